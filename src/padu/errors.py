@@ -1,0 +1,99 @@
+"""The typed error hierarchy of Padu.
+
+Every error a user can fix is a ``PaduError``. Each class carries the HTTP status the web
+layer will use and the exit code the CLI uses, so both interfaces map errors in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where it is, what was there and why it is wrong."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    code: str = "masalah"
+
+    def describe(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", baris {self.row}"
+        if self.column:
+            where += f", kolom {self.column}"
+        shown = "" if self.value is None else f" (nilai: {self.value!r})"
+        return f"{where}: {self.reason}{shown}"
+
+
+class PaduError(Exception):
+    """Base of every error Padu raises on purpose."""
+
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": type(self).__name__, "message": self.message}
+
+
+class InputError(PaduError):
+    """Bad input the user can fix: a file, a value, an option."""
+
+    http_status = 400
+
+
+@dataclass
+class ImportRejected(InputError):
+    """An import refused as a whole, with every structural problem and where they went."""
+
+    summary: str
+    problems: Sequence[Problem] = field(default_factory=list)
+    report_path: Path | None = None
+    rejects_paths: Sequence[Path] = field(default_factory=list)
+    rejected_rows: int = 0
+
+    def __post_init__(self) -> None:
+        InputError.__init__(self, self.summary)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **super().to_dict(),
+            "rejected_rows": self.rejected_rows,
+            "problems": len(self.problems),
+            "report": str(self.report_path) if self.report_path else None,
+            "rejects": [str(p) for p in self.rejects_paths],
+            "first_problems": [p.describe() for p in self.problems[:20]],
+        }
+
+
+class UsageError(PaduError):
+    """A command used the wrong way (unknown option value, missing argument)."""
+
+    http_status = 422
+    exit_code = 2
+
+
+class NotFound(PaduError):
+    """A named thing (snapshot, region, programme) does not exist."""
+
+    http_status = 404
+
+
+class StoreBusy(PaduError):
+    """The embedded warehouse file is held by another process (for example ``padu serve``)."""
+
+    http_status = 409
+
+
+class InternalError(PaduError):
+    """A bug or broken invariant: not something the user can fix."""

@@ -1,0 +1,183 @@
+"""The catalog: small transactional state (snapshots, crosswalk, audit) in SQLAlchemy 2.
+
+SQLite by default, PostgreSQL for a server. The schema is owned by Alembic migrations that
+ship inside the package; :meth:`Catalog.connect` upgrades to head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from padu.errors import NotFound
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SnapshotRow(Base):
+    """A dated, labelled release of the register; its rows live in the warehouse batch."""
+
+    __tablename__ = "snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), unique=True)
+    tanggal: Mapped[dt.date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(200))
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    skema_wilayah: Mapped[str] = mapped_column(String(20))
+    keluarga: Mapped[int] = mapped_column(Integer)
+    individu: Mapped[int] = mapped_column(Integer)
+    temuan: Mapped[int] = mapped_column(Integer)
+    sumber: Mapped[list[str]] = mapped_column(JSON)
+
+
+class CrosswalkRow(Base):
+    """One BPS code and the Kemendagri code it corresponds to, as loaded by a user."""
+
+    __tablename__ = "wilayah_crosswalk"
+
+    kode_bps: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kode_kemendagri: Mapped[str] = mapped_column(String(20))
+    tingkat: Mapped[str] = mapped_column(String(20))
+    sumber: Mapped[str] = mapped_column(String(300))
+
+
+class AuditRow(Base):
+    """One recorded event (import accepted, personal data exported, ...)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    waktu: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+    jenis: Mapped[str] = mapped_column(String(60))
+    rincian: Mapped[str] = mapped_column(Text)
+
+
+def _migrations_dir() -> str:
+    return str(resources.files("padu").joinpath("stores", "migrations"))
+
+
+class Catalog:
+    """A SQLAlchemy engine over the migrated catalog schema."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def connect(cls, url: str) -> Catalog:
+        """Open the catalog at ``url`` and bring its schema to the latest migration."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        cfg = Config()
+        cfg.set_main_option("script_location", _migrations_dir())
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    # -- snapshots ---------------------------------------------------------------------
+    def add_snapshot(self, row: SnapshotRow, event_detail: Mapping[str, object]) -> SnapshotRow:
+        """Make a written warehouse batch visible, with its audit event, in one transaction."""
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            s.add(_audit("register.import", {"snapshot": row.id, **event_detail}))
+        return row
+
+    def snapshots(self) -> list[SnapshotRow]:
+        with self.session() as s:
+            return list(s.scalars(select(SnapshotRow).order_by(SnapshotRow.id)))
+
+    def snapshot(self, ref: str | int) -> SnapshotRow:
+        """A snapshot by id or by exact label."""
+        with self.session() as s:
+            if isinstance(ref, int) or str(ref).isdigit():
+                found = s.get(SnapshotRow, int(ref))
+            else:
+                found = s.scalars(select(SnapshotRow).where(SnapshotRow.label == ref)).first()
+        if found is None:
+            raise NotFound(f"snapshot {ref!r} tidak ada; lihat `padu register list`")
+        return found
+
+    def visible_batches(self) -> set[str]:
+        with self.session() as s:
+            return set(s.scalars(select(SnapshotRow.batch)))
+
+    # -- crosswalk ---------------------------------------------------------------------
+    def load_crosswalk(self, rows: Iterable[CrosswalkRow]) -> int:
+        """Replace the BPS<->Kemendagri crosswalk with ``rows``."""
+        items = list(rows)
+        with self.session() as s:
+            s.execute(delete(CrosswalkRow))
+            s.add_all(items)
+            s.add(_audit("regions.crosswalk", {"rows": len(items)}))
+        return len(items)
+
+    def crosswalk(self) -> dict[str, str]:
+        with self.session() as s:
+            return {r.kode_bps: r.kode_kemendagri for r in s.scalars(select(CrosswalkRow))}
+
+    # -- audit -------------------------------------------------------------------------
+    def record(self, kind: str, detail: Mapping[str, object], actor: str = "cli") -> None:
+        with self.session() as s:
+            s.add(_audit(kind, detail, actor))
+
+    def events(self, kind: str | None = None) -> list[AuditRow]:
+        with self.session() as s:
+            q = select(AuditRow).order_by(AuditRow.id)
+            if kind:
+                q = q.where(AuditRow.jenis == kind)
+            return list(s.scalars(q))
+
+
+def _audit(kind: str, detail: Mapping[str, object], actor: str = "cli") -> AuditRow:
+    return AuditRow(
+        waktu=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        pelaku=actor,
+        jenis=kind,
+        rincian=json.dumps(detail, default=str, sort_keys=True),
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.close()
