@@ -1,0 +1,159 @@
+"""Importing an extract as a new snapshot: accepted whole or not at all.
+
+Order of writes (DESIGN.md §3): validate everything in memory; on any structural error
+write only the report and the rejects files and stop. Otherwise write the warehouse rows
+under a new batch id, then commit the catalog row that makes the batch visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from padu.errors import ImportRejected, InputError, Problem
+from padu.regions import kaltara
+from padu.register.reader import FILE, ROW, RawFile, read_file
+from padu.register.snapshots import BATCH, drop_orphan_batches, ensure_reference_tables
+from padu.register.validate import RID, Validated, validate
+from padu.schema import LEVELS, Level
+from padu.stores import Catalog, Warehouse
+from padu.stores.catalog import SnapshotRow
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ImportResult:
+    """What an accepted import created."""
+
+    snapshot: int
+    label: str
+    tanggal: dt.date
+    families: int
+    individuals: int
+    findings: dict[str, int] = field(default_factory=dict)
+    scheme: str = "kemendagri"
+    rejected_rows: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "snapshot": self.snapshot,
+            "label": self.label,
+            "snapshot_date": self.tanggal.isoformat(),
+            "families": self.families,
+            "individuals": self.individuals,
+            "rejected_rows": self.rejected_rows,
+            "region_scheme": self.scheme,
+            "quality_findings": self.findings,
+        }
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def import_register(
+    paths: Sequence[Path],
+    warehouse: Warehouse,
+    catalog: Catalog,
+    *,
+    snapshot_date: dt.date,
+    label: str | None = None,
+    rejects_dir: Path,
+    progress: Progress = _noop,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Validate ``paths`` (family and member files) and store them as one new snapshot."""
+    if not paths:
+        raise InputError("tidak ada file untuk diimpor")
+    progress("membaca file")
+    files = [read_file(Path(p)) for p in paths]
+    problems = [p for f in files for p in f.problems]
+    by_level: dict[Level, list[RawFile]] = {lv: [f for f in files if f.level == lv and f.frame is not None] for lv in LEVELS}
+    for lv in LEVELS:
+        if not by_level[lv] and not any(f.level is None for f in files):
+            problems.append(Problem(", ".join(f.name for f in files), None, None, None, f"tidak ada file set {lv} di antara file yang diberikan", "set_hilang"))
+    for f in files:
+        if f.level and f.match:
+            from padu.schema import register_schema
+
+            missing = [r for r in register_schema().required(f.level) if r not in f.match.mapping.values()]
+            problems.extend(Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang") for m in missing)
+            problems.extend(Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", "kolom_tidak_dikenal") for u in f.match.unknown)
+
+    progress("memeriksa isi")
+    frames = {lv: pl.concat([f.frame for f in by_level[lv] if f.frame is not None], how="diagonal_relaxed") if by_level[lv] else pl.DataFrame({FILE: [], ROW: []}, schema={FILE: pl.String, ROW: pl.Int64}) for lv in LEVELS}
+    checked = validate(frames, kaltara(), catalog.crosswalk(), today)
+    file_structural = [p for p in problems if p.code != "kolom_tidak_dikenal"]
+    bad_rows = checked.structural.select("tingkat", RID).unique().height
+    if file_structural or bad_rows:
+        raise _reject(files, frames, checked, problems, rejects_dir)
+
+    progress("menulis ke warehouse")
+    ensure_reference_tables(warehouse)
+    drop_orphan_batches(warehouse, catalog)
+    batch = "b" + uuid.uuid4().hex[:16]
+    for lv in LEVELS:
+        data = getattr(checked, lv).drop(RID, FILE, ROW).with_columns(pl.lit(batch).alias(BATCH))
+        warehouse.append(lv, data.to_arrow())
+    findings = checked.quality.select(
+        pl.lit(batch).alias(BATCH), "tingkat", pl.col(FILE).alias("file"), pl.col(ROW).alias("baris"), "kolom", "nilai", "kode", "keterangan", "nomor_kartu_keluarga", "nomor_induk_kependudukan"
+    )
+    info = pl.DataFrame([{BATCH: batch, "tingkat": "file", "file": p.file, "baris": p.row, "kolom": p.column, "nilai": p.value, "kode": p.code, "keterangan": p.reason, "nomor_kartu_keluarga": None, "nomor_induk_kependudukan": None} for p in problems], schema=findings.schema)
+    warehouse.append("temuan", pl.concat([findings, info]).to_arrow())
+
+    progress("mencatat snapshot")
+    counts = dict(Counter(checked.quality.get_column("kode").to_list()))
+    row = catalog.add_snapshot(
+        SnapshotRow(
+            batch=batch,
+            tanggal=snapshot_date,
+            label=label or f"DTSEN per {snapshot_date.isoformat()}",
+            dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            skema_wilayah=checked.scheme,
+            keluarga=checked.keluarga.height,
+            individu=checked.individu.height,
+            temuan=checked.quality.height,
+            sumber=[str(Path(p).resolve()) for p in paths],
+        ),
+        {"families": checked.keluarga.height, "individuals": checked.individu.height, "files": [str(p) for p in paths]},
+    )
+    return ImportResult(row.id, row.label, row.tanggal, row.keluarga, row.individu, counts, checked.scheme)
+
+
+def _reject(files: list[RawFile], frames: dict[Level, pl.DataFrame], checked: Validated, problems: list[Problem], rejects_dir: Path) -> ImportRejected:
+    """Write the full report and the rejects files; return the error that refuses the import."""
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    structural = checked.structural
+    all_problems = [*problems, *(Problem(r[FILE], r[ROW], r["kolom"], r["nilai"], r["keterangan"], r["kode"]) for r in structural.iter_rows(named=True))]
+    report = rejects_dir / "laporan.csv"
+    rows = [{"file": p.file, "baris": p.row, "kolom": p.column, "nilai": p.value, "alasan": p.reason, "kode": p.code, "jenis": "struktural" if p.code != "kolom_tidak_dikenal" else "info"} for p in all_problems]
+    quality = checked.quality.select(pl.col(FILE).alias("file"), pl.col(ROW).alias("baris"), "kolom", "nilai", pl.col("keterangan").alias("alasan"), "kode", pl.lit("kualitas").alias("jenis"))
+    pl.concat([pl.DataFrame(rows, schema=quality.schema), quality]).write_csv(report)
+    outputs: list[Path] = []
+    reasons = structural.group_by("tingkat", RID).agg(pl.col("keterangan").str.join("; ").alias("alasan_penolakan"))
+    for f in files:
+        if f.level is None or f.frame is None:
+            continue
+        lv_rows = frames[f.level].with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64)).filter(pl.col(FILE) == f.name)
+        marked = lv_rows.join(reasons.filter(pl.col("tingkat") == f.level).drop("tingkat"), on=RID, how="left")
+        back = {fld: h for h, fld in (f.match.mapping.items() if f.match else [])}
+        cols = [c for c in marked.columns if c in back]
+        rename = {c: back[c] for c in cols}
+        bad = marked.filter(pl.col("alasan_penolakan").is_not_null()).select(*cols, pl.col(ROW).alias("baris_asal"), "alasan_penolakan").rename(rename)
+        good = marked.filter(pl.col("alasan_penolakan").is_null()).select(cols).rename(rename)
+        if bad.height:
+            stem = f.path.stem
+            bad.write_csv(rejects_dir / f"{stem}.ditolak.csv")
+            good.write_csv(rejects_dir / f"{stem}.diterima.csv")
+            outputs += [rejects_dir / f"{stem}.ditolak.csv", rejects_dir / f"{stem}.diterima.csv"]
+    n_rows = structural.select("tingkat", RID).unique().height
+    n_problems = len([p for p in all_problems if p.code != "kolom_tidak_dikenal"])
+    summary = f"impor ditolak: {n_problems} masalah struktural pada {n_rows} baris; tidak ada yang ditulis. Laporan: {report}"
+    return ImportRejected(summary=summary, problems=[p for p in all_problems if p.code != "kolom_tidak_dikenal"], report_path=report, rejects_paths=outputs, rejected_rows=n_rows)

@@ -1,0 +1,210 @@
+"""Reading an extract file (CSV, XLSX, Parquet) into a frame of strings.
+
+Every value is read as text so that validation, not the reader, decides what is wrong.
+Each row keeps ``_baris``: the row number a person sees in an editor or in Excel (the
+header is row 1 in a CSV). Problems that make the file or a row unreadable are returned,
+never raised, so one report can list all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from padu.errors import Problem
+from padu.register.headers import HeaderMatch, guess_level, match_headers, score_header_row
+from padu.schema import Level
+
+ROW = "_baris"
+FILE = "_file"
+DELIMITERS = (",", ";", "|", "\t")
+
+
+@dataclass
+class RawFile:
+    """One extract file as text columns named by DTSEN field, with where each row came from."""
+
+    path: Path
+    level: Level | None
+    frame: pl.DataFrame | None
+    headers: list[str] = field(default_factory=list)
+    match: HeaderMatch | None = None
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_file(path: Path) -> RawFile:
+    """Read ``path`` by its content (not only its suffix) into a :class:`RawFile`."""
+    if not path.exists():
+        return _fail(path, "file tidak ditemukan")
+    data = path.read_bytes()
+    if not data.strip():
+        return _fail(path, "file kosong: tidak ada header maupun baris data")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        if not data.startswith(b"PK\x03\x04") and not data.startswith(b"\xd0\xcf\x11\xe0"):
+            return _fail(path, "bukan file spreadsheet Excel yang valid (isi file bukan XLSX)")
+        return _read_xlsx(path)
+    if suffix == ".parquet" or data[:4] == b"PAR1":
+        return _read_parquet(path)
+    return _read_csv(path, data)
+
+
+def _fail(path: Path, reason: str, code: str = "file_tidak_terbaca") -> RawFile:
+    return RawFile(path=path, level=None, frame=None, problems=[Problem(path.name, None, None, None, reason, code)])
+
+
+def _decode(data: bytes) -> tuple[str, str] | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def _read_csv(path: Path, data: bytes) -> RawFile:
+    decoded = _decode(data)
+    if decoded is None:
+        return _fail(path, "encoding tidak didukung (UTF-16?); simpan ulang sebagai CSV UTF-8")
+    text, encoding = decoded
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header_line = text.split("\n", 1)[0]
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        return _fail(
+            path,
+            "pemisah kolom tidak dikenali: header hanya berisi satu kolom "
+            "(gunakan koma, titik koma, | atau tab)",
+            "pemisah_salah",
+        )
+    headers = [h.strip().strip('"').strip() for h in header_line.split(delim)]
+    problems: list[Problem] = []
+    lines = pl.DataFrame({"line": text.split("\n")[1:]}).with_row_index(ROW, offset=2)
+    lines = lines.filter(pl.col("line").str.strip_chars() != "")
+    n_fields = (
+        pl.col("line").str.replace_all(r'"[^"]*"', "").str.count_matches(re.escape(delim), literal=False) + 1
+    )
+    ragged = lines.with_columns(n=n_fields).filter(pl.col("n") != len(headers))
+    for row, line, n in ragged.iter_rows():
+        reason = (
+            f"baris terpotong: {n} kolom, header punya {len(headers)}"
+            if n < len(headers)
+            else f"baris rusak: {n} kolom, header punya {len(headers)}"
+        )
+        problems.append(Problem(path.name, row, None, line[:80], reason, "baris_rusak"))
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delim,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            new_columns=headers,
+            has_header=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return RawFile(
+            path, None, None, headers, problems=[*problems, Problem(path.name, None, None, None, f"CSV tidak dapat diurai: {first}", "file_tidak_terbaca")]
+        )
+    if frame.height == lines.height:
+        frame = frame.with_columns(lines.get_column(ROW).cast(pl.Int64).alias(ROW))
+    else:  # quoted line breaks: fall back to record numbers
+        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return _finish(path, headers, frame, problems, encoding, delim)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "2"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _read_xlsx(path: Path) -> RawFile:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        return _fail(path, f"file Excel tidak dapat dibaca: {exc}")
+    if not rows:
+        return _fail(path, "lembar pertama file Excel kosong")
+    scores = [score_header_row(r) for r in rows[:10]]
+    head_idx = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    headers = [str(c).strip() if c not in (None, "") else f"kolom_{i + 1}" for i, c in enumerate(rows[head_idx])]
+    body = rows[head_idx + 1 :]
+    columns: dict[str, list[str | None]] = {h: [] for h in headers}
+    for r in body:
+        cells = list(r) + [None] * (len(headers) - len(r))
+        for h, c in zip(headers, cells, strict=False):
+            columns[h].append(_cell_text(c))
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
+    frame = frame.with_row_index(ROW, offset=head_idx + 2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    return _finish(path, headers, frame, [], "xlsx", "")
+
+
+def _read_parquet(path: Path) -> RawFile:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+        return _fail(path, f"file Parquet tidak dapat dibaca: {exc}")
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return _finish(path, list(table.column_names), frame, [], "parquet", "")
+
+
+def _finish(
+    path: Path, headers: list[str], frame: pl.DataFrame, problems: list[Problem], encoding: str, delim: str
+) -> RawFile:
+    level = guess_level(headers)
+    raw = RawFile(path, level, frame, headers, None, problems, encoding, delim)
+    if level is None:
+        raw.problems.append(
+            Problem(
+                path.name,
+                1,
+                None,
+                ", ".join(headers[:8]),
+                "tidak dikenali sebagai set keluarga (perlu nomor KK dan kode wilayah) "
+                "atau individu (perlu NIK)",
+                "kolom_wajib_hilang",
+            )
+        )
+        return raw
+    raw.match = match_headers(headers, level)
+    for fld, hs in raw.match.duplicates.items():
+        raw.problems.append(
+            Problem(path.name, 1, ", ".join(hs), None, f"beberapa kolom sama-sama berarti {fld}", "kolom_ganda")
+        )
+    keep = {h: f for h, f in raw.match.mapping.items() if f not in raw.match.duplicates}
+    raw.frame = frame.select([pl.col(h).alias(f) for h, f in keep.items()] + [pl.col(ROW)]).with_columns(
+        pl.lit(path.name).alias(FILE)
+    )
+    return raw
