@@ -26,6 +26,7 @@ from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 
 Progress = Callable[[str], None]
+APPEND_ROWS = 200_000
 
 
 @dataclass
@@ -88,12 +89,14 @@ def import_register(
             problems.extend(Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", "kolom_tidak_dikenal") for u in f.match.unknown)
 
     progress("memeriksa isi")
-    frames = {lv: pl.concat([f.frame for f in by_level[lv] if f.frame is not None], how="diagonal_relaxed") if by_level[lv] else pl.DataFrame({FILE: [], ROW: []}, schema={FILE: pl.String, ROW: pl.Int64}) for lv in LEVELS}
+    frames = {lv: _level_frame(by_level[lv]) for lv in LEVELS}
+    for f in files:
+        f.frame = None  # ``frames`` holds the only copy, which validation frees level by level
     checked = validate(frames, kaltara(), catalog.crosswalk(), today)
     file_structural = [p for p in problems if p.code != "kolom_tidak_dikenal"]
     bad_rows = checked.structural.select("tingkat", RID).unique().height
     if file_structural or bad_rows:
-        raise _reject(files, frames, checked, problems, rejects_dir)
+        raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
 
     progress("menulis ke warehouse")
     ensure_reference_tables(warehouse)
@@ -101,7 +104,8 @@ def import_register(
     batch = "b" + uuid.uuid4().hex[:16]
     for lv in LEVELS:
         data = getattr(checked, lv).drop(RID, FILE, ROW).with_columns(pl.lit(batch).alias(BATCH))
-        warehouse.append(lv, data.to_arrow())
+        for chunk in data.iter_slices(APPEND_ROWS):  # bounded Arrow copies
+            warehouse.append(lv, chunk.to_arrow())
     findings = checked.quality.select(
         pl.lit(batch).alias(BATCH), "tingkat", pl.col(FILE).alias("file"), pl.col(ROW).alias("baris"), "kolom", "nilai", "kode", "keterangan", "nomor_kartu_keluarga", "nomor_induk_kependudukan"
     )
@@ -127,7 +131,15 @@ def import_register(
     return ImportResult(row.id, row.label, row.tanggal, row.keluarga, row.individu, counts, checked.scheme)
 
 
-def _reject(files: list[RawFile], frames: dict[Level, pl.DataFrame], checked: Validated, problems: list[Problem], rejects_dir: Path) -> ImportRejected:
+def _level_frame(files: list[RawFile]) -> pl.DataFrame:
+    """All rows of one level, in file order (the order that defines row ids)."""
+    parts = [f.frame for f in files if f.frame is not None]
+    if not parts:
+        return pl.DataFrame(schema={FILE: pl.String, ROW: pl.Int64})
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def _reject(files: list[RawFile], checked: Validated, problems: list[Problem], rejects_dir: Path) -> ImportRejected:
     """Write the full report and the rejects files; return the error that refuses the import."""
     rejects_dir.mkdir(parents=True, exist_ok=True)
     structural = checked.structural
@@ -141,7 +153,7 @@ def _reject(files: list[RawFile], frames: dict[Level, pl.DataFrame], checked: Va
     for f in files:
         if f.level is None or f.frame is None:
             continue
-        lv_rows = frames[f.level].with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64)).filter(pl.col(FILE) == f.name)
+        lv_rows = _level_frame([g for g in files if g.level == f.level]).with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64)).filter(pl.col(FILE) == f.name)
         marked = lv_rows.join(reasons.filter(pl.col("tingkat") == f.level).drop("tingkat"), on=RID, how="left")
         back = {fld: h for h, fld in (f.match.mapping.items() if f.match else [])}
         cols = [c for c in marked.columns if c in back]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from padu.errors import Problem
@@ -48,8 +49,9 @@ def read_file(path: Path) -> RawFile:
     """Read ``path`` by its content (not only its suffix) into a :class:`RawFile`."""
     if not path.exists():
         return _fail(path, "file tidak ditemukan")
-    data = path.read_bytes()
-    if not data.strip():
+    with path.open("rb") as fh:
+        data = fh.read(1 << 16)  # enough to sniff the kind, encoding and delimiter
+    if not data.strip() and path.stat().st_size < (1 << 16):
         return _fail(path, "file kosong: tidak ada header maupun baris data")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -61,28 +63,40 @@ def read_file(path: Path) -> RawFile:
     return _read_csv(path, data)
 
 
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """Newlines in a file and whether it ends with one, read in chunks."""
+    n, last = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n, last == b"\n"
+
+
 def _fail(path: Path, reason: str, code: str = "file_tidak_terbaca") -> RawFile:
     return RawFile(path=path, level=None, frame=None, problems=[Problem(path.name, None, None, None, reason, code)])
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+def _encoding(head: bytes) -> str | None:
+    """The encoding a CSV's first bytes suggest: UTF-8 (BOM or not) or Windows-1252; None if neither.
+
+    A file whose first 64 KiB are valid UTF-8 but whose later bytes are not is caught by the
+    parser and retried as Windows-1252.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
-        return data.decode("utf-8"), "utf-8"
+        head[: len(head) - 4].decode("utf-8") if len(head) == 1 << 16 else head.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "windows-1252"
+        return "cp1252"
+    return "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
 
 
 def _read_csv(path: Path, data: bytes) -> RawFile:
-    decoded = _decode(data)
-    if decoded is None:
+    encoding = _encoding(data)
+    if encoding is None:
         return _fail(path, "encoding tidak didukung (UTF-16?); simpan ulang sebagai CSV UTF-8")
-    text, encoding = decoded
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    header_line = text.split("\n", 1)[0]
+    header_line = data.split(b"\n", 1)[0].decode("utf-8" if encoding != "cp1252" else "cp1252").lstrip("\ufeff").rstrip("\r")
     counts = {d: header_line.count(d) for d in DELIMITERS}
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
@@ -93,39 +107,68 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
             "pemisah_salah",
         )
     headers = [h.strip().strip('"').strip() for h in header_line.split(delim)]
+    if len(set(headers)) != len(headers):
+        dup = sorted({h for h in headers if headers.count(h) > 1})
+        return _fail(path, f"nama kolom ganda di header: {', '.join(dup)}", "kolom_ganda")
     problems: list[Problem] = []
-    lines = pl.DataFrame({"line": text.split("\n")[1:]}).with_row_index(ROW, offset=2)
-    lines = lines.filter(pl.col("line").str.strip_chars() != "")
-    n_fields = (
-        pl.col("line").str.replace_all(r'"[^"]*"', "").str.count_matches(re.escape(delim), literal=False) + 1
-    )
-    ragged = lines.with_columns(n=n_fields).filter(pl.col("n") != len(headers))
-    for row, line, n in ragged.iter_rows():
-        reason = (
-            f"baris terpotong: {n} kolom, header punya {len(headers)}"
-            if n < len(headers)
-            else f"baris rusak: {n} kolom, header punya {len(headers)}"
+
+    def bad_row(row: pacsv.InvalidRow) -> str:
+        n = row.actual_columns
+        reason = f"baris terpotong: {n} kolom, header punya {len(headers)}" if n < len(headers) else f"baris rusak: {n} kolom, header punya {len(headers)}"
+        problems.append(Problem(path.name, row.number, None, (row.text or "")[:80], reason, "baris_rusak"))
+        return "skip"
+
+    def parse(enc: str) -> pa.Table:
+        problems.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, encoding=enc, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=bad_row, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
-        problems.append(Problem(path.name, row, None, line[:80], reason, "baris_rusak"))
+
     try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            separator=delim,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            new_columns=headers,
-            has_header=True,
-        )
-    except pl.exceptions.PolarsError as exc:
+        try:
+            table = parse("utf8" if encoding != "cp1252" else "cp1252")
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc) or encoding == "cp1252":
+                raise
+            encoding = "cp1252"
+            table = parse("cp1252")
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return RawFile(
-            path, None, None, headers, problems=[*problems, Problem(path.name, None, None, None, f"CSV tidak dapat diurai: {first}", "file_tidak_terbaca")]
-        )
-    if frame.height == lines.height:
-        frame = frame.with_columns(lines.get_column(ROW).cast(pl.Int64).alias(ROW))
-    else:  # quoted line breaks: fall back to record numbers
+        problems.append(Problem(path.name, None, None, None, f"CSV tidak dapat diurai: {first}", "file_tidak_terbaca"))
+        return RawFile(path, None, None, headers, problems=problems)
+    frame = pl.from_arrow(table)
+    del table
+    pa.default_memory_pool().release_unused()  # Polars copied the text; give the Arrow blocks back
+    assert isinstance(frame, pl.DataFrame)
+    newlines, ends = _count_lines(path)
+    physical = newlines + (0 if ends else 1) - 1
+    bad = {p.row for p in problems}
+    if physical == frame.height + len(bad) and not bad:  # one record per line
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    else:
+        rows = _record_lines(path, bad)
+        if rows.len() == frame.height:
+            frame = frame.with_columns(rows.alias(ROW))
+        else:  # quoted line breaks: record numbers are the best we have
+            frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return _finish(path, headers, frame, problems, encoding, delim)
+
+
+def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
+    """Line numbers (header = 1) of the non-blank lines that became records."""
+    lines = pl.read_csv(
+        path, has_header=False, encoding="utf8-lossy", separator="\x1f", quote_char=None, infer_schema=False, new_columns=["line"]
+    )
+    return (
+        lines.slice(1)
+        .with_row_index(ROW, offset=2)
+        .with_columns(pl.col(ROW).cast(pl.Int64))
+        .filter((pl.col("line").str.strip_chars().fill_null("") != "") & ~pl.col(ROW).is_in([r for r in skipped if r is not None]))
+        .get_column(ROW)
+    )
 
 
 def _cell_text(value: object) -> str | None:
@@ -204,7 +247,7 @@ def _finish(
             Problem(path.name, 1, ", ".join(hs), None, f"beberapa kolom sama-sama berarti {fld}", "kolom_ganda")
         )
     keep = {h: f for h, f in raw.match.mapping.items() if f not in raw.match.duplicates}
-    raw.frame = frame.select([pl.col(h).alias(f) for h, f in keep.items()] + [pl.col(ROW)]).with_columns(
-        pl.lit(path.name).alias(FILE)
-    )
+    # the file column is added before the select: the other order copies every column
+    frame = frame.with_columns(pl.lit(path.name).alias(FILE))
+    raw.frame = frame.select([pl.col(h).alias(f) for h, f in keep.items()] + [pl.col(ROW), pl.col(FILE)])
     return raw

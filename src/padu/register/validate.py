@@ -98,8 +98,8 @@ def _typed_expr(f: Field) -> pl.Expr:
     match f.type:
         case "string":
             return raw
-        case "code":
-            return _normalize_code(raw)
+        case "code":  # categorical: a 4-byte id per row instead of a 16-byte string view
+            return _normalize_code(raw).cast(pl.Categorical)
         case "integer":
             num = raw.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
             return num
@@ -157,18 +157,26 @@ class _Findings:
         self.parts.append(part.cast(FINDING_COLUMNS))  # type: ignore[arg-type]
 
 
-def _type_level(raw: pl.DataFrame, level: Level, out: _Findings, today: dt.date) -> pl.DataFrame:
-    """Typed columns for every field of ``level``, with wrong-type and unknown-code findings."""
+def _type_level(raw_by_level: dict[Level, pl.DataFrame], level: Level, out: _Findings) -> pl.DataFrame:
+    """Typed columns for every field of ``level``, with wrong-type and unknown-code findings.
+
+    The raw text frame is taken out of ``raw_by_level`` and each raw column is dropped as soon
+    as it is typed and checked, so the text and the typed copy never coexist whole.
+    """
     schema = register_schema()
     fields = schema.level(level)
-    missing = [f.name for f in fields if f.name not in raw.columns]
-    raw = raw.with_columns([pl.lit(None, dtype=pl.String).alias(m) for m in missing])
-    typed = raw.select(
-        pl.col(RID), pl.col(FILE), pl.col(ROW), *[_typed_expr(f).alias(f.name) for f in fields]
-    )
-    checked = pl.concat([raw.select(pl.col(RID), pl.col(FILE), pl.col(ROW), *[pl.col(f.name).alias(f"raw__{f.name}") for f in fields]), typed.drop(RID, FILE, ROW)], how="horizontal")
+    raw = raw_by_level.pop(level).with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64))
+    raw = raw.with_columns([pl.lit(None, dtype=pl.String).alias(f.name) for f in fields if f.name not in raw.columns])
+    typed = raw.select(RID, FILE, ROW, *[_typed_expr(f).alias(f.name) for f in fields if f.required])
+    keys = [f.name for f in fields if f.required and f.name in ("nomor_kartu_keluarga", "nomor_induk_kependudukan")]
+    columns: dict[str, pl.Series] = {}
     for f in fields:
         rawc, typc = pl.col(f"raw__{f.name}"), pl.col(f.name)
+        value = typed.get_column(f.name) if f.name in typed.columns else raw.select(_typed_expr(f).alias(f.name)).to_series()
+        checked = typed.select(RID, FILE, ROW, *[k for k in keys if k != f.name]).with_columns(
+            value, raw.get_column(f.name).alias(f"raw__{f.name}")
+        )
+        raw = raw.drop(f.name)
         present = rawc.is_not_null() & (rawc.str.strip_chars() != "")
         if f.type in ("integer", "decimal", "date"):
             what = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}[f.type]
@@ -186,10 +194,12 @@ def _type_level(raw: pl.DataFrame, level: Level, out: _Findings, today: dt.date)
         if f.required:
             bad = checked.filter(typc.is_null())
             out.emit(bad, kind=STRUCTURAL, code="kunci_kosong", reason="kolom wajib kosong", column=f.name, value=rawc)
-    for name in EXPECTED_FIELDS[level]:
-        bad = checked.filter(pl.col(f"raw__{name}").is_null() | (pl.col(f"raw__{name}").str.strip_chars() == ""))
-        out.emit(bad, kind=QUALITY, code="kolom_kosong", reason="isian kosong", column=name, value=pl.lit(None))
-    return typed
+        if f.name in EXPECTED_FIELDS[level]:
+            bad = checked.filter(~present)
+            out.emit(bad, kind=QUALITY, code="kolom_kosong", reason="isian kosong", column=f.name, value=pl.lit(None))
+        columns[f.name] = value
+        del checked
+    return typed.select(RID, FILE, ROW).with_columns(*columns.values())
 
 
 def _regions(typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str], out: _Findings) -> tuple[pl.DataFrame, str]:
@@ -231,7 +241,7 @@ def _regions(typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str]
 
 
 def validate(
-    raw: Mapping[Level, pl.DataFrame],
+    raw: dict[Level, pl.DataFrame],
     regions: Regions,
     crosswalk: Mapping[str, str],
     today: dt.date | None = None,
@@ -239,20 +249,17 @@ def validate(
     """Type and check the families and members of one import."""
     today = today or dt.date.today()
     kel_f, ind_f = _Findings("keluarga"), _Findings("individu")
-    kel_raw = raw["keluarga"].with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64))
-    ind_raw = raw["individu"].with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64))
-
-    kel = _type_level(kel_raw, "keluarga", kel_f, today)
+    kel = _type_level(raw, "keluarga", kel_f)
     kel, scheme = _regions(kel, regions, crosswalk, kel_f)
     kk = pl.col("nomor_kartu_keluarga")
     kel_f.emit(kel.filter(kk.is_not_null() & kk.is_duplicated()), kind=STRUCTURAL, code="kk_ganda", reason="nomor KK muncul lebih dari sekali di set keluarga", column="nomor_kartu_keluarga")
     kel_f.emit(kel.with_columns(_p=ids.kk_problem(kk)).filter(kk.is_not_null() & pl.col("_p").is_not_null()), kind=QUALITY, code="kk_tidak_valid", reason=pl.col("_p"), column="nomor_kartu_keluarga")
 
-    ind = _type_level(ind_raw, "individu", ind_f, today)
+    ind = _type_level(raw, "individu", ind_f)
     nik = pl.col("nomor_induk_kependudukan")
     known_kk = kel.get_column("nomor_kartu_keluarga").drop_nulls().unique()
     ind_f.emit(ind.filter(kk.is_not_null() & ~kk.is_in(known_kk.implode())), kind=STRUCTURAL, code="keluarga_tidak_ada", reason="nomor KK anggota ini tidak ada di set keluarga", column="nomor_kartu_keluarga")
-    checked = ind.with_columns(_p=ids.nik_problem(nik, today))
+    checked = ind.select(RID, FILE, ROW, "nomor_kartu_keluarga", "nomor_induk_kependudukan", "jenis_kelamin", "tanggal_lahir").with_columns(_p=ids.nik_problem(nik, today))
     ind_f.emit(checked.filter(nik.is_not_null() & pl.col("_p").is_not_null()), kind=QUALITY, code="nik_tidak_valid", reason=pl.col("_p"), column="nomor_induk_kependudukan")
     ind_f.emit(ind.filter(nik.is_not_null() & nik.is_duplicated()), kind=QUALITY, code="nik_ganda", reason="NIK yang sama dipakai lebih dari satu anggota", column="nomor_induk_kependudukan")
     valid = checked.filter(pl.col("_p").is_null() & nik.is_not_null())
@@ -287,4 +294,8 @@ def _flag(typed: pl.DataFrame, findings: pl.DataFrame, level: str) -> pl.DataFra
         .group_by(RID)
         .agg(pl.col("kode").unique().sort().str.join(";").alias("kualitas"))
     )
-    return typed.join(flags, on=RID, how="left")
+    # row ids are 0..n-1 in order, so the flags are scattered in place (a join would copy)
+    column = pl.Series("kualitas", [None] * typed.height, dtype=pl.String)
+    if flags.height:
+        column = column.scatter(flags.get_column(RID), flags.get_column("kualitas"))
+    return typed.with_columns(column)

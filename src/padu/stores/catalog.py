@@ -126,9 +126,11 @@ class Catalog:
             return list(s.scalars(select(SnapshotRow).order_by(SnapshotRow.id)))
 
     def snapshot(self, ref: str | int) -> SnapshotRow:
-        """A snapshot by id or by exact label."""
+        """A snapshot by id, by exact label, or ``latest``."""
         with self.session() as s:
-            if isinstance(ref, int) or str(ref).isdigit():
+            if ref == "latest":
+                found = s.scalars(select(SnapshotRow).order_by(SnapshotRow.id.desc())).first()
+            elif isinstance(ref, int) or str(ref).isdigit():
                 found = s.get(SnapshotRow, int(ref))
             else:
                 found = s.scalars(select(SnapshotRow).where(SnapshotRow.label == ref)).first()

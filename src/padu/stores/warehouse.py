@@ -19,6 +19,9 @@ from ibis.backends import BaseBackend
 
 from padu.errors import InputError, StoreBusy
 
+#: DuckDB spills to disk beyond this, so an import of a whole register stays small in memory.
+DUCKDB_MEMORY_LIMIT = "512MB"
+
 Table = Any  # ibis.expr.types.Table; kept loose because ibis ships no complete stubs
 
 
@@ -38,7 +41,7 @@ class Warehouse:
                 return cls(ibis.duckdb.connect(), url)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             try:
-                con = ibis.duckdb.connect(path)
+                con = ibis.duckdb.connect(path, memory_limit=DUCKDB_MEMORY_LIMIT)
             except Exception as exc:  # duckdb.IOException has no stable import path
                 if "lock" in str(exc).lower():
                     raise StoreBusy(
@@ -80,7 +83,18 @@ class Warehouse:
         """Append rows to an existing table, columns matched by name."""
         target = self.table(name).schema()
         data = data.select(list(target.names)).cast(target.to_pyarrow())
-        if data.num_rows:
+        if not data.num_rows:
+            return
+        if self.backend == "duckdb":
+            # ibis keeps every inserted memtable registered; register, insert, unregister
+            raw = self.con.con
+            raw.register("_padu_append", data)
+            try:
+                stmt = sge.insert(sge.select("*").from_("_padu_append"), sge.to_table(name))
+                raw.execute(stmt.sql("duckdb"))
+            finally:
+                raw.unregister("_padu_append")
+        else:
             self.con.insert(name, data)
 
     def replace(self, name: str, data: pa.Table) -> None:

@@ -1,0 +1,328 @@
+"""The ``padu`` command line: thin commands, each calling one service function.
+
+Global options come before the command (``padu [--home DIR] [--json] COMMAND``); ``--json``
+is also accepted after it. Exit codes: 0 success, 1 bad input (with the report), 2 usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from padu.errors import ImportRejected, PaduError
+from padu.settings import Settings
+from padu.stores import Catalog, Warehouse
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Padu: satu data, semua program pengentasan kemiskinan.")
+register_app = typer.Typer(no_args_is_help=True, help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
+regions_app = typer.Typer(no_args_is_help=True, help="Wilayah Kemendagri Kaltara dan crosswalk BPS.")
+app.add_typer(register_app, name="register")
+app.add_typer(regions_app, name="regions")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class State:
+    settings: Settings
+    json: bool
+
+    @contextmanager
+    def stores(self) -> Iterator[tuple[Warehouse, Catalog]]:
+        catalog = Catalog.connect(self.settings.resolved_catalog_url())
+        warehouse = Warehouse.connect(self.settings.resolved_warehouse_url())
+        try:
+            yield warehouse, catalog
+        finally:
+            warehouse.close()
+            catalog.close()
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def _emit(state: State, data: dict[str, Any], table: Table | str | None = None) -> None:
+    if state.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    elif table is not None:
+        out.print(table)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[Path | None, typer.Option("--home", help="Folder data Padu (PADU_HOME).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran satu objek JSON di stdout.")] = False,
+) -> None:
+    settings = Settings() if home is None else Settings(home=home)
+    ctx.obj = State(settings=settings, json=as_json)
+
+
+@app.command()
+def synth(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder keluaran.")],
+    seed: Annotated[int, typer.Option(help="Benih acak (hasil selalu sama untuk benih yang sama).")] = 1,
+    scale: Annotated[float, typer.Option(help="Skala penduduk: 1 = penduduk Dukcapil Des 2024.")] = 1.0,
+    xlsx: Annotated[bool | None, typer.Option("--xlsx/--no-xlsx", help="Tulis juga XLSX (bawaan: hanya skala kecil).")] = None,
+) -> None:
+    """Buat register DTSEN sintetis Kaltara (CSV, Parquet, ground_truth.json)."""
+    from padu.synth import generate_register, write_register
+
+    state = _state(ctx)
+    with _progress(state) as step:
+        step("membangkitkan keluarga dan anggota")
+        reg = generate_register(scale=scale, seed=seed)
+        step("menulis file")
+        files = write_register(reg, out_dir, xlsx)
+    data = {"out": str(out_dir), "families": reg.keluarga.height, "individuals": reg.individu.height, "problems": reg.ground_truth["problem_counts"], "files": [str(f) for f in files]}
+    _emit(state, data, f"{reg.keluarga.height:,} keluarga, {reg.individu.height:,} individu -> {out_dir}")
+
+
+@register_app.command("import")
+def register_import(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="File keluarga dan individu (CSV, XLSX, Parquet).")],
+    snapshot_date: Annotated[str, typer.Option("--snapshot-date", help="Tanggal data, YYYY-MM-DD.")],
+    label: Annotated[str | None, typer.Option(help="Label snapshot.")] = None,
+    rejects_dir: Annotated[Path | None, typer.Option("--rejects-dir", help="Folder laporan dan baris ditolak.")] = None,
+) -> None:
+    """Impor ekstrak DTSEN sebagai snapshot baru (diterima utuh atau ditolak utuh)."""
+    from padu.register import import_register
+
+    state = _state(ctx)
+    try:
+        date = dt.date.fromisoformat(snapshot_date)
+    except ValueError:
+        raise typer.BadParameter(f"bukan tanggal YYYY-MM-DD: {snapshot_date!r}", param_hint="--snapshot-date") from None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    rejects = rejects_dir or state.settings.home / "ditolak" / stamp
+    with state.stores() as (wh, cat), _progress(state, total=4) as step:
+        result = import_register(files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects, progress=step)
+    table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
+    table.add_column("hal")
+    table.add_column("jumlah", justify="right")
+    table.add_row("keluarga", f"{result.families:,}")
+    table.add_row("individu", f"{result.individuals:,}")
+    for code, n in sorted(result.findings.items()):
+        table.add_row(f"temuan kualitas: {code}", f"{n:,}")
+    _emit(state, result.to_dict(), table)
+
+
+@register_app.command("list")
+def register_list(ctx: typer.Context) -> None:
+    """Daftar snapshot register."""
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        snaps = cat.snapshots()
+    rows = [{"snapshot": s.id, "label": s.label, "snapshot_date": s.tanggal.isoformat(), "families": s.keluarga, "individuals": s.individu, "findings": s.temuan, "region_scheme": s.skema_wilayah, "imported_at": s.dibuat.isoformat(timespec="seconds")} for s in snaps]
+    table = Table("id", "label", "tanggal", "keluarga", "individu", "temuan", "diimpor")
+    for r in rows:
+        table.add_row(str(r["snapshot"]), str(r["label"]), str(r["snapshot_date"]), f"{r['families']:,}", f"{r['individuals']:,}", f"{r['findings']:,}", str(r["imported_at"]))
+    _emit(state, {"snapshots": rows}, table)
+
+
+@register_app.command("quality")
+def register_quality(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    by: Annotated[str, typer.Option(help="Rincian wilayah: kabupaten, kecamatan, desa.")] = "kabupaten",
+) -> None:
+    """Laporan kualitas: kelengkapan, identitas tidak valid, duplikat, inkonsistensi."""
+    from padu.register import quality_report
+
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        rep = quality_report(wh, cat, snapshot, by)
+    _emit(state, rep, _quality_tables(rep))
+
+
+def _quality_tables(rep: dict[str, Any]) -> Table:
+    t = Table(title=f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): {rep['families']:,} keluarga, {rep['individuals']:,} individu")
+    t.add_column("temuan")
+    t.add_column("jumlah", justify="right")
+    for k, v in rep["summary"].items():
+        t.add_row(k.replace("_", " "), f"{v:,}")
+    t.add_row("NIK yang dipakai ganda", f"{rep['duplicate_nik_values']:,}")
+    for code, n in sorted(rep["findings"].items()):
+        t.add_row(f"  {code}", f"{n:,}")
+    low = sorted(rep["completeness"].items(), key=lambda kv: kv[1]["persen"])[:8]
+    for name, c in low:
+        t.add_row(f"kelengkapan terendah: {name}", f"{c['persen']:.1f} %")
+    for region, counts in sorted(rep["findings_by_region"].items()):
+        t.add_row(f"temuan di {region}", f"{sum(counts.values()):,}")
+    return t
+
+
+@register_app.command("diff")
+def register_diff(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Snapshot lama.")],
+    b: Annotated[str, typer.Argument(help="Snapshot baru.")],
+    limit: Annotated[int, typer.Option(help="Jumlah baris daftar yang ditampilkan per jenis.")] = 20,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Tulis daftar lengkap ke CSV.")] = None,
+) -> None:
+    """Perubahan antara dua snapshot: keluarga/anggota masuk-keluar, pindah desa, desil."""
+    from padu.register import diff_snapshots
+
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        d = diff_snapshots(wh, cat, a, b, limit=None if out_file else limit)
+    if out_file:
+        _write_diff_csv(d, out_file)
+        d["lists"] = {k: v[:limit] for k, v in d["lists"].items()}
+    t = Table(title=f"Perubahan snapshot {d['from']} -> {d['to']}")
+    t.add_column("perubahan")
+    t.add_column("jumlah", justify="right")
+    for k, v in d["counts"].items():
+        t.add_row(k.replace("_", " "), f"{v:,}")
+    for r in d["desil_matrix"][:30]:
+        t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", f"{r['n']:,}")
+    _emit(state, d, t)
+
+
+def _write_diff_csv(d: dict[str, Any], path: Path) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"])
+        for kind, rows in d["lists"].items():
+            for r in rows:
+                old = r.get("desa_lama") or r.get("desil_lama") or ""
+                new = r.get("desa_baru") or r.get("desil_baru") or ""
+                w.writerow([kind, r.get("nomor_kartu_keluarga", ""), r.get("nomor_induk_kependudukan", ""), old, new])
+
+
+@register_app.command("desil")
+def register_desil(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    by: Annotated[str, typer.Option(help="kabupaten, kecamatan atau desa.")] = "kabupaten",
+) -> None:
+    """Jumlah keluarga per desil x wilayah."""
+    from padu.register.quality import families_by_desil
+
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        rows = families_by_desil(wh, cat, snapshot, by).to_pyarrow().to_pylist()
+    pivot: dict[str, dict[str, int]] = {}
+    for r in rows:
+        pivot.setdefault(r["wilayah"], {})[str(r["desil"])] = r["keluarga"]
+    t = Table("wilayah", *[f"D{i}" for i in range(1, 11)], "kosong")
+    for region, cells in sorted(pivot.items()):
+        t.add_row(region, *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)], f"{cells.get('None', 0):,}")
+    _emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
+
+
+@regions_app.command("show")
+def regions_show(ctx: typer.Context, code: str) -> None:
+    """Satu wilayah dan anak-anaknya."""
+    from padu.regions import kaltara
+
+    r = kaltara().get(code)
+    kids = kaltara().children(r.kode)
+    parent = kaltara().parent(r.kode)
+    t = Table(title=f"{r.kode} {r.nama} ({r.level})")
+    t.add_column("kode")
+    t.add_column("nama")
+    for c in kids:
+        t.add_row(c.kode, c.nama)
+    data = {"kode": r.kode, "nama": r.nama, "level": r.level, "jenis": r.jenis, "induk": parent.kode if parent else None, "children": [{"kode": c.kode, "nama": c.nama} for c in kids]}
+    _emit(_state(ctx), data, t)
+
+
+@regions_app.command("search")
+def regions_search(ctx: typer.Context, name: str, level: Annotated[str | None, typer.Option(help="Batasi ke tingkat ini.")] = None) -> None:
+    """Cari wilayah menurut nama."""
+    from padu.regions import kaltara
+
+    hits = kaltara().search(name, level)  # type: ignore[arg-type]
+    t = Table("kode", "nama", "tingkat")
+    for r in hits:
+        t.add_row(r.kode, r.nama, r.level)
+    _emit(_state(ctx), {"results": [{"kode": r.kode, "nama": r.nama, "level": r.level} for r in hits]}, t)
+
+
+@regions_app.command("crosswalk")
+def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
+    """Muat tabel crosswalk BPS<->Kemendagri (CSV: kode_bps, kode_kemendagri[, sumber])."""
+    from padu.crosswalk import load_crosswalk
+
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        n = load_crosswalk(file, cat)
+    _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+
+
+@contextmanager
+def _progress(state: State, total: int = 2) -> Iterator[Any]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as prog:
+        task = prog.add_task("mulai", total=total)
+        first = True
+
+        def step(label: str) -> None:
+            nonlocal first
+            if not first:
+                prog.advance(task)
+            first = False
+            prog.update(task, description=label)
+
+        yield step
+        prog.update(task, completed=total)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: maps every PaduError to a message and an exit code, once."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--json" in args[1:]:
+        args.remove("--json")
+        args.insert(0, "--json")
+    as_json = "--json" in args[:3]
+    try:
+        app(args=args, prog_name="padu", standalone_mode=False)
+    except PaduError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False, default=str) + "\n")
+        else:
+            err.print(f"[red]galat:[/red] {exc.message}", highlight=False)
+            if isinstance(exc, ImportRejected):
+                for p in exc.problems[:20]:
+                    err.print(f"  - {p.describe()}", highlight=False, markup=False)
+                if len(exc.problems) > 20:
+                    err.print(f"  ... dan {len(exc.problems) - 20} masalah lain (lihat laporan)")
+                for path in exc.rejects_paths:
+                    err.print(f"  file: {path}", highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.TyperException as exc:
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"galat: {exc.format_message()}", highlight=False, markup=False)
+        return 2
+    except typer.Abort:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
