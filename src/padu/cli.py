@@ -24,9 +24,17 @@ from padu.errors import ImportRejected, PaduError
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Padu: satu data, semua program pengentasan kemiskinan.")
-register_app = typer.Typer(no_args_is_help=True, help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
-regions_app = typer.Typer(no_args_is_help=True, help="Wilayah Kemendagri Kaltara dan crosswalk BPS.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Padu: satu data, semua program pengentasan kemiskinan.",
+)
+register_app = typer.Typer(
+    no_args_is_help=True, help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan."
+)
+regions_app = typer.Typer(
+    no_args_is_help=True, help="Wilayah Kemendagri Kaltara dan crosswalk BPS."
+)
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
 
@@ -52,7 +60,8 @@ class State:
 
 def _state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
-    assert isinstance(obj, State)
+    if not isinstance(obj, State):  # pragma: no cover - the root callback always sets it
+        raise TypeError("padu CLI state missing")
     return obj
 
 
@@ -66,8 +75,12 @@ def _emit(state: State, data: dict[str, Any], table: Table | str | None = None) 
 @app.callback()
 def root(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option("--home", help="Folder data Padu (PADU_HOME).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran satu objek JSON di stdout.")] = False,
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Folder data Padu (PADU_HOME).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Keluaran satu objek JSON di stdout.")
+    ] = False,
 ) -> None:
     settings = Settings() if home is None else Settings(home=home)
     ctx.obj = State(settings=settings, json=as_json)
@@ -77,9 +90,16 @@ def root(
 def synth(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder keluaran.")],
-    seed: Annotated[int, typer.Option(help="Benih acak (hasil selalu sama untuk benih yang sama).")] = 1,
-    scale: Annotated[float, typer.Option(help="Skala penduduk: 1 = penduduk Dukcapil Des 2024.")] = 1.0,
-    xlsx: Annotated[bool | None, typer.Option("--xlsx/--no-xlsx", help="Tulis juga XLSX (bawaan: hanya skala kecil).")] = None,
+    seed: Annotated[
+        int, typer.Option(help="Benih acak (hasil selalu sama untuk benih yang sama).")
+    ] = 1,
+    scale: Annotated[
+        float, typer.Option(help="Skala penduduk: 1 = penduduk Dukcapil Des 2024.")
+    ] = 1.0,
+    xlsx: Annotated[
+        bool | None,
+        typer.Option("--xlsx/--no-xlsx", help="Tulis juga XLSX (bawaan: hanya skala kecil)."),
+    ] = None,
 ) -> None:
     """Buat register DTSEN sintetis Kaltara (CSV, Parquet, ground_truth.json)."""
     from padu.synth import generate_register, write_register
@@ -90,17 +110,33 @@ def synth(
         reg = generate_register(scale=scale, seed=seed)
         step("menulis file")
         files = write_register(reg, out_dir, xlsx)
-    data = {"out": str(out_dir), "families": reg.keluarga.height, "individuals": reg.individu.height, "problems": reg.ground_truth["problem_counts"], "files": [str(f) for f in files]}
-    _emit(state, data, f"{reg.keluarga.height:,} keluarga, {reg.individu.height:,} individu -> {out_dir}")
+    data = {
+        "out": str(out_dir),
+        "families": reg.keluarga.height,
+        "individuals": reg.individu.height,
+        "problems": reg.ground_truth["problem_counts"],
+        "files": [str(f) for f in files],
+    }
+    _emit(
+        state,
+        data,
+        f"{reg.keluarga.height:,} keluarga, {reg.individu.height:,} individu -> {out_dir}",
+    )
 
 
 @register_app.command("import")
 def register_import(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="File keluarga dan individu (CSV, XLSX, Parquet).")],
-    snapshot_date: Annotated[str, typer.Option("--snapshot-date", help="Tanggal data, YYYY-MM-DD.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="File keluarga dan individu (CSV, XLSX, Parquet).")
+    ],
+    snapshot_date: Annotated[
+        str, typer.Option("--snapshot-date", help="Tanggal data, YYYY-MM-DD.")
+    ],
     label: Annotated[str | None, typer.Option(help="Label snapshot.")] = None,
-    rejects_dir: Annotated[Path | None, typer.Option("--rejects-dir", help="Folder laporan dan baris ditolak.")] = None,
+    rejects_dir: Annotated[
+        Path | None, typer.Option("--rejects-dir", help="Folder laporan dan baris ditolak.")
+    ] = None,
 ) -> None:
     """Impor ekstrak DTSEN sebagai snapshot baru (diterima utuh atau ditolak utuh)."""
     from padu.register import import_register
@@ -109,11 +145,15 @@ def register_import(
     try:
         date = dt.date.fromisoformat(snapshot_date)
     except ValueError:
-        raise typer.BadParameter(f"bukan tanggal YYYY-MM-DD: {snapshot_date!r}", param_hint="--snapshot-date") from None
+        raise typer.BadParameter(
+            f"bukan tanggal YYYY-MM-DD: {snapshot_date!r}", param_hint="--snapshot-date"
+        ) from None
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     rejects = rejects_dir or state.settings.home / "ditolak" / stamp
     with state.stores() as (wh, cat), _progress(state, total=4) as step:
-        result = import_register(files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects, progress=step)
+        result = import_register(
+            files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects, progress=step
+        )
     table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
     table.add_column("hal")
     table.add_column("jumlah", justify="right")
@@ -130,10 +170,30 @@ def register_list(ctx: typer.Context) -> None:
     state = _state(ctx)
     with state.stores() as (_, cat):
         snaps = cat.snapshots()
-    rows = [{"snapshot": s.id, "label": s.label, "snapshot_date": s.tanggal.isoformat(), "families": s.keluarga, "individuals": s.individu, "findings": s.temuan, "region_scheme": s.skema_wilayah, "imported_at": s.dibuat.isoformat(timespec="seconds")} for s in snaps]
+    rows = [
+        {
+            "snapshot": s.id,
+            "label": s.label,
+            "snapshot_date": s.tanggal.isoformat(),
+            "families": s.keluarga,
+            "individuals": s.individu,
+            "findings": s.temuan,
+            "region_scheme": s.skema_wilayah,
+            "imported_at": s.dibuat.isoformat(timespec="seconds"),
+        }
+        for s in snaps
+    ]
     table = Table("id", "label", "tanggal", "keluarga", "individu", "temuan", "diimpor")
     for r in rows:
-        table.add_row(str(r["snapshot"]), str(r["label"]), str(r["snapshot_date"]), f"{r['families']:,}", f"{r['individuals']:,}", f"{r['findings']:,}", str(r["imported_at"]))
+        table.add_row(
+            str(r["snapshot"]),
+            str(r["label"]),
+            str(r["snapshot_date"]),
+            f"{r['families']:,}",
+            f"{r['individuals']:,}",
+            f"{r['findings']:,}",
+            str(r["imported_at"]),
+        )
     _emit(state, {"snapshots": rows}, table)
 
 
@@ -141,7 +201,9 @@ def register_list(ctx: typer.Context) -> None:
 def register_quality(
     ctx: typer.Context,
     snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
-    by: Annotated[str, typer.Option(help="Rincian wilayah: kabupaten, kecamatan, desa.")] = "kabupaten",
+    by: Annotated[
+        str, typer.Option(help="Rincian wilayah: kabupaten, kecamatan, desa.")
+    ] = "kabupaten",
 ) -> None:
     """Laporan kualitas: kelengkapan, identitas tidak valid, duplikat, inkonsistensi."""
     from padu.register import quality_report
@@ -153,7 +215,12 @@ def register_quality(
 
 
 def _quality_tables(rep: dict[str, Any]) -> Table:
-    t = Table(title=f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): {rep['families']:,} keluarga, {rep['individuals']:,} individu")
+    t = Table(
+        title=(
+            f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): "
+            f"{rep['families']:,} keluarga, {rep['individuals']:,} individu"
+        )
+    )
     t.add_column("temuan")
     t.add_column("jumlah", justify="right")
     for k, v in rep["summary"].items():
@@ -174,8 +241,12 @@ def register_diff(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="Snapshot lama.")],
     b: Annotated[str, typer.Argument(help="Snapshot baru.")],
-    limit: Annotated[int, typer.Option(help="Jumlah baris daftar yang ditampilkan per jenis.")] = 20,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Tulis daftar lengkap ke CSV.")] = None,
+    limit: Annotated[
+        int, typer.Option(help="Jumlah baris daftar yang ditampilkan per jenis.")
+    ] = 20,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Tulis daftar lengkap ke CSV.")
+    ] = None,
 ) -> None:
     """Perubahan antara dua snapshot: keluarga/anggota masuk-keluar, pindah desa, desil."""
     from padu.register import diff_snapshots
@@ -202,12 +273,22 @@ def _write_diff_csv(d: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"])
+        w.writerow(
+            ["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"]
+        )
         for kind, rows in d["lists"].items():
             for r in rows:
                 old = r.get("desa_lama") or r.get("desil_lama") or ""
                 new = r.get("desa_baru") or r.get("desil_baru") or ""
-                w.writerow([kind, r.get("nomor_kartu_keluarga", ""), r.get("nomor_induk_kependudukan", ""), old, new])
+                w.writerow(
+                    [
+                        kind,
+                        r.get("nomor_kartu_keluarga", ""),
+                        r.get("nomor_induk_kependudukan", ""),
+                        old,
+                        new,
+                    ]
+                )
 
 
 @register_app.command("desil")
@@ -227,7 +308,11 @@ def register_desil(
         pivot.setdefault(r["wilayah"], {})[str(r["desil"])] = r["keluarga"]
     t = Table("wilayah", *[f"D{i}" for i in range(1, 11)], "kosong")
     for region, cells in sorted(pivot.items()):
-        t.add_row(region, *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)], f"{cells.get('None', 0):,}")
+        t.add_row(
+            region,
+            *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)],
+            f"{cells.get('None', 0):,}",
+        )
     _emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
 
 
@@ -244,12 +329,23 @@ def regions_show(ctx: typer.Context, code: str) -> None:
     t.add_column("nama")
     for c in kids:
         t.add_row(c.kode, c.nama)
-    data = {"kode": r.kode, "nama": r.nama, "level": r.level, "jenis": r.jenis, "induk": parent.kode if parent else None, "children": [{"kode": c.kode, "nama": c.nama} for c in kids]}
+    data = {
+        "kode": r.kode,
+        "nama": r.nama,
+        "level": r.level,
+        "jenis": r.jenis,
+        "induk": parent.kode if parent else None,
+        "children": [{"kode": c.kode, "nama": c.nama} for c in kids],
+    }
     _emit(_state(ctx), data, t)
 
 
 @regions_app.command("search")
-def regions_search(ctx: typer.Context, name: str, level: Annotated[str | None, typer.Option(help="Batasi ke tingkat ini.")] = None) -> None:
+def regions_search(
+    ctx: typer.Context,
+    name: str,
+    level: Annotated[str | None, typer.Option(help="Batasi ke tingkat ini.")] = None,
+) -> None:
     """Cari wilayah menurut nama."""
     from padu.regions import kaltara
 
@@ -257,7 +353,11 @@ def regions_search(ctx: typer.Context, name: str, level: Annotated[str | None, t
     t = Table("kode", "nama", "tingkat")
     for r in hits:
         t.add_row(r.kode, r.nama, r.level)
-    _emit(_state(ctx), {"results": [{"kode": r.kode, "nama": r.nama, "level": r.level} for r in hits]}, t)
+    _emit(
+        _state(ctx),
+        {"results": [{"kode": r.kode, "nama": r.nama, "level": r.level} for r in hits]},
+        t,
+    )
 
 
 @regions_app.command("crosswalk")
@@ -273,7 +373,15 @@ def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
 
 @contextmanager
 def _progress(state: State, total: int = 2) -> Iterator[Any]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as prog:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as prog:
         task = prog.add_task("mulai", total=total)
         first = True
 

@@ -30,12 +30,31 @@ def load_crosswalk(path: Path, catalog: Catalog) -> int:
         bps, kem = (r["kode_bps"] or "").strip(), (r["kode_kemendagri"] or "").strip()
         region = regions.find(kem)
         if region is None:
-            problems.append(Problem(path.name, i, "kode_kemendagri", kem, "kode Kemendagri tidak dikenal"))
+            problems.append(
+                Problem(path.name, i, "kode_kemendagri", kem, "kode Kemendagri tidak dikenal")
+            )
             continue
         if not bps.isdigit() or by_len.get(len(bps)) != region.level:
-            problems.append(Problem(path.name, i, "kode_bps", bps, f"kode BPS untuk {region.level} harus {BPS_DIGITS[region.level]} digit"))
+            problems.append(
+                Problem(
+                    path.name,
+                    i,
+                    "kode_bps",
+                    bps,
+                    f"kode BPS untuk {region.level} harus {BPS_DIGITS[region.level]} digit",
+                )
+            )
             continue
-        rows.append(CrosswalkRow(kode_bps=bps, kode_kemendagri=region.kode, tingkat=region.level, sumber=str(r.get("sumber") or path.name)))
+        rows.append(
+            CrosswalkRow(
+                kode_bps=bps,
+                kode_kemendagri=region.kode,
+                tingkat=region.level,
+                sumber=str(r.get("sumber") or path.name),
+            )
+        )
     if problems:
-        raise ImportRejected(summary=f"{path.name}: crosswalk ditolak, {len(problems)} masalah", problems=problems)
+        raise ImportRejected(
+            summary=f"{path.name}: crosswalk ditolak, {len(problems)} masalah", problems=problems
+        )
     return catalog.load_crosswalk(rows)

@@ -20,9 +20,12 @@ from padu.regions import RETIRED_KALTIM_PREFIXES
 
 #: Province codes in use in NIKs (Kemendagri), including the Papua provinces of 2022.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
-    "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
-)
+    {
+        "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33",
+        "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72",
+        "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96",
+    }
+)  # fmt: skip
 KALTARA_REGENCIES = frozenset({"6501", "6502", "6503", "6504", "6571"})
 
 
@@ -100,7 +103,9 @@ def nik_sex_mismatch(nik: pl.Expr, jenis_kelamin: pl.Expr) -> pl.Expr:
     return ((jenis_kelamin == "1") & female) | ((jenis_kelamin == "2") & ~female)
 
 
-def nik_birth_mismatch(nik: pl.Expr, tanggal_lahir: pl.Expr, today: dt.date | None = None) -> pl.Expr:
+def nik_birth_mismatch(
+    nik: pl.Expr, tanggal_lahir: pl.Expr, today: dt.date | None = None
+) -> pl.Expr:
     """True where a valid NIK's birth date disagrees with the record's ``tanggal_lahir``."""
     return nik_birth_date(nik, today) != tanggal_lahir
 
@@ -141,7 +146,8 @@ def parse_nik(value: str, today: dt.date | None = None) -> NikInfo:
     if problem:
         raise ValueError(problem)
     born = _one(nik_birth_date(pl.col("v"), today), value, today)
-    assert isinstance(born, dt.date)
+    if not isinstance(born, dt.date):  # pragma: no cover - nik_problem already checked it
+        raise ValueError("tanggal lahir pada NIK bukan tanggal yang valid")
     return NikInfo(
         nik=value,
         province=value[:2],

@@ -64,7 +64,7 @@ class Region:
 
 
 def to_dotted(code: str) -> str | None:
-    """Turn an undotted Kemendagri code into the dotted form (``6501012005`` -> ``65.01.01.2005``)."""
+    """Dotted form of a Kemendagri code (``6501012005`` -> ``65.01.01.2005``); None if not one."""
     text = code.strip()
     if re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
         return text
@@ -199,7 +199,9 @@ def translate_bps(code: str, crosswalk: Mapping[str, str]) -> str | None:
 @cache
 def kaltara() -> Regions:
     """The shipped Kaltara region tree (543 codes)."""
-    path = resources.files("padu").joinpath("data", "wilayah", "kaltara_wilayah_kepmendagri_2025.csv")
+    path = resources.files("padu").joinpath(
+        "data", "wilayah", "kaltara_wilayah_kepmendagri_2025.csv"
+    )
     with path.open(encoding="utf-8") as fh:
         return Regions(
             Region(

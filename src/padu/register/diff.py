@@ -11,13 +11,27 @@ KK = "nomor_kartu_keluarga"
 NIK = "nomor_induk_kependudukan"
 
 
-def diff_snapshots(wh: Warehouse, catalog: Catalog, a: str | int, b: str | int, limit: int | None = 1000) -> dict[str, Any]:
+def diff_snapshots(
+    wh: Warehouse, catalog: Catalog, a: str | int, b: str | int, limit: int | None = 1000
+) -> dict[str, Any]:
     """Counts and lists of the differences from snapshot ``a`` to snapshot ``b``."""
     sa, sb = catalog.snapshot(a), catalog.snapshot(b)
-    ka = snapshot_table(wh, catalog, a, "keluarga").select(KK, "kode_kelurahan_desa", "desil_nasional")
-    kb = snapshot_table(wh, catalog, b, "keluarga").select(KK, "kode_kelurahan_desa", "desil_nasional")
-    ia = snapshot_table(wh, catalog, a, "individu").select(NIK, KK, "nama").distinct(on=NIK, keep="first")
-    ib = snapshot_table(wh, catalog, b, "individu").select(NIK, KK, "nama").distinct(on=NIK, keep="first")
+    ka = snapshot_table(wh, catalog, a, "keluarga").select(
+        KK, "kode_kelurahan_desa", "desil_nasional"
+    )
+    kb = snapshot_table(wh, catalog, b, "keluarga").select(
+        KK, "kode_kelurahan_desa", "desil_nasional"
+    )
+    ia = (
+        snapshot_table(wh, catalog, a, "individu")
+        .select(NIK, KK, "nama")
+        .distinct(on=NIK, keep="first")
+    )
+    ib = (
+        snapshot_table(wh, catalog, b, "individu")
+        .select(NIK, KK, "nama")
+        .distinct(on=NIK, keep="first")
+    )
 
     both = ka.join(kb, KK, how="inner", rname="{name}_b")
     moved = both.filter(both.kode_kelurahan_desa != both.kode_kelurahan_desa_b).select(
@@ -41,6 +55,11 @@ def diff_snapshots(wh: Warehouse, catalog: Catalog, a: str | int, b: str | int, 
         if limit is not None:
             ordered = ordered.limit(limit)
         out["lists"][name] = ordered.to_pyarrow().to_pylist()
-    matrix = desil.group_by("desil_lama", "desil_baru").aggregate(n=desil.count()).to_pyarrow().to_pylist()
+    matrix = (
+        desil.group_by("desil_lama", "desil_baru")
+        .aggregate(n=desil.count())
+        .to_pyarrow()
+        .to_pylist()
+    )
     out["desil_matrix"] = sorted(matrix, key=lambda r: (str(r["desil_lama"]), str(r["desil_baru"])))
     return out

@@ -76,17 +76,36 @@ def import_register(
     progress("membaca file")
     files = [read_file(Path(p)) for p in paths]
     problems = [p for f in files for p in f.problems]
-    by_level: dict[Level, list[RawFile]] = {lv: [f for f in files if f.level == lv and f.frame is not None] for lv in LEVELS}
+    by_level: dict[Level, list[RawFile]] = {
+        lv: [f for f in files if f.level == lv and f.frame is not None] for lv in LEVELS
+    }
     for lv in LEVELS:
         if not by_level[lv] and not any(f.level is None for f in files):
-            problems.append(Problem(", ".join(f.name for f in files), None, None, None, f"tidak ada file set {lv} di antara file yang diberikan", "set_hilang"))
+            problems.append(
+                Problem(
+                    ", ".join(f.name for f in files),
+                    None,
+                    None,
+                    None,
+                    f"tidak ada file set {lv} di antara file yang diberikan",
+                    "set_hilang",
+                )
+            )
     for f in files:
         if f.level and f.match:
             from padu.schema import register_schema
 
-            missing = [r for r in register_schema().required(f.level) if r not in f.match.mapping.values()]
-            problems.extend(Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang") for m in missing)
-            problems.extend(Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", "kolom_tidak_dikenal") for u in f.match.unknown)
+            missing = [
+                r for r in register_schema().required(f.level) if r not in f.match.mapping.values()
+            ]
+            problems.extend(
+                Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang")
+                for m in missing
+            )
+            problems.extend(
+                Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", "kolom_tidak_dikenal")
+                for u in f.match.unknown
+            )
 
     progress("memeriksa isi")
     frames = {lv: _level_frame(by_level[lv]) for lv in LEVELS}
@@ -107,9 +126,35 @@ def import_register(
         for chunk in data.iter_slices(APPEND_ROWS):  # bounded Arrow copies
             warehouse.append(lv, chunk.to_arrow())
     findings = checked.quality.select(
-        pl.lit(batch).alias(BATCH), "tingkat", pl.col(FILE).alias("file"), pl.col(ROW).alias("baris"), "kolom", "nilai", "kode", "keterangan", "nomor_kartu_keluarga", "nomor_induk_kependudukan"
+        pl.lit(batch).alias(BATCH),
+        "tingkat",
+        pl.col(FILE).alias("file"),
+        pl.col(ROW).alias("baris"),
+        "kolom",
+        "nilai",
+        "kode",
+        "keterangan",
+        "nomor_kartu_keluarga",
+        "nomor_induk_kependudukan",
     )
-    info = pl.DataFrame([{BATCH: batch, "tingkat": "file", "file": p.file, "baris": p.row, "kolom": p.column, "nilai": p.value, "kode": p.code, "keterangan": p.reason, "nomor_kartu_keluarga": None, "nomor_induk_kependudukan": None} for p in problems], schema=findings.schema)
+    info = pl.DataFrame(
+        [
+            {
+                BATCH: batch,
+                "tingkat": "file",
+                "file": p.file,
+                "baris": p.row,
+                "kolom": p.column,
+                "nilai": p.value,
+                "kode": p.code,
+                "keterangan": p.reason,
+                "nomor_kartu_keluarga": None,
+                "nomor_induk_kependudukan": None,
+            }
+            for p in problems
+        ],
+        schema=findings.schema,
+    )
     warehouse.append("temuan", pl.concat([findings, info]).to_arrow())
 
     progress("mencatat snapshot")
@@ -126,9 +171,15 @@ def import_register(
             temuan=checked.quality.height,
             sumber=[str(Path(p).resolve()) for p in paths],
         ),
-        {"families": checked.keluarga.height, "individuals": checked.individu.height, "files": [str(p) for p in paths]},
+        {
+            "families": checked.keluarga.height,
+            "individuals": checked.individu.height,
+            "files": [str(p) for p in paths],
+        },
     )
-    return ImportResult(row.id, row.label, row.tanggal, row.keluarga, row.individu, counts, checked.scheme)
+    return ImportResult(
+        row.id, row.label, row.tanggal, row.keluarga, row.individu, counts, checked.scheme
+    )
 
 
 def _level_frame(files: list[RawFile]) -> pl.DataFrame:
@@ -139,26 +190,66 @@ def _level_frame(files: list[RawFile]) -> pl.DataFrame:
     return pl.concat(parts, how="diagonal_relaxed")
 
 
-def _reject(files: list[RawFile], checked: Validated, problems: list[Problem], rejects_dir: Path) -> ImportRejected:
+def _reject(
+    files: list[RawFile], checked: Validated, problems: list[Problem], rejects_dir: Path
+) -> ImportRejected:
     """Write the full report and the rejects files; return the error that refuses the import."""
     rejects_dir.mkdir(parents=True, exist_ok=True)
     structural = checked.structural
-    all_problems = [*problems, *(Problem(r[FILE], r[ROW], r["kolom"], r["nilai"], r["keterangan"], r["kode"]) for r in structural.iter_rows(named=True))]
+    all_problems = [
+        *problems,
+        *(
+            Problem(r[FILE], r[ROW], r["kolom"], r["nilai"], r["keterangan"], r["kode"])
+            for r in structural.iter_rows(named=True)
+        ),
+    ]
     report = rejects_dir / "laporan.csv"
-    rows = [{"file": p.file, "baris": p.row, "kolom": p.column, "nilai": p.value, "alasan": p.reason, "kode": p.code, "jenis": "struktural" if p.code != "kolom_tidak_dikenal" else "info"} for p in all_problems]
-    quality = checked.quality.select(pl.col(FILE).alias("file"), pl.col(ROW).alias("baris"), "kolom", "nilai", pl.col("keterangan").alias("alasan"), "kode", pl.lit("kualitas").alias("jenis"))
+    rows = [
+        {
+            "file": p.file,
+            "baris": p.row,
+            "kolom": p.column,
+            "nilai": p.value,
+            "alasan": p.reason,
+            "kode": p.code,
+            "jenis": "struktural" if p.code != "kolom_tidak_dikenal" else "info",
+        }
+        for p in all_problems
+    ]
+    quality = checked.quality.select(
+        pl.col(FILE).alias("file"),
+        pl.col(ROW).alias("baris"),
+        "kolom",
+        "nilai",
+        pl.col("keterangan").alias("alasan"),
+        "kode",
+        pl.lit("kualitas").alias("jenis"),
+    )
     pl.concat([pl.DataFrame(rows, schema=quality.schema), quality]).write_csv(report)
     outputs: list[Path] = []
-    reasons = structural.group_by("tingkat", RID).agg(pl.col("keterangan").str.join("; ").alias("alasan_penolakan"))
+    reasons = structural.group_by("tingkat", RID).agg(
+        pl.col("keterangan").str.join("; ").alias("alasan_penolakan")
+    )
     for f in files:
         if f.level is None or f.frame is None:
             continue
-        lv_rows = _level_frame([g for g in files if g.level == f.level]).with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64)).filter(pl.col(FILE) == f.name)
-        marked = lv_rows.join(reasons.filter(pl.col("tingkat") == f.level).drop("tingkat"), on=RID, how="left")
+        lv_rows = (
+            _level_frame([g for g in files if g.level == f.level])
+            .with_row_index(RID)
+            .with_columns(pl.col(RID).cast(pl.Int64))
+            .filter(pl.col(FILE) == f.name)
+        )
+        marked = lv_rows.join(
+            reasons.filter(pl.col("tingkat") == f.level).drop("tingkat"), on=RID, how="left"
+        )
         back = {fld: h for h, fld in (f.match.mapping.items() if f.match else [])}
         cols = [c for c in marked.columns if c in back]
         rename = {c: back[c] for c in cols}
-        bad = marked.filter(pl.col("alasan_penolakan").is_not_null()).select(*cols, pl.col(ROW).alias("baris_asal"), "alasan_penolakan").rename(rename)
+        bad = (
+            marked.filter(pl.col("alasan_penolakan").is_not_null())
+            .select(*cols, pl.col(ROW).alias("baris_asal"), "alasan_penolakan")
+            .rename(rename)
+        )
         good = marked.filter(pl.col("alasan_penolakan").is_null()).select(cols).rename(rename)
         if bad.height:
             stem = f.path.stem
@@ -167,5 +258,14 @@ def _reject(files: list[RawFile], checked: Validated, problems: list[Problem], r
             outputs += [rejects_dir / f"{stem}.ditolak.csv", rejects_dir / f"{stem}.diterima.csv"]
     n_rows = structural.select("tingkat", RID).unique().height
     n_problems = len([p for p in all_problems if p.code != "kolom_tidak_dikenal"])
-    summary = f"impor ditolak: {n_problems} masalah struktural pada {n_rows} baris; tidak ada yang ditulis. Laporan: {report}"
-    return ImportRejected(summary=summary, problems=[p for p in all_problems if p.code != "kolom_tidak_dikenal"], report_path=report, rejects_paths=outputs, rejected_rows=n_rows)
+    summary = (
+        f"impor ditolak: {n_problems} masalah struktural pada {n_rows} baris; "
+        f"tidak ada yang ditulis. Laporan: {report}"
+    )
+    return ImportRejected(
+        summary=summary,
+        problems=[p for p in all_problems if p.code != "kolom_tidak_dikenal"],
+        report_path=report,
+        rejects_paths=outputs,
+        rejected_rows=n_rows,
+    )

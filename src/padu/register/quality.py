@@ -46,10 +46,14 @@ def _region_col(by: str) -> str:
     except KeyError:
         from padu.errors import UsageError
 
-        raise UsageError(f"--by harus salah satu dari: {', '.join(sorted(REGION_COLUMNS))}") from None
+        raise UsageError(
+            f"--by harus salah satu dari: {', '.join(sorted(REGION_COLUMNS))}"
+        ) from None
 
 
-def quality_report(wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten") -> dict[str, Any]:
+def quality_report(
+    wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten"
+) -> dict[str, Any]:
     """Everything ``padu register quality`` shows, as plain data."""
     snap = catalog.snapshot(ref)
     region = _region_col(by)
@@ -58,25 +62,51 @@ def quality_report(wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "k
     tem = snapshot_table(wh, catalog, ref, "temuan")
     schema = register_schema()
 
-    ind_r = ind.join(kel.select("nomor_kartu_keluarga", _wil=kel[region]), "nomor_kartu_keluarga", how="left")
+    ind_r = ind.join(
+        kel.select("nomor_kartu_keluarga", _wil=kel[region]), "nomor_kartu_keluarga", how="left"
+    )
     completeness: dict[str, dict[str, Any]] = {}
     by_region: dict[str, dict[str, float]] = {}
     for level, t, group in (("keluarga", kel, kel[region]), ("individu", ind_r, ind_r["_wil"])):
         names = schema.names(level)  # type: ignore[arg-type]
-        overall = t.aggregate(_n=t.count(), **{n: t[n].count() for n in names}).to_pyarrow().to_pylist()[0]
+        overall = (
+            t.aggregate(_n=t.count(), **{n: t[n].count() for n in names})
+            .to_pyarrow()
+            .to_pylist()[0]
+        )
         total = overall.pop("_n") or 0
         for n in names:
-            completeness[f"{level}.{n}"] = {"terisi": overall[n], "total": total, "persen": _pct(overall[n], total)}
-        rows = t.group_by(_wil=group).aggregate(_n=t.count(), **{n: t[n].count() for n in names}).to_pyarrow().to_pylist()
+            completeness[f"{level}.{n}"] = {
+                "terisi": overall[n],
+                "total": total,
+                "persen": _pct(overall[n], total),
+            }
+        rows = (
+            t.group_by(_wil=group)
+            .aggregate(_n=t.count(), **{n: t[n].count() for n in names})
+            .to_pyarrow()
+            .to_pylist()
+        )
         for r in rows:
             n_rows = r.pop("_n")
             key = r.pop("_wil") or "(tanpa wilayah)"
             dest = by_region.setdefault(key, {})
             for n in names:
                 dest[f"{level}.{n}"] = _pct(r[n], n_rows)
-    counts = {r["kode"]: r["n"] for r in tem.filter(tem.tingkat != "file").group_by("kode").aggregate(n=tem.count()).to_pyarrow().to_pylist()}
-    dup_niks = tem.filter(tem.kode == "nik_ganda").nomor_induk_kependudukan.nunique().to_pyarrow().as_py()
-    tem_r = tem.filter(tem.tingkat != "file").join(kel.select("nomor_kartu_keluarga", _wil=kel[region]), "nomor_kartu_keluarga", how="left")
+    counts = {
+        r["kode"]: r["n"]
+        for r in tem.filter(tem.tingkat != "file")
+        .group_by("kode")
+        .aggregate(n=tem.count())
+        .to_pyarrow()
+        .to_pylist()
+    }
+    dup_niks = (
+        tem.filter(tem.kode == "nik_ganda").nomor_induk_kependudukan.nunique().to_pyarrow().as_py()
+    )
+    tem_r = tem.filter(tem.tingkat != "file").join(
+        kel.select("nomor_kartu_keluarga", _wil=kel[region]), "nomor_kartu_keluarga", how="left"
+    )
     region_counts: dict[str, dict[str, int]] = {}
     for r in tem_r.group_by("_wil", "kode").aggregate(n=tem_r.count()).to_pyarrow().to_pylist():
         region_counts.setdefault(r["_wil"] or "(tanpa wilayah)", {})[r["kode"]] = r["n"]
@@ -93,7 +123,10 @@ def quality_report(wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "k
         "completeness": completeness,
         "completeness_by_region": by_region,
         "findings_by_region": region_counts,
-        "file_notes": [r for r in tem.filter(tem.tingkat == "file").select("file", "kolom", "kode", "keterangan").to_pyarrow().to_pylist()],
+        "file_notes": tem.filter(tem.tingkat == "file")
+        .select("file", "kolom", "kode", "keterangan")
+        .to_pyarrow()
+        .to_pylist(),
     }
 
 
@@ -101,8 +134,14 @@ def _pct(part: int | None, total: int | None) -> float:
     return round(100.0 * (part or 0) / total, 2) if total else 0.0
 
 
-def families_by_desil(wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten") -> Any:
+def families_by_desil(
+    wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten"
+) -> Any:
     """Families by desil x region: an Ibis expression (executed by the caller)."""
     kel = snapshot_table(wh, catalog, ref, "keluarga")
     col = _region_col(by)
-    return kel.group_by(wilayah=kel[col], desil=kel.desil_nasional).aggregate(keluarga=kel.count()).order_by(["wilayah", ibis._.desil.cast("int32")])
+    return (
+        kel.group_by(wilayah=kel[col], desil=kel.desil_nasional)
+        .aggregate(keluarga=kel.count())
+        .order_by(["wilayah", ibis._.desil.cast("int32")])
+    )

@@ -9,7 +9,6 @@ never raised, so one report can list all of them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,11 +73,16 @@ def _count_lines(path: Path) -> tuple[int, bool]:
 
 
 def _fail(path: Path, reason: str, code: str = "file_tidak_terbaca") -> RawFile:
-    return RawFile(path=path, level=None, frame=None, problems=[Problem(path.name, None, None, None, reason, code)])
+    return RawFile(
+        path=path,
+        level=None,
+        frame=None,
+        problems=[Problem(path.name, None, None, None, reason, code)],
+    )
 
 
 def _encoding(head: bytes) -> str | None:
-    """The encoding a CSV's first bytes suggest: UTF-8 (BOM or not) or Windows-1252; None if neither.
+    """The encoding a CSV's first bytes suggest: UTF-8 (BOM or not) or Windows-1252, else None.
 
     A file whose first 64 KiB are valid UTF-8 but whose later bytes are not is caught by the
     parser and retried as Windows-1252.
@@ -96,7 +100,12 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
     encoding = _encoding(data)
     if encoding is None:
         return _fail(path, "encoding tidak didukung (UTF-16?); simpan ulang sebagai CSV UTF-8")
-    header_line = data.split(b"\n", 1)[0].decode("utf-8" if encoding != "cp1252" else "cp1252").lstrip("\ufeff").rstrip("\r")
+    header_line = (
+        data.split(b"\n", 1)[0]
+        .decode("utf-8" if encoding != "cp1252" else "cp1252")
+        .lstrip("\ufeff")
+        .rstrip("\r")
+    )
     counts = {d: header_line.count(d) for d in DELIMITERS}
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
@@ -114,17 +123,31 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
 
     def bad_row(row: pacsv.InvalidRow) -> str:
         n = row.actual_columns
-        reason = f"baris terpotong: {n} kolom, header punya {len(headers)}" if n < len(headers) else f"baris rusak: {n} kolom, header punya {len(headers)}"
-        problems.append(Problem(path.name, row.number, None, (row.text or "")[:80], reason, "baris_rusak"))
+        reason = (
+            f"baris terpotong: {n} kolom, header punya {len(headers)}"
+            if n < len(headers)
+            else f"baris rusak: {n} kolom, header punya {len(headers)}"
+        )
+        problems.append(
+            Problem(path.name, row.number, None, (row.text or "")[:80], reason, "baris_rusak")
+        )
         return "skip"
 
     def parse(enc: str) -> pa.Table:
         problems.clear()
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, encoding=enc, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=bad_row, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=True, quoted_strings_can_be_null=True),
+            read_options=pacsv.ReadOptions(
+                column_names=headers, skip_rows=1, encoding=enc, block_size=8 << 20
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, invalid_row_handler=bad_row, ignore_empty_lines=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(headers, pa.string()),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
         )
 
     try:
@@ -137,12 +160,20 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
             table = parse("cp1252")
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        problems.append(Problem(path.name, None, None, None, f"CSV tidak dapat diurai: {first}", "file_tidak_terbaca"))
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                None,
+                None,
+                f"CSV tidak dapat diurai: {first}",
+                "file_tidak_terbaca",
+            )
+        )
         return RawFile(path, None, None, headers, problems=problems)
-    frame = pl.from_arrow(table)
+    frame = pl.DataFrame(table)
     del table
     pa.default_memory_pool().release_unused()  # Polars copied the text; give the Arrow blocks back
-    assert isinstance(frame, pl.DataFrame)
     newlines, ends = _count_lines(path)
     physical = newlines + (0 if ends else 1) - 1
     bad = {p.row for p in problems}
@@ -160,13 +191,22 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
 def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
     """Line numbers (header = 1) of the non-blank lines that became records."""
     lines = pl.read_csv(
-        path, has_header=False, encoding="utf8-lossy", separator="\x1f", quote_char=None, infer_schema=False, new_columns=["line"]
+        path,
+        has_header=False,
+        encoding="utf8-lossy",
+        separator="\x1f",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
     )
     return (
         lines.slice(1)
         .with_row_index(ROW, offset=2)
         .with_columns(pl.col(ROW).cast(pl.Int64))
-        .filter((pl.col("line").str.strip_chars().fill_null("") != "") & ~pl.col(ROW).is_in([r for r in skipped if r is not None]))
+        .filter(
+            (pl.col("line").str.strip_chars().fill_null("") != "")
+            & ~pl.col(ROW).is_in([r for r in skipped if r is not None])
+        )
         .get_column(ROW)
     )
 
@@ -198,7 +238,10 @@ def _read_xlsx(path: Path) -> RawFile:
         return _fail(path, "lembar pertama file Excel kosong")
     scores = [score_header_row(r) for r in rows[:10]]
     head_idx = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    headers = [str(c).strip() if c not in (None, "") else f"kolom_{i + 1}" for i, c in enumerate(rows[head_idx])]
+    headers = [
+        str(c).strip() if c not in (None, "") else f"kolom_{i + 1}"
+        for i, c in enumerate(rows[head_idx])
+    ]
     body = rows[head_idx + 1 :]
     columns: dict[str, list[str | None]] = {h: [] for h in headers}
     for r in body:
@@ -216,15 +259,19 @@ def _read_parquet(path: Path) -> RawFile:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         return _fail(path, f"file Parquet tidak dapat dibaca: {exc}")
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
+    frame = pl.DataFrame(table)
     frame = frame.with_columns(pl.all().cast(pl.String))
     frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     return _finish(path, list(table.column_names), frame, [], "parquet", "")
 
 
 def _finish(
-    path: Path, headers: list[str], frame: pl.DataFrame, problems: list[Problem], encoding: str, delim: str
+    path: Path,
+    headers: list[str],
+    frame: pl.DataFrame,
+    problems: list[Problem],
+    encoding: str,
+    delim: str,
 ) -> RawFile:
     level = guess_level(headers)
     raw = RawFile(path, level, frame, headers, None, problems, encoding, delim)
@@ -244,10 +291,19 @@ def _finish(
     raw.match = match_headers(headers, level)
     for fld, hs in raw.match.duplicates.items():
         raw.problems.append(
-            Problem(path.name, 1, ", ".join(hs), None, f"beberapa kolom sama-sama berarti {fld}", "kolom_ganda")
+            Problem(
+                path.name,
+                1,
+                ", ".join(hs),
+                None,
+                f"beberapa kolom sama-sama berarti {fld}",
+                "kolom_ganda",
+            )
         )
     keep = {h: f for h, f in raw.match.mapping.items() if f not in raw.match.duplicates}
     # the file column is added before the select: the other order copies every column
     frame = frame.with_columns(pl.lit(path.name).alias(FILE))
-    raw.frame = frame.select([pl.col(h).alias(f) for h, f in keep.items()] + [pl.col(ROW), pl.col(FILE)])
+    raw.frame = frame.select(
+        [pl.col(h).alias(f) for h, f in keep.items()] + [pl.col(ROW), pl.col(FILE)]
+    )
     return raw

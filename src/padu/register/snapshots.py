@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from padu.regions import kaltara
-from padu.schema import Level, register_schema
+from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
 from padu.stores.warehouse import Table
 
@@ -39,8 +39,8 @@ def level_schema(level: Level) -> dict[str, str]:
 
 def ensure_reference_tables(wh: Warehouse) -> None:
     """Create the register tables and (re)load regions and code lists if absent."""
-    for level in ("keluarga", "individu"):
-        wh.ensure(level, level_schema(level))  # type: ignore[arg-type]
+    for level in LEVELS:
+        wh.ensure(level, level_schema(level))
     wh.ensure("temuan", FINDINGS_SCHEMA)
     if not wh.has("wilayah"):
         wh.replace("wilayah", pa.Table.from_pylist(kaltara().rows()))
@@ -56,7 +56,9 @@ def drop_orphan_batches(wh: Warehouse, catalog: Catalog) -> None:
             wh.delete_where_in(name, BATCH, keep, negate=True)
 
 
-def snapshot_table(wh: Warehouse, catalog: Catalog, ref: str | int, name: str = "keluarga") -> Table:
+def snapshot_table(
+    wh: Warehouse, catalog: Catalog, ref: str | int, name: str = "keluarga"
+) -> Table:
     """The rows of one snapshot in ``keluarga``, ``individu`` or ``temuan``."""
     snap = catalog.snapshot(ref)
     t = wh.table(name)

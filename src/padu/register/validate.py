@@ -20,14 +20,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from padu import identifiers as ids
-from padu.regions import Regions, detect_scheme
+from padu.regions import RegionLevel, Regions, detect_scheme
 from padu.register.reader import FILE, ROW
 from padu.schema import EXPECTED_FIELDS, FALSE_WORDS, TRUE_WORDS, Field, Level, register_schema
 
 RID = "_rid"
 STRUCTURAL = "struktural"
 QUALITY = "kualitas"
-REGION_FIELDS = {
+REGION_FIELDS: dict[str, RegionLevel] = {
     "kode_provinsi": "provinsi",
     "kode_kabupaten_kota": "kabupaten_kota",
     "kode_kecamatan": "kecamatan",
@@ -139,7 +139,11 @@ class _Findings:
         if rows.is_empty():
             return
         if value is None:
-            value = pl.col(column).cast(pl.String) if column and column in rows.columns else pl.lit(None)
+            value = (
+                pl.col(column).cast(pl.String)
+                if column and column in rows.columns
+                else pl.lit(None)
+            )
         nik = "nomor_induk_kependudukan"
         part = rows.select(
             pl.lit(self.level).alias("tingkat"),
@@ -149,15 +153,23 @@ class _Findings:
             pl.lit(column, dtype=pl.String).alias("kolom"),
             value.cast(pl.String).alias("nilai"),
             pl.lit(code).alias("kode"),
-            (reason if isinstance(reason, pl.Expr) else pl.lit(reason)).cast(pl.String).alias("keterangan"),
+            (reason if isinstance(reason, pl.Expr) else pl.lit(reason))
+            .cast(pl.String)
+            .alias("keterangan"),
             pl.lit(kind).alias("jenis"),
-            pl.col("nomor_kartu_keluarga").cast(pl.String) if "nomor_kartu_keluarga" in rows.columns else pl.lit(None, pl.String),
-            (pl.col(nik) if nik in rows.columns else pl.lit(None, pl.String)).cast(pl.String).alias(nik),
+            pl.col("nomor_kartu_keluarga").cast(pl.String)
+            if "nomor_kartu_keluarga" in rows.columns
+            else pl.lit(None, pl.String),
+            (pl.col(nik) if nik in rows.columns else pl.lit(None, pl.String))
+            .cast(pl.String)
+            .alias(nik),
         )
         self.parts.append(part.cast(FINDING_COLUMNS))  # type: ignore[arg-type]
 
 
-def _type_level(raw_by_level: dict[Level, pl.DataFrame], level: Level, out: _Findings) -> pl.DataFrame:
+def _type_level(
+    raw_by_level: dict[Level, pl.DataFrame], level: Level, out: _Findings
+) -> pl.DataFrame:
     """Typed columns for every field of ``level``, with wrong-type and unknown-code findings.
 
     The raw text frame is taken out of ``raw_by_level`` and each raw column is dropped as soon
@@ -166,44 +178,95 @@ def _type_level(raw_by_level: dict[Level, pl.DataFrame], level: Level, out: _Fin
     schema = register_schema()
     fields = schema.level(level)
     raw = raw_by_level.pop(level).with_row_index(RID).with_columns(pl.col(RID).cast(pl.Int64))
-    raw = raw.with_columns([pl.lit(None, dtype=pl.String).alias(f.name) for f in fields if f.name not in raw.columns])
-    typed = raw.select(RID, FILE, ROW, *[_typed_expr(f).alias(f.name) for f in fields if f.required])
-    keys = [f.name for f in fields if f.required and f.name in ("nomor_kartu_keluarga", "nomor_induk_kependudukan")]
+    raw = raw.with_columns(
+        [pl.lit(None, dtype=pl.String).alias(f.name) for f in fields if f.name not in raw.columns]
+    )
+    typed = raw.select(
+        RID, FILE, ROW, *[_typed_expr(f).alias(f.name) for f in fields if f.required]
+    )
+    keys = [
+        f.name
+        for f in fields
+        if f.required and f.name in ("nomor_kartu_keluarga", "nomor_induk_kependudukan")
+    ]
     columns: dict[str, pl.Series] = {}
     for f in fields:
         rawc, typc = pl.col(f"raw__{f.name}"), pl.col(f.name)
-        value = typed.get_column(f.name) if f.name in typed.columns else raw.select(_typed_expr(f).alias(f.name)).to_series()
+        value = (
+            typed.get_column(f.name)
+            if f.name in typed.columns
+            else raw.select(_typed_expr(f).alias(f.name)).to_series()
+        )
         checked = typed.select(RID, FILE, ROW, *[k for k in keys if k != f.name]).with_columns(
             value, raw.get_column(f.name).alias(f"raw__{f.name}")
         )
         raw = raw.drop(f.name)
         present = rawc.is_not_null() & (rawc.str.strip_chars() != "")
         if f.type in ("integer", "decimal", "date"):
-            what = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}[f.type]
+            what = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}[
+                f.type
+            ]
             bad = checked.filter(present & typc.is_null())
-            out.emit(bad, kind=STRUCTURAL, code="tipe_salah", reason=f"bukan {what}", column=f.name, value=rawc)
+            out.emit(
+                bad,
+                kind=STRUCTURAL,
+                code="tipe_salah",
+                reason=f"bukan {what}",
+                column=f.name,
+                value=rawc,
+            )
         elif f.type == "boolean":
             bad = checked.filter(present & typc.is_null())
-            out.emit(bad, kind=QUALITY, code="kode_tidak_dikenal", reason="bukan Ya/Tidak (1/2, true/false)", column=f.name, value=rawc)
+            out.emit(
+                bad,
+                kind=QUALITY,
+                code="kode_tidak_dikenal",
+                reason="bukan Ya/Tidak (1/2, true/false)",
+                column=f.name,
+                value=rawc,
+            )
         elif f.type == "code":
             codes = schema.codes_for(f)
             if codes is not None:
                 known = list(codes.by_code())
                 bad = checked.filter(typc.is_not_null() & ~typc.is_in(known))
-                out.emit(bad, kind=QUALITY, code="kode_tidak_dikenal", reason=f"kode tidak ada dalam daftar {codes.name}; nilai asli disimpan", column=f.name, value=rawc)
+                out.emit(
+                    bad,
+                    kind=QUALITY,
+                    code="kode_tidak_dikenal",
+                    reason=f"kode tidak ada dalam daftar {codes.name}; nilai asli disimpan",
+                    column=f.name,
+                    value=rawc,
+                )
         if f.required:
             bad = checked.filter(typc.is_null())
-            out.emit(bad, kind=STRUCTURAL, code="kunci_kosong", reason="kolom wajib kosong", column=f.name, value=rawc)
+            out.emit(
+                bad,
+                kind=STRUCTURAL,
+                code="kunci_kosong",
+                reason="kolom wajib kosong",
+                column=f.name,
+                value=rawc,
+            )
         if f.name in EXPECTED_FIELDS[level]:
             bad = checked.filter(~present)
-            out.emit(bad, kind=QUALITY, code="kolom_kosong", reason="isian kosong", column=f.name, value=pl.lit(None))
+            out.emit(
+                bad,
+                kind=QUALITY,
+                code="kolom_kosong",
+                reason="isian kosong",
+                column=f.name,
+                value=pl.lit(None),
+            )
         columns[f.name] = value
         del checked
     return typed.select(RID, FILE, ROW).with_columns(*columns.values())
 
 
-def _regions(typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str], out: _Findings) -> tuple[pl.DataFrame, str]:
-    """Translate region codes to dotted Kemendagri codes; unknown or inconsistent ones are structural."""
+def _regions(
+    typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str], out: _Findings
+) -> tuple[pl.DataFrame, str]:
+    """Region codes as dotted Kemendagri codes; unknown or inconsistent ones are structural."""
     kec_codes = typed.get_column("kode_kecamatan").drop_nulls().head(2000).to_list()
     scheme = detect_scheme(kec_codes)
     exprs = []
@@ -214,17 +277,37 @@ def _regions(typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str]
                 lookup = {r.digits: r.kode for r in regions.at_level("provinsi")} | lookup
         else:
             lookup = {k: r.kode for k, r in regions.codes(level).items()}
-        exprs.append(pl.col(col).replace_strict(lookup, default=None, return_dtype=pl.String).alias(f"kd__{col}"))
+        exprs.append(
+            pl.col(col)
+            .replace_strict(lookup, default=None, return_dtype=pl.String)
+            .alias(f"kd__{col}")
+        )
     work = typed.with_columns(exprs)
     if scheme == "bps" and not crosswalk:
-        out.emit(work.head(1), kind=STRUCTURAL, code="crosswalk_kosong", reason="kode wilayah BPS terdeteksi (kecamatan 7 digit) tetapi tabel crosswalk BPS-Kemendagri belum dimuat; muat dengan `padu regions crosswalk FILE`", column="kode_kecamatan")
+        out.emit(
+            work.head(1),
+            kind=STRUCTURAL,
+            code="crosswalk_kosong",
+            reason=(
+                "kode wilayah BPS terdeteksi (kecamatan 7 digit) tetapi tabel crosswalk "
+                "BPS-Kemendagri belum dimuat; muat dengan `padu regions crosswalk FILE`"
+            ),
+            column="kode_kecamatan",
+        )
     for col, level in REGION_FIELDS.items():
         bad = work.filter(pl.col(col).is_not_null() & pl.col(f"kd__{col}").is_null())
-        why = f"kode {level} tidak dikenal" + (" (skema BPS, tidak ada di crosswalk)" if scheme == "bps" else " (Kemendagri 2025)")
+        why = f"kode {level} tidak dikenal" + (
+            " (skema BPS, tidak ada di crosswalk)" if scheme == "bps" else " (Kemendagri 2025)"
+        )
         out.emit(bad, kind=STRUCTURAL, code="wilayah_tidak_dikenal", reason=why, column=col)
     parents = pl.DataFrame(
         [
-            {"kd__kode_kelurahan_desa": r.kode, "_kec": regions.ancestor(r.kode, "kecamatan").kode, "_kab": regions.ancestor(r.kode, "kabupaten_kota").kode, "_prov": regions.ancestor(r.kode, "provinsi").kode}
+            {
+                "kd__kode_kelurahan_desa": r.kode,
+                "_kec": regions.ancestor(r.kode, "kecamatan").kode,
+                "_kab": regions.ancestor(r.kode, "kabupaten_kota").kode,
+                "_prov": regions.ancestor(r.kode, "provinsi").kode,
+            }
             for r in regions.at_level("desa_kelurahan")
         ]
     )
@@ -233,10 +316,27 @@ def _regions(typed: pl.DataFrame, regions: Regions, crosswalk: Mapping[str, str]
         pl.col("_kec").is_not_null()
         & pl.col("kd__kode_kecamatan").is_not_null()
         & pl.col("kd__kode_kabupaten_kota").is_not_null()
-        & ((pl.col("_kec") != pl.col("kd__kode_kecamatan")) | (pl.col("_kab") != pl.col("kd__kode_kabupaten_kota")) | (pl.col("_prov") != pl.col("kd__kode_provinsi")))
+        & (
+            (pl.col("_kec") != pl.col("kd__kode_kecamatan"))
+            | (pl.col("_kab") != pl.col("kd__kode_kabupaten_kota"))
+            | (pl.col("_prov") != pl.col("kd__kode_provinsi"))
+        )
     )
-    out.emit(incons, kind=STRUCTURAL, code="wilayah_tidak_konsisten", reason=pl.format("desa {} tidak berada di kecamatan {} / kabupaten {}", pl.col("kd__kode_kelurahan_desa"), pl.col("kd__kode_kecamatan"), pl.col("kd__kode_kabupaten_kota")), column="kode_kelurahan_desa")
-    typed = work.with_columns([pl.col(f"kd__{c}").alias(c) for c in REGION_FIELDS]).drop([f"kd__{c}" for c in REGION_FIELDS] + ["_kec", "_kab", "_prov"])
+    out.emit(
+        incons,
+        kind=STRUCTURAL,
+        code="wilayah_tidak_konsisten",
+        reason=pl.format(
+            "desa {} tidak berada di kecamatan {} / kabupaten {}",
+            pl.col("kd__kode_kelurahan_desa"),
+            pl.col("kd__kode_kecamatan"),
+            pl.col("kd__kode_kabupaten_kota"),
+        ),
+        column="kode_kelurahan_desa",
+    )
+    typed = work.with_columns([pl.col(f"kd__{c}").alias(c) for c in REGION_FIELDS]).drop(
+        [f"kd__{c}" for c in REGION_FIELDS] + ["_kec", "_kab", "_prov"]
+    )
     return typed, scheme
 
 
@@ -252,30 +352,123 @@ def validate(
     kel = _type_level(raw, "keluarga", kel_f)
     kel, scheme = _regions(kel, regions, crosswalk, kel_f)
     kk = pl.col("nomor_kartu_keluarga")
-    kel_f.emit(kel.filter(kk.is_not_null() & kk.is_duplicated()), kind=STRUCTURAL, code="kk_ganda", reason="nomor KK muncul lebih dari sekali di set keluarga", column="nomor_kartu_keluarga")
-    kel_f.emit(kel.with_columns(_p=ids.kk_problem(kk)).filter(kk.is_not_null() & pl.col("_p").is_not_null()), kind=QUALITY, code="kk_tidak_valid", reason=pl.col("_p"), column="nomor_kartu_keluarga")
+    kel_f.emit(
+        kel.filter(kk.is_not_null() & kk.is_duplicated()),
+        kind=STRUCTURAL,
+        code="kk_ganda",
+        reason="nomor KK muncul lebih dari sekali di set keluarga",
+        column="nomor_kartu_keluarga",
+    )
+    kel_f.emit(
+        kel.with_columns(_p=ids.kk_problem(kk)).filter(
+            kk.is_not_null() & pl.col("_p").is_not_null()
+        ),
+        kind=QUALITY,
+        code="kk_tidak_valid",
+        reason=pl.col("_p"),
+        column="nomor_kartu_keluarga",
+    )
 
     ind = _type_level(raw, "individu", ind_f)
     nik = pl.col("nomor_induk_kependudukan")
     known_kk = kel.get_column("nomor_kartu_keluarga").drop_nulls().unique()
-    ind_f.emit(ind.filter(kk.is_not_null() & ~kk.is_in(known_kk.implode())), kind=STRUCTURAL, code="keluarga_tidak_ada", reason="nomor KK anggota ini tidak ada di set keluarga", column="nomor_kartu_keluarga")
-    checked = ind.select(RID, FILE, ROW, "nomor_kartu_keluarga", "nomor_induk_kependudukan", "jenis_kelamin", "tanggal_lahir").with_columns(_p=ids.nik_problem(nik, today))
-    ind_f.emit(checked.filter(nik.is_not_null() & pl.col("_p").is_not_null()), kind=QUALITY, code="nik_tidak_valid", reason=pl.col("_p"), column="nomor_induk_kependudukan")
-    ind_f.emit(ind.filter(nik.is_not_null() & nik.is_duplicated()), kind=QUALITY, code="nik_ganda", reason="NIK yang sama dipakai lebih dari satu anggota", column="nomor_induk_kependudukan")
+    ind_f.emit(
+        ind.filter(kk.is_not_null() & ~kk.is_in(known_kk.implode())),
+        kind=STRUCTURAL,
+        code="keluarga_tidak_ada",
+        reason="nomor KK anggota ini tidak ada di set keluarga",
+        column="nomor_kartu_keluarga",
+    )
+    checked = ind.select(
+        RID,
+        FILE,
+        ROW,
+        "nomor_kartu_keluarga",
+        "nomor_induk_kependudukan",
+        "jenis_kelamin",
+        "tanggal_lahir",
+    ).with_columns(_p=ids.nik_problem(nik, today))
+    ind_f.emit(
+        checked.filter(nik.is_not_null() & pl.col("_p").is_not_null()),
+        kind=QUALITY,
+        code="nik_tidak_valid",
+        reason=pl.col("_p"),
+        column="nomor_induk_kependudukan",
+    )
+    ind_f.emit(
+        ind.filter(nik.is_not_null() & nik.is_duplicated()),
+        kind=QUALITY,
+        code="nik_ganda",
+        reason="NIK yang sama dipakai lebih dari satu anggota",
+        column="nomor_induk_kependudukan",
+    )
     valid = checked.filter(pl.col("_p").is_null() & nik.is_not_null())
-    ind_f.emit(valid.filter(ids.nik_sex_mismatch(nik, pl.col("jenis_kelamin"))), kind=QUALITY, code="jenis_kelamin_tidak_sesuai_nik", reason="jenis kelamin berbeda dengan yang tersirat di NIK (tanggal +40 untuk perempuan)", column="jenis_kelamin")
-    ind_f.emit(valid.filter(pl.col("tanggal_lahir").is_not_null() & ids.nik_birth_mismatch(nik, pl.col("tanggal_lahir"), today)), kind=QUALITY, code="tanggal_lahir_tidak_sesuai_nik", reason=pl.format("tanggal lahir berbeda dengan NIK ({})", ids.nik_birth_date(nik, today).cast(pl.String)), column="tanggal_lahir")
+    ind_f.emit(
+        valid.filter(ids.nik_sex_mismatch(nik, pl.col("jenis_kelamin"))),
+        kind=QUALITY,
+        code="jenis_kelamin_tidak_sesuai_nik",
+        reason="jenis kelamin berbeda dengan yang tersirat di NIK (tanggal +40 untuk perempuan)",
+        column="jenis_kelamin",
+    )
+    ind_f.emit(
+        valid.filter(
+            pl.col("tanggal_lahir").is_not_null()
+            & ids.nik_birth_mismatch(nik, pl.col("tanggal_lahir"), today)
+        ),
+        kind=QUALITY,
+        code="tanggal_lahir_tidak_sesuai_nik",
+        reason=pl.format(
+            "tanggal lahir berbeda dengan NIK ({})", ids.nik_birth_date(nik, today).cast(pl.String)
+        ),
+        column="tanggal_lahir",
+    )
     born = pl.col("tanggal_lahir")
-    ind_f.emit(ind.filter(born.is_not_null() & ((born > today) | (born < dt.date(1900, 1, 1)))), kind=QUALITY, code="tanggal_lahir_tidak_wajar", reason="tanggal lahir di masa depan atau sebelum 1900", column="tanggal_lahir")
+    ind_f.emit(
+        ind.filter(born.is_not_null() & ((born > today) | (born < dt.date(1900, 1, 1)))),
+        kind=QUALITY,
+        code="tanggal_lahir_tidak_wajar",
+        reason="tanggal lahir di masa depan atau sebelum 1900",
+        column="tanggal_lahir",
+    )
 
     heads = ind.group_by("nomor_kartu_keluarga").agg(
         _n=pl.len(), _heads=(pl.col("status_hubungan_keluarga") == "1").sum()
     )
     fam = kel.join(heads, on="nomor_kartu_keluarga", how="left")
-    kel_f.emit(fam.filter(pl.col("_n").is_null()), kind=QUALITY, code="tanpa_anggota", reason="keluarga tanpa satu pun anggota di set individu", column="nomor_kartu_keluarga")
-    kel_f.emit(fam.filter(pl.col("_n").is_not_null() & (pl.col("_heads") == 0)), kind=QUALITY, code="tanpa_kepala_keluarga", reason="tidak ada anggota dengan status hubungan 1 (kepala keluarga)", column="status_hubungan_keluarga", value=pl.lit(None))
-    kel_f.emit(fam.filter(pl.col("_heads") > 1), kind=QUALITY, code="kepala_keluarga_ganda", reason=pl.format("{} anggota berstatus kepala keluarga", pl.col("_heads")), column="status_hubungan_keluarga", value=pl.lit(None))
-    kel_f.emit(fam.filter(pl.col("jumlah_anggota_keluarga").is_not_null() & pl.col("_n").is_not_null() & (pl.col("jumlah_anggota_keluarga") != pl.col("_n"))), kind=QUALITY, code="jumlah_anggota_tidak_sesuai", reason=pl.format("{} anggota tercatat di set individu", pl.col("_n")), column="jumlah_anggota_keluarga")
+    kel_f.emit(
+        fam.filter(pl.col("_n").is_null()),
+        kind=QUALITY,
+        code="tanpa_anggota",
+        reason="keluarga tanpa satu pun anggota di set individu",
+        column="nomor_kartu_keluarga",
+    )
+    kel_f.emit(
+        fam.filter(pl.col("_n").is_not_null() & (pl.col("_heads") == 0)),
+        kind=QUALITY,
+        code="tanpa_kepala_keluarga",
+        reason="tidak ada anggota dengan status hubungan 1 (kepala keluarga)",
+        column="status_hubungan_keluarga",
+        value=pl.lit(None),
+    )
+    kel_f.emit(
+        fam.filter(pl.col("_heads") > 1),
+        kind=QUALITY,
+        code="kepala_keluarga_ganda",
+        reason=pl.format("{} anggota berstatus kepala keluarga", pl.col("_heads")),
+        column="status_hubungan_keluarga",
+        value=pl.lit(None),
+    )
+    kel_f.emit(
+        fam.filter(
+            pl.col("jumlah_anggota_keluarga").is_not_null()
+            & pl.col("_n").is_not_null()
+            & (pl.col("jumlah_anggota_keluarga") != pl.col("_n"))
+        ),
+        kind=QUALITY,
+        code="jumlah_anggota_tidak_sesuai",
+        reason=pl.format("{} anggota tercatat di set individu", pl.col("_n")),
+        column="jumlah_anggota_keluarga",
+    )
 
     parts = kel_f.parts + ind_f.parts
     findings = pl.concat(parts) if parts else pl.DataFrame(schema=FINDING_COLUMNS)

@@ -53,7 +53,9 @@ class Warehouse:
             return cls(con, url)
         if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
             return cls(ibis.connect(url.replace("postgresql+psycopg://", "postgresql://")), url)
-        raise InputError(f"URL warehouse tidak didukung: {url!r} (pakai duckdb:// atau postgresql://)")
+        raise InputError(
+            f"URL warehouse tidak didukung: {url!r} (pakai duckdb:// atau postgresql://)"
+        )
 
     @property
     def backend(self) -> str:
@@ -101,7 +103,9 @@ class Warehouse:
         """Create or overwrite a small reference table (regions, code lists)."""
         self.con.create_table(name, data, overwrite=True)
 
-    def delete_where_in(self, name: str, column: str, values: Iterable[str], negate: bool = False) -> None:
+    def delete_where_in(
+        self, name: str, column: str, values: Iterable[str], negate: bool = False
+    ) -> None:
         """Delete rows whose ``column`` is (or, with ``negate``, is not) in ``values``."""
         vals = list(values)
         cond: sge.Expression

@@ -14,16 +14,23 @@ def categorical(rng: np.random.Generator, probs: np.ndarray, codes: Sequence[str
     cum[:, -1] = 1.0
     u = rng.random(len(probs))[:, None]
     idx = (u > cum).sum(axis=1)
-    return np.asarray(codes, dtype=object)[idx]
+    out: np.ndarray = np.asarray(codes, dtype=object)[idx]
+    return out
 
 
 def mix(weights: Mapping[str, float]) -> np.ndarray:
     """A probability vector from code -> weight (normalised)."""
     v = np.array(list(weights.values()), dtype=float)
-    return v / v.sum()
+    out: np.ndarray = v / v.sum()
+    return out
 
 
-def by_quantile(score: np.ndarray, groups: np.ndarray, shares: Mapping[str, Sequence[float]], codes: Sequence[str]) -> np.ndarray:
+def by_quantile(
+    score: np.ndarray,
+    groups: np.ndarray,
+    shares: Mapping[str, Sequence[float]],
+    codes: Sequence[str],
+) -> np.ndarray:
     """Assign ordered codes (worst first) so that each group gets exactly its target shares.
 
     Rows are ranked by ``score`` within their group; the lowest ``shares[g][0]`` get
@@ -46,4 +53,12 @@ def by_quantile(score: np.ndarray, groups: np.ndarray, shares: Mapping[str, Sequ
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return out
+
+
+def only_where(cond: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``cond`` holds, None elsewhere (a skipped questionnaire item)."""
+    out = np.full(len(cond), None, dtype=object)
+    out[cond] = np.asarray(values, dtype=object)[cond]
+    return out

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from padu.regions import Regions
-from padu.synth.draw import by_quantile, categorical, mix, sigmoid
+from padu.synth.draw import by_quantile, categorical, mix, only_where, sigmoid
 from padu.synth.geography import DESIL1_SHARE, REMOTENESS, desa_weights, kabupaten_profiles
 
 URBAN, RURAL, REMOTE = 0, 1, 2
@@ -26,14 +26,23 @@ URBAN, RURAL, REMOTE = 0, 1, 2
 SIZE_P = np.array([0.11, 0.18, 0.22, 0.22, 0.14, 0.07, 0.035, 0.015, 0.006, 0.004])
 
 
-def _table(poor: list[dict[str, float]], rich: list[dict[str, float]], codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _table(
+    poor: list[dict[str, float]], rich: list[dict[str, float]], codes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     def vec(d: dict[str, float]) -> np.ndarray:
         return mix({c: d.get(c, 0.0) + 0.002 for c in codes})
 
     return np.stack([vec(d) for d in poor]), np.stack([vec(d) for d in rich])
 
 
-def _draw(rng: np.random.Generator, stratum: np.ndarray, t: np.ndarray, poor: list[dict[str, float]], rich: list[dict[str, float]], codes: list[str]) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator,
+    stratum: np.ndarray,
+    t: np.ndarray,
+    poor: list[dict[str, float]],
+    rich: list[dict[str, float]],
+    codes: list[str],
+) -> np.ndarray:
     p, r = _table(poor, rich, codes)
     probs = p[stratum] * (1 - t)[:, None] + r[stratum] * t[:, None]
     return categorical(rng, probs, codes)
@@ -73,7 +82,15 @@ RELIGION = {  # Islam, Protestan, Katolik, Buddha, Hindu (Kemenag 2024, Dukcapil
     "65.02": (34.0, 52.0, 13.0, 0.3, 0.1),
 }
 MUSLIM_GROUPS = {
-    "65.71": {"tidung": 15, "bugis": 35, "jawa": 25, "banjar": 15, "bulungan": 5, "dayak": 3, "toraja": 2},
+    "65.71": {
+        "tidung": 15,
+        "bugis": 35,
+        "jawa": 25,
+        "banjar": 15,
+        "bulungan": 5,
+        "dayak": 3,
+        "toraja": 2,
+    },
     "65.01": {"bulungan": 30, "tidung": 10, "bugis": 20, "jawa": 25, "banjar": 10, "dayak": 5},
     "65.03": {"tidung": 20, "bugis": 45, "jawa": 15, "banjar": 10, "timor": 3, "dayak": 7},
     "65.04": {"tidung": 60, "bugis": 15, "jawa": 15, "banjar": 10},
@@ -88,11 +105,13 @@ CHRISTIAN_GROUPS = {
 }
 
 
-def generate_families(regions: Regions, scale: float, rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
+def generate_families(
+    regions: Regions, scale: float, rng: np.random.Generator
+) -> tuple[pl.DataFrame, np.ndarray]:
     """One row per family with every DTSEN family field (plus ``_``-prefixed helpers)."""
     parts = []
-    for kab in kabupaten_profiles():
-        pop = round(kab.population * scale)
+    for prof in kabupaten_profiles():
+        pop = round(prof.population * scale)
         if pop <= 0:
             continue
         sizes = rng.choice(np.arange(1, 11), size=int(pop / 2.5) + 10, p=SIZE_P / SIZE_P.sum())
@@ -103,11 +122,15 @@ def generate_families(regions: Regions, scale: float, rng: np.random.Generator) 
         if sizes[-1] <= 0:
             sizes = sizes[:-1]
             sizes[-1] += pop - int(sizes.sum())
-        desa, weights = desa_weights(regions, kab.kode, rng)
+        desa, weights = desa_weights(regions, prof.kode, rng)
         first = np.arange(min(len(desa), n))
         rest = rng.choice(len(desa), size=n - len(first), p=weights)
         place = rng.permutation(np.concatenate([first, rest]))
-        parts.append(pl.DataFrame({"kab": kab.kode, "desa": np.asarray(desa)[place], "size": sizes.astype(np.int64)}))
+        parts.append(
+            pl.DataFrame(
+                {"kab": prof.kode, "desa": np.asarray(desa)[place], "size": sizes.astype(np.int64)}
+            )
+        )
     fam = pl.concat(parts)
     n = fam.height
     desa_codes = fam.get_column("desa").to_numpy()
@@ -132,52 +155,191 @@ def generate_families(regions: Regions, scale: float, rng: np.random.Generator) 
     t = np.clip((w + 1.6) / 3.2, 0, 1)
 
     def within(groups: np.ndarray) -> np.ndarray:
-        ranks = pl.DataFrame({"w": w, "g": groups}).select((pl.col("w").rank("ordinal").over("g") - 1) * 10 // pl.len().over("g") + 1).to_series().to_numpy()
+        ranks = (
+            pl.DataFrame({"w": w, "g": groups})
+            .select((pl.col("w").rank("ordinal").over("g") - 1) * 10 // pl.len().over("g") + 1)
+            .to_series()
+            .to_numpy()
+        )
         return ranks.astype(np.int64)
 
-    water = _draw(rng, stratum, t,
-        [{"2": 40, "3": 25, "4": 10, "5": 5, "6": 3, "10": 12, "9": 2, "1": 1, "11": 0.5, "12": 0.5}, {"2": 10, "3": 10, "4": 20, "5": 15, "6": 12, "7": 5, "8": 5, "9": 13, "10": 10}, {"3": 5, "5": 10, "6": 15, "7": 15, "8": 20, "9": 30, "10": 5}],
-        [{"1": 20, "2": 45, "3": 30, "4": 5}, {"2": 35, "3": 25, "4": 25, "5": 10, "10": 5}, {"2": 10, "3": 30, "4": 15, "5": 10, "7": 25, "9": 10}],
-        _codes(12))
-    light = _draw(rng, stratum, t,
-        [{"1": 82, "2": 14, "3": 2, "4": 2}, {"1": 62, "2": 14, "3": 16, "4": 7}, {"1": 18, "2": 5, "3": 55, "4": 21}],
+    water = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {
+                "2": 40,
+                "3": 25,
+                "4": 10,
+                "5": 5,
+                "6": 3,
+                "10": 12,
+                "9": 2,
+                "1": 1,
+                "11": 0.5,
+                "12": 0.5,
+            },
+            {"2": 10, "3": 10, "4": 20, "5": 15, "6": 12, "7": 5, "8": 5, "9": 13, "10": 10},
+            {"3": 5, "5": 10, "6": 15, "7": 15, "8": 20, "9": 30, "10": 5},
+        ],
+        [
+            {"1": 20, "2": 45, "3": 30, "4": 5},
+            {"2": 35, "3": 25, "4": 25, "5": 10, "10": 5},
+            {"2": 10, "3": 30, "4": 15, "5": 10, "7": 25, "9": 10},
+        ],
+        _codes(12),
+    )
+    light = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"1": 82, "2": 14, "3": 2, "4": 2},
+            {"1": 62, "2": 14, "3": 16, "4": 7},
+            {"1": 18, "2": 5, "3": 55, "4": 21},
+        ],
         [{"1": 99, "2": 1}, {"1": 92, "2": 3, "3": 5}, {"1": 45, "2": 5, "3": 47, "4": 3}],
-        _codes(4))
-    fuel = _draw(rng, stratum, t,
-        [{"4": 72, "10": 10, "7": 3, "0": 2, "12": 1}, {"10": 58, "4": 37, "7": 3, "0": 2}, {"10": 94, "4": 6}],
-        [{"4": 38, "3": 32, "2": 10, "1": 5, "12": 2, "0": 3}, {"4": 70, "3": 10, "10": 15, "2": 5}, {"10": 60, "4": 35, "3": 5}],
-        _codes(12, 0))
+        _codes(4),
+    )
+    fuel = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"4": 72, "10": 10, "7": 3, "0": 2, "12": 1},
+            {"10": 58, "4": 37, "7": 3, "0": 2},
+            {"10": 94, "4": 6},
+        ],
+        [
+            {"4": 38, "3": 32, "2": 10, "1": 5, "12": 2, "0": 3},
+            {"4": 70, "3": 10, "10": 15, "2": 5},
+            {"10": 60, "4": 35, "3": 5},
+        ],
+        _codes(12, 0),
+    )
     tarakan_gas = (kab_codes == "65.71") & np.isin(fuel, ["4", "3"]) & (rng.random(n) < 0.3)
     fuel = np.where(tarakan_gas, "5", fuel)
-    floor = _draw(rng, stratum, t,
-        [{"5": 45, "6": 28, "8": 2, "7": 3, "2": 15, "4": 5}, {"5": 60, "6": 15, "8": 8, "7": 10, "2": 5, "9": 2}, {"5": 70, "8": 10, "7": 15, "6": 3, "9": 2}],
-        [{"2": 70, "1": 5, "3": 5, "4": 10, "5": 10}, {"2": 40, "5": 40, "6": 15, "4": 5}, {"5": 75, "2": 10, "6": 15}],
-        _codes(10))
-    wall = _draw(rng, stratum, t,
-        [{"3": 65, "1": 25, "2": 3, "4": 4, "7": 3}, {"3": 75, "1": 8, "4": 6, "5": 4, "6": 5, "2": 1, "7": 1}, {"3": 70, "4": 8, "5": 10, "6": 10, "7": 2}],
+    floor = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"5": 45, "6": 28, "8": 2, "7": 3, "2": 15, "4": 5},
+            {"5": 60, "6": 15, "8": 8, "7": 10, "2": 5, "9": 2},
+            {"5": 70, "8": 10, "7": 15, "6": 3, "9": 2},
+        ],
+        [
+            {"2": 70, "1": 5, "3": 5, "4": 10, "5": 10},
+            {"2": 40, "5": 40, "6": 15, "4": 5},
+            {"5": 75, "2": 10, "6": 15},
+        ],
+        _codes(10),
+    )
+    wall = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"3": 65, "1": 25, "2": 3, "4": 4, "7": 3},
+            {"3": 75, "1": 8, "4": 6, "5": 4, "6": 5, "2": 1, "7": 1},
+            {"3": 70, "4": 8, "5": 10, "6": 10, "7": 2},
+        ],
         [{"1": 70, "3": 30}, {"3": 60, "1": 40}, {"3": 85, "1": 15}],
-        _codes(7))
-    roof = _draw(rng, stratum, t,
-        [{"3": 85, "4": 5, "7": 5, "6": 3, "2": 2}, {"3": 78, "7": 10, "6": 7, "4": 3, "5": 2}, {"3": 55, "6": 20, "7": 22, "5": 3}],
-        [{"3": 75, "1": 8, "2": 7, "4": 10}, {"3": 88, "4": 6, "2": 3, "1": 3}, {"3": 85, "6": 12, "1": 3}],
-        _codes(9))
-    own = _draw(rng, stratum, t,
-        [{"1": 60, "2": 20, "3": 15, "4": 2, "5": 3}, {"1": 82, "3": 14, "2": 2, "5": 2}, {"1": 88, "3": 10, "5": 2}],
-        [{"1": 75, "2": 15, "3": 3, "4": 7}, {"1": 90, "2": 3, "3": 3, "4": 4}, {"1": 90, "3": 5, "4": 5}],
-        _codes(5))
+        _codes(7),
+    )
+    roof = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"3": 85, "4": 5, "7": 5, "6": 3, "2": 2},
+            {"3": 78, "7": 10, "6": 7, "4": 3, "5": 2},
+            {"3": 55, "6": 20, "7": 22, "5": 3},
+        ],
+        [
+            {"3": 75, "1": 8, "2": 7, "4": 10},
+            {"3": 88, "4": 6, "2": 3, "1": 3},
+            {"3": 85, "6": 12, "1": 3},
+        ],
+        _codes(9),
+    )
+    own = _draw(
+        rng,
+        stratum,
+        t,
+        [
+            {"1": 60, "2": 20, "3": 15, "4": 2, "5": 3},
+            {"1": 82, "3": 14, "2": 2, "5": 2},
+            {"1": 88, "3": 10, "5": 2},
+        ],
+        [
+            {"1": 75, "2": 15, "3": 3, "4": 7},
+            {"1": 90, "2": 3, "3": 3, "4": 4},
+            {"1": 90, "3": 5, "4": 5},
+        ],
+        _codes(5),
+    )
     shares = _toilet_shares()
-    bab = by_quantile(w + rng.normal(0, 0.6, n) - 0.5 * remote, kab_codes, {k: v for k, v in shares.items() if (kab_codes == k).any()}, ["6", "5", "4", "3", "2", "1"])
+    bab = by_quantile(
+        w + rng.normal(0, 0.6, n) - 0.5 * remote,
+        kab_codes,
+        {k: v for k, v in shares.items() if (kab_codes == k).any()},
+        ["6", "5", "4", "3", "2", "1"],
+    )
     has_toilet = np.isin(bab, ["1", "2", "3"])
-    closet = np.where(has_toilet, _draw(rng, stratum, t, [{"1": 90, "2": 3, "3": 2, "4": 5}, {"1": 80, "2": 5, "3": 3, "4": 12}, {"1": 65, "2": 8, "3": 7, "4": 20}], [{"1": 99, "4": 1}] * 3, _codes(4)), None)
-    sewage = np.where(has_toilet, _draw(rng, stratum, t,
-        [{"1": 55, "3": 30, "4": 10, "5": 2, "6": 1, "7": 2}, {"1": 45, "3": 20, "4": 28, "5": 5, "7": 2}, {"1": 25, "3": 35, "4": 35, "5": 5}],
-        [{"1": 90, "3": 6, "2": 2, "7": 2}, {"1": 85, "4": 8, "3": 7}, {"1": 60, "4": 20, "3": 20}], _codes(7)), None)
-    power = np.where(light == "1", _draw(rng, stratum, t, [{"1": 45, "2": 50, "3": 5, "6": 0.5}] * 3, [{"1": 3, "2": 30, "3": 40, "4": 20, "5": 7, "7": 0.5}] * 3, _codes(7)), None)
+    closet = only_where(
+        has_toilet,
+        _draw(
+            rng,
+            stratum,
+            t,
+            [
+                {"1": 90, "2": 3, "3": 2, "4": 5},
+                {"1": 80, "2": 5, "3": 3, "4": 12},
+                {"1": 65, "2": 8, "3": 7, "4": 20},
+            ],
+            [{"1": 99, "4": 1}] * 3,
+            _codes(4),
+        ),
+    )
+    sewage = only_where(
+        has_toilet,
+        _draw(
+            rng,
+            stratum,
+            t,
+            [
+                {"1": 55, "3": 30, "4": 10, "5": 2, "6": 1, "7": 2},
+                {"1": 45, "3": 20, "4": 28, "5": 5, "7": 2},
+                {"1": 25, "3": 35, "4": 35, "5": 5},
+            ],
+            [
+                {"1": 90, "3": 6, "2": 2, "7": 2},
+                {"1": 85, "4": 8, "3": 7},
+                {"1": 60, "4": 20, "3": 20},
+            ],
+            _codes(7),
+        ),
+    )
+    power = only_where(
+        light == "1",
+        _draw(
+            rng,
+            stratum,
+            t,
+            [{"1": 45, "2": 50, "3": 5, "6": 0.5}] * 3,
+            [{"1": 3, "2": 30, "3": 40, "4": 20, "5": 7, "7": 0.5}] * 3,
+            _codes(7),
+        ),
+    )
 
     electric = light != "4"
     ruralish = stratum != URBAN
 
-    def asset(a: float, b: float, extra: np.ndarray | float = 0.0, needs_power: bool = False) -> np.ndarray:
+    def asset(
+        a: float, b: float, extra: np.ndarray | float = 0.0, needs_power: bool = False
+    ) -> np.ndarray:
         p = sigmoid(a + b * w + extra)
         got = rng.random(n) < p
         if needs_power:
@@ -208,13 +370,23 @@ def generate_families(regions: Regions, scale: float, rng: np.random.Generator) 
     for kab, wts in RELIGION.items():
         m = kab_codes == kab
         if m.any():
-            probs = np.tile(mix(dict(zip(["islam", "protestan", "katolik", "buddha", "hindu"], wts, strict=True))), (int(m.sum()), 1))
+            probs = np.tile(
+                mix(
+                    dict(
+                        zip(["islam", "protestan", "katolik", "buddha", "hindu"], wts, strict=True)
+                    )
+                ),
+                (int(m.sum()), 1),
+            )
             deep = (remote[m] >= 1.0) & (kab != "65.04")
             probs[deep] = mix({"islam": 4, "protestan": 88, "katolik": 8, "buddha": 0, "hindu": 0})
             rel[m] = categorical(rng, probs, ["islam", "protestan", "katolik", "buddha", "hindu"])
     group = np.empty(n, dtype=object)
     for kab in RELIGION:
-        for table, which in ((MUSLIM_GROUPS, rel == "islam"), (CHRISTIAN_GROUPS, np.isin(rel, ["protestan", "katolik"]))):
+        for table, which in (
+            (MUSLIM_GROUPS, rel == "islam"),
+            (CHRISTIAN_GROUPS, np.isin(rel, ["protestan", "katolik"])),
+        ):
             m = (kab_codes == kab) & which
             if m.any():
                 names = list(table[kab])
@@ -230,7 +402,9 @@ def generate_families(regions: Regions, scale: float, rng: np.random.Generator) 
         "jumlah_ternak_sapi": np.where(ruralish & (rng.random(n) < 0.04), rng.poisson(3, n) + 1, 0),
         "jumlah_ternak_kerbau": np.where(krayan & (rng.random(n) < 0.25), rng.poisson(3, n) + 1, 0),
         "jumlah_ternak_kuda": np.where(rng.random(n) < 0.0005, 1, 0),
-        "jumlah_ternak_kambing_domba": np.where(ruralish & (rel == "islam") & (rng.random(n) < 0.05), rng.poisson(4, n) + 1, 0),
+        "jumlah_ternak_kambing_domba": np.where(
+            ruralish & (rel == "islam") & (rng.random(n) < 0.05), rng.poisson(4, n) + 1, 0
+        ),
         "jumlah_ternak_babi": np.where(pigs_ok & (rng.random(n) < 0.3), rng.poisson(2, n) + 1, 0),
     }
     pbi_p = np.select([desil <= 4, desil == 5, desil == 6], [0.85, 0.6, 0.25], 0.05)
@@ -242,20 +416,37 @@ def generate_families(regions: Regions, scale: float, rng: np.random.Generator) 
     def s(x: np.ndarray) -> pl.Series:
         return pl.Series(x.tolist(), dtype=pl.String)
 
-    out = pl.DataFrame({
-        "_kab": kab_codes, "_kec": kec_codes, "_desa": desa_codes, "_size": sizes, "_w": w,
-        "_stratum": stratum, "_remote": remote, "_agama": rel.astype(str), "_suku": group.astype(str),
-        "luas_lantai": area,
-        "jenis_lantai_terluas": s(floor), "jenis_dinding_terluas": s(wall), "jenis_atap_terluas": s(roof),
-        "jenis_kloset": s(closet), "fasilitas_bab": s(bab), "sumber_air_minum_utama": s(water),
-        "sumber_penerangan_utama": s(light), "bahan_bakar_utama_memasak": s(fuel), "daya_terpasang": s(power),
-        "pembuangan_akhir_tinja": s(sewage), "status_kepemilikan_rumah": s(own),
-        "kepemilikan_aset": any_asset,
-        **assets,
-        **{k: v.astype(np.int64) for k, v in livestock.items()},
-        "pbi_nas": pbi_nas, "pbi_pemda": pbi_pemda,
-        "desil_nasional": desil.astype(str),
-        "desil_provinsi": within(np.zeros(n, dtype=np.int64)).astype(str),
-        "desil_kabupaten_kota": within(kab_codes).astype(str),
-    })
+    out = pl.DataFrame(
+        {
+            "_kab": kab_codes,
+            "_kec": kec_codes,
+            "_desa": desa_codes,
+            "_size": sizes,
+            "_w": w,
+            "_stratum": stratum,
+            "_remote": remote,
+            "_agama": rel.astype(str),
+            "_suku": group.astype(str),
+            "luas_lantai": area,
+            "jenis_lantai_terluas": s(floor),
+            "jenis_dinding_terluas": s(wall),
+            "jenis_atap_terluas": s(roof),
+            "jenis_kloset": s(closet),
+            "fasilitas_bab": s(bab),
+            "sumber_air_minum_utama": s(water),
+            "sumber_penerangan_utama": s(light),
+            "bahan_bakar_utama_memasak": s(fuel),
+            "daya_terpasang": s(power),
+            "pembuangan_akhir_tinja": s(sewage),
+            "status_kepemilikan_rumah": s(own),
+            "kepemilikan_aset": any_asset,
+            **assets,
+            **{k: v.astype(np.int64) for k, v in livestock.items()},
+            "pbi_nas": pbi_nas,
+            "pbi_pemda": pbi_pemda,
+            "desil_nasional": desil.astype(str),
+            "desil_provinsi": within(np.zeros(n, dtype=np.int64)).astype(str),
+            "desil_kabupaten_kota": within(kab_codes).astype(str),
+        }
+    )
     return out, w

@@ -22,7 +22,9 @@ REMOTENESS: dict[str, float] = {
     **dict.fromkeys(["65.03.04", "65.03.15", "65.03.20", "65.03.21"], 1.0),
     **dict.fromkeys(["65.03.03", "65.03.16", "65.03.14", "65.03.06"], 0.5),
     # Malinau interior (Apau Kayan, Bahau, upper Mentarang)
-    **dict.fromkeys(["65.02.03", "65.02.05", "65.02.10", "65.02.11", "65.02.09", "65.02.12", "65.02.15"], 1.0),
+    **dict.fromkeys(
+        ["65.02.03", "65.02.05", "65.02.10", "65.02.11", "65.02.09", "65.02.12", "65.02.15"], 1.0
+    ),
     **dict.fromkeys(["65.02.04", "65.02.14", "65.02.06", "65.02.13", "65.02.01"], 0.5),
     # Bulungan upriver
     **dict.fromkeys(["65.01.07", "65.01.02"], 1.0),
@@ -55,13 +57,20 @@ def kabupaten_profiles() -> list[Kabupaten]:
     path = resources.files("padu").joinpath("data", "wilayah", "kaltara_kabkota_profile.csv")
     with path.open(encoding="utf-8") as fh:
         return [
-            Kabupaten(r["kode"], r["nama"], int(r["penduduk_total_dukcapil_des2024"]), int(r["penduduk_laki"]))
+            Kabupaten(
+                r["kode"],
+                r["nama"],
+                int(r["penduduk_total_dukcapil_des2024"]),
+                int(r["penduduk_laki"]),
+            )
             for r in csv.DictReader(fh)
             if r["kode"].count(".") == 1
         ]
 
 
-def desa_weights(regions: Regions, kab: str, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+def desa_weights(
+    regions: Regions, kab: str, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray]:
     """Desa codes of a kabupaten and their relative population weights."""
     desa = [r for r in regions.at_level("desa_kelurahan") if r.kode.startswith(kab + ".")]
     w = np.array(

@@ -12,8 +12,14 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from padu.synth.draw import categorical, mix, sigmoid
-from padu.synth.names import HONORIFIC_FEMALE, HONORIFIC_MALE, MUHAMMAD_VARIANTS, POOLS, TITLES_AFTER
+from padu.synth.draw import categorical, mix, only_where, sigmoid
+from padu.synth.names import (
+    HONORIFIC_FEMALE,
+    HONORIFIC_MALE,
+    MUHAMMAD_VARIANTS,
+    POOLS,
+    TITLES_AFTER,
+)
 
 # Regency prefixes of NIKs issued outside Kaltara, by the group that typically migrated.
 ORIGIN_PREFIXES = {
@@ -29,8 +35,14 @@ ORIGIN_PREFIXES = {
 }
 RETIRED = {"65.01": "6404", "65.02": "6405", "65.03": "6406", "65.04": "6410", "65.71": "6473"}
 EDU_TEXT = (
-    "TIDAK/BELUM SEKOLAH", "BELUM TAMAT SD/SEDERAJAT", "TAMAT SD/SEDERAJAT", "SLTP/SEDERAJAT",
-    "SLTA/SEDERAJAT", "AKADEMI/DIPLOMA III/S. MUDA", "DIPLOMA IV/STRATA I", "STRATA II",
+    "TIDAK/BELUM SEKOLAH",
+    "BELUM TAMAT SD/SEDERAJAT",
+    "TAMAT SD/SEDERAJAT",
+    "SLTP/SEDERAJAT",
+    "SLTA/SEDERAJAT",
+    "AKADEMI/DIPLOMA III/S. MUDA",
+    "DIPLOMA IV/STRATA I",
+    "STRATA II",
 )
 
 
@@ -39,7 +51,9 @@ def _expand(fam: pl.DataFrame) -> pl.DataFrame:
     sizes = fam.get_column("_size").to_numpy()
     fam_idx = np.repeat(np.arange(fam.height), sizes)
     starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return pl.DataFrame({"_f": fam_idx, "_pos": np.arange(len(fam_idx)) - starts, "_n": sizes[fam_idx]})
+    return pl.DataFrame(
+        {"_f": fam_idx, "_pos": np.arange(len(fam_idx)) - starts, "_n": sizes[fam_idx]}
+    )
 
 
 def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date) -> pl.DataFrame:
@@ -62,7 +76,9 @@ def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date
     head_male_f = np.where(has_spouse_f, rng.random(nf) < 0.97, rng.random(nf) < 0.35)
     head_age_f = np.clip(rng.normal(45, 12, nf), 19, 88)
     n_f = fam.get_column("_size").to_numpy()
-    head_age_f = np.where(n_f == 1, np.where(single_old, rng.uniform(58, 88, nf), rng.uniform(19, 38, nf)), head_age_f)
+    head_age_f = np.where(
+        n_f == 1, np.where(single_old, rng.uniform(58, 88, nf), rng.uniform(19, 38, nf)), head_age_f
+    )
     has_parent_f = (n_f >= 4) & (rng.random(nf) < 0.22) & (head_age_f < 62)
     has_grand_f = (n_f >= 5) & (head_age_f >= 48) & (rng.random(nf) < 0.45)
     has_inlaw_f = has_grand_f & (n_f >= 6) & (rng.random(nf) < 0.6)
@@ -110,7 +126,11 @@ def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date
         np.where((age_years >= 20) & (rng.random(m) < 0.15), "2", "1"),
     ).astype(object)
     lone_head = (rel == "1") & ~has_spouse
-    kawin[lone_head] = np.where(age_years[lone_head] >= 50, np.where(rng.random(int(lone_head.sum())) < 0.75, "4", "3"), np.where(rng.random(int(lone_head.sum())) < 0.6, "1", "3"))
+    kawin[lone_head] = np.where(
+        age_years[lone_head] >= 50,
+        np.where(rng.random(int(lone_head.sum())) < 0.75, "4", "3"),
+        np.where(rng.random(int(lone_head.sum())) < 0.6, "1", "3"),
+    )
     kawin[(rel == "6") & (rng.random(m) < 0.3)] = "2"
 
     school = _schooling(rng, age_years, w, stratum, male)
@@ -119,14 +139,18 @@ def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date
     nik = _nik(rng, fam, f, group, kab, born, male, age_years)
 
     cols = {
-        "_f": f, "_pos": pos, "_age": age_years,
+        "_f": f,
+        "_pos": pos,
+        "_age": age_years,
         "nomor_induk_kependudukan": nik,
         "nama": names,
         "jenis_kelamin": np.where(male, "1", "2"),
         "tanggal_lahir": born.astype("datetime64[D]"),
         "status_kawin": kawin.astype(str),
         "status_hubungan_keluarga": rel.astype(str),
-        **school, **work, **health,
+        **school,
+        **work,
+        **health,
     }
     return pl.DataFrame([_series(k, v) for k, v in cols.items()])
 
@@ -138,7 +162,9 @@ def _series(name: str, values: np.ndarray) -> pl.Series:
     return pl.Series(name, values)
 
 
-def _pick(rng: np.random.Generator, pools: dict[str, tuple[str, ...]], keys: np.ndarray) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, pools: dict[str, tuple[str, ...]], keys: np.ndarray
+) -> np.ndarray:
     out = np.empty(len(keys), dtype=object)
     for k, names in pools.items():
         mk = keys == k
@@ -147,11 +173,20 @@ def _pick(rng: np.random.Generator, pools: dict[str, tuple[str, ...]], keys: np.
     return out
 
 
-def _names(rng: np.random.Generator, group: np.ndarray, male: np.ndarray, age: np.ndarray, rel: np.ndarray, f: np.ndarray) -> np.ndarray:
+def _names(
+    rng: np.random.Generator,
+    group: np.ndarray,
+    male: np.ndarray,
+    age: np.ndarray,
+    rel: np.ndarray,
+    f: np.ndarray,
+) -> np.ndarray:
     """Full names: given name(s), optional surname, honorifics, titles, bin/binti."""
     m = len(group)
     key = np.char.add(group.astype(str), np.where(male, ":m", ":f"))
-    pools = {f"{g}:m": p.male for g, p in POOLS.items()} | {f"{g}:f": p.female for g, p in POOLS.items()}
+    pools = {f"{g}:m": p.male for g, p in POOLS.items()} | {
+        f"{g}:f": p.female for g, p in POOLS.items()
+    }
     first = _pick(rng, pools, key)
     second = _pick(rng, pools, key)
     single = np.array([POOLS[g].single_name_share for g in group.astype(str)]) > rng.random(m)
@@ -162,40 +197,96 @@ def _names(rng: np.random.Generator, group: np.ndarray, male: np.ndarray, age: n
     head_idx = np.searchsorted(f, f)  # first member of each family is the head
     inherits = np.isin(rel, ["2", "3", "5"]) & np.isin(group, ["toraja", "timor", "tionghoa"])
     surname = np.where(inherits & (rng.random(m) < 0.85), surname[head_idx], surname)
-    name = np.where(single, first, np.char.add(np.char.add(first.astype(str), " "), second.astype(str)))
+    name = np.where(
+        single, first, np.char.add(np.char.add(first.astype(str), " "), second.astype(str))
+    )
     has_surname = surname != None  # noqa: E711
-    name = np.where(has_surname & ~single, np.char.add(np.char.add(first.astype(str), " "), surname.astype(str)), name)
+    name = np.where(
+        has_surname & ~single,
+        np.char.add(np.char.add(first.astype(str), " "), surname.astype(str)),
+        name,
+    )
     muh = muslim & male & (rng.random(m) < 0.18)
-    name = np.where(muh, np.char.add(np.char.add(_pick(rng, {"x": MUHAMMAD_VARIANTS}, np.full(m, "x")).astype(str), " "), first.astype(str)), name)
+    name = np.where(
+        muh,
+        np.char.add(
+            np.char.add(_pick(rng, {"x": MUHAMMAD_VARIANTS}, np.full(m, "x")).astype(str), " "),
+            first.astype(str),
+        ),
+        name,
+    )
     bin_ = muslim & (rel == "3") & (rng.random(m) < 0.06)
     father = first[head_idx].astype(str)
-    name = np.where(bin_, np.char.add(np.char.add(name.astype(str), np.where(male, " bin ", " binti ")), father), name)
+    name = np.where(
+        bin_,
+        np.char.add(np.char.add(name.astype(str), np.where(male, " bin ", " binti ")), father),
+        name,
+    )
     haji = muslim & (age >= 45) & (rng.random(m) < 0.08)
-    name = np.where(haji, np.char.add(np.where(male, HONORIFIC_MALE[0] + " ", HONORIFIC_FEMALE[0] + " "), name.astype(str)), name)
+    name = np.where(
+        haji,
+        np.char.add(
+            np.where(male, HONORIFIC_MALE[0] + " ", HONORIFIC_FEMALE[0] + " "), name.astype(str)
+        ),
+        name,
+    )
     titled = (age >= 24) & (rng.random(m) < 0.025)
-    name = np.where(titled, np.char.add(np.char.add(name.astype(str), ", "), _pick(rng, {"x": TITLES_AFTER}, np.full(m, "x")).astype(str)), name)
+    name = np.where(
+        titled,
+        np.char.add(
+            np.char.add(name.astype(str), ", "),
+            _pick(rng, {"x": TITLES_AFTER}, np.full(m, "x")).astype(str),
+        ),
+        name,
+    )
     return name.astype(str)
 
 
-def _schooling(rng: np.random.Generator, age: np.ndarray, w: np.ndarray, stratum: np.ndarray, male: np.ndarray) -> dict[str, np.ndarray]:
+def _schooling(
+    rng: np.random.Generator, age: np.ndarray, w: np.ndarray, stratum: np.ndarray, male: np.ndarray
+) -> dict[str, np.ndarray]:
     """Participation, level, grade and certificate, consistent with age (skip rules kept)."""
     m = len(age)
     remote = stratum == 2
-    attend_p = np.select(
-        [age < 5, age <= 6, age <= 12, age <= 15, age <= 18, age <= 24],
-        [0.0, 0.45, 0.985, 0.94, 0.78, 0.24],
-        0.0,
-    ) * np.where(remote, 0.93, 1.0) * sigmoid(3.0 + 1.2 * w) / sigmoid(np.array(3.0))
+    attend_p = (
+        np.select(
+            [age < 5, age <= 6, age <= 12, age <= 15, age <= 18, age <= 24],
+            [0.0, 0.45, 0.985, 0.94, 0.78, 0.24],
+            0.0,
+        )
+        * np.where(remote, 0.93, 1.0)
+        * sigmoid(3.0 + 1.2 * w)
+        / sigmoid(np.array(3.0))
+    )
     attending = (age >= 5) & (rng.random(m) < np.clip(attend_p, 0, 1))
     # completed years for those not attending
-    years = np.clip(np.round(rng.normal(10.2 + 1.4 * w - 0.045 * np.maximum(age - 35, 0) - 0.6 * remote - 0.3 * ~male, 3.0)), 0, 18)
+    years = np.clip(
+        np.round(
+            rng.normal(
+                10.2 + 1.4 * w - 0.045 * np.maximum(age - 35, 0) - 0.6 * remote - 0.3 * ~male, 3.0
+            )
+        ),
+        0,
+        18,
+    )
     years = np.where(age < 7, 0, np.minimum(years, np.maximum(age - 6, 0)))
-    cur = np.select([age <= 12, age <= 15, age <= 18], [np.maximum(age - 6, 1), age - 6, age - 6], np.minimum(age - 6, 16))
+    cur = np.select(
+        [age <= 12, age <= 15, age <= 18],
+        [np.maximum(age - 6, 1), age - 6, age - 6],
+        np.minimum(age - 6, 16),
+    )
     years = np.where(attending, cur, years)
-    part = np.where(age < 5, None, np.where(attending, "2", np.where(years == 0, "1", "3"))).astype(object)
-    level = np.select([years <= 6, years <= 9, years <= 12, years <= 15, years <= 16], [0, 1, 2, 3, 4], 5)
+    part = only_where(~(age < 5), np.where(attending, "2", np.where(years == 0, "1", "3"))).astype(
+        object
+    )
+    level = np.select(
+        [years <= 6, years <= 9, years <= 12, years <= 15, years <= 16], [0, 1, 2, 3, 4], 5
+    )
     islamic = rng.random(m) < 0.12
-    jenjang_codes = np.array([["3", "4"], ["8", "9"], ["13", "14"], ["18", "18"], ["19", "19"], ["21", "21"]], dtype=object)
+    jenjang_codes = np.array(
+        [["3", "4"], ["8", "9"], ["13", "14"], ["18", "18"], ["19", "19"], ["21", "21"]],
+        dtype=object,
+    )
     jenjang = jenjang_codes[level, islamic.astype(int)]
     voc = (level == 2) & (rng.random(m) < 0.3)
     jenjang = np.where(voc, "15", jenjang)
@@ -206,59 +297,170 @@ def _schooling(rng: np.random.Generator, age: np.ndarray, w: np.ndarray, stratum
     kelas = np.where(done, "8", np.clip(grade, 1, 7).astype(str)).astype(object)
     prev_cert = np.array(["23", "3", "8", "13", "13", "19"], dtype=object)[level]
     own_cert = np.array(["3", "8", "13", "18", "19", "21"], dtype=object)[level]
-    own_cert = np.where(jenjang == "4", "4", np.where(jenjang == "9", "9", np.where(jenjang == "14", "14", np.where(jenjang == "15", "15", own_cert))))
+    own_cert = np.where(
+        jenjang == "4",
+        "4",
+        np.where(
+            jenjang == "9",
+            "9",
+            np.where(jenjang == "14", "14", np.where(jenjang == "15", "15", own_cert)),
+        ),
+    )
     cert = np.where(done, own_cert, prev_cert)
     skip = ~np.isin(part, ["2", "3"])
     return {
         "partisipasi_sekolah": part,
-        "jenjang_tertinggi_yang_diduduki": np.where(skip, None, jenjang),
-        "kelas_tertinggi_yang_diduduki": np.where(skip, None, kelas),
-        "ijazah_tertinggi_yang_dimiliki": np.where(skip, None, cert),
+        "jenjang_tertinggi_yang_diduduki": only_where(~skip, jenjang),
+        "kelas_tertinggi_yang_diduduki": only_where(~skip, kelas),
+        "ijazah_tertinggi_yang_dimiliki": only_where(~skip, cert),
         "_years": np.where(skip, 0, years),
-        "pendidikan_akhir_ktp": np.asarray(EDU_TEXT, dtype=object)[np.select(
-            [age < 7, years < 6, years < 9, years < 12, years < 15, years < 17], [0, 1, 2, 3, 4, 5], 6)],
+        "pendidikan_akhir_ktp": np.asarray(EDU_TEXT, dtype=object)[
+            np.select(
+                [age < 7, years < 6, years < 9, years < 12, years < 15, years < 17],
+                [0, 1, 2, 3, 4, 5],
+                6,
+            )
+        ],
     }
 
 
 SECTORS = [str(i) for i in range(1, 27)]
 
 
-def _work(rng: np.random.Generator, age: np.ndarray, male: np.ndarray, w: np.ndarray, stratum: np.ndarray, part: np.ndarray, kab: np.ndarray) -> dict[str, np.ndarray]:
+def _work(
+    rng: np.random.Generator,
+    age: np.ndarray,
+    male: np.ndarray,
+    w: np.ndarray,
+    stratum: np.ndarray,
+    part: np.ndarray,
+    kab: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Work status (ages 10+), sector and status in work, own business (skip rules kept)."""
     m = len(age)
     in_school = part == "2"
-    p = np.where(male, 0.88, 0.55) * np.select([age < 15, age < 20, age < 60, age < 70], [0.02, 0.45, 1.0, 0.65], 0.3)
+    p = np.where(male, 0.88, 0.55) * np.select(
+        [age < 15, age < 20, age < 60, age < 70], [0.02, 0.45, 1.0, 0.65], 0.3
+    )
     p = np.where(in_school, p * 0.08, p) * np.where(w < -1.2, 0.93, 1.0)
     asked = age >= 10
     works = asked & (rng.random(m) < p)
-    status = np.where(asked, np.where(works, "1", "2"), None).astype(object)
+    status = only_where(asked, np.where(works, "1", "2")).astype(object)
     urban = stratum == 0
-    rural_w = {"1": 6, "2": 2, "3": 18, "4": 9, "5": 1.5, "6": 5, "7": 3, "8": 4, "11": 5, "12": 13, "13": 3, "14": 6, "20": 8, "21": 5, "22": 2, "24": 3}
-    urban_w = {"1": 1, "2": 1, "3": 3, "4": 7, "5": 0.5, "6": 1, "7": 3, "8": 8, "10": 0.5, "11": 8, "12": 21, "13": 5, "14": 12, "15": 1.5, "16": 1.5, "17": 0.5, "18": 1, "19": 1.5, "20": 10, "21": 6, "22": 3, "23": 0.5, "24": 4, "25": 1}
-    probs = np.where(urban[:, None], np.tile(mix({s: urban_w.get(s, 0.0) for s in SECTORS}), (m, 1)), np.tile(mix({s: rural_w.get(s, 0.0) for s in SECTORS}), (m, 1)))
+    rural_w = {
+        "1": 6,
+        "2": 2,
+        "3": 18,
+        "4": 9,
+        "5": 1.5,
+        "6": 5,
+        "7": 3,
+        "8": 4,
+        "11": 5,
+        "12": 13,
+        "13": 3,
+        "14": 6,
+        "20": 8,
+        "21": 5,
+        "22": 2,
+        "24": 3,
+    }
+    urban_w = {
+        "1": 1,
+        "2": 1,
+        "3": 3,
+        "4": 7,
+        "5": 0.5,
+        "6": 1,
+        "7": 3,
+        "8": 8,
+        "10": 0.5,
+        "11": 8,
+        "12": 21,
+        "13": 5,
+        "14": 12,
+        "15": 1.5,
+        "16": 1.5,
+        "17": 0.5,
+        "18": 1,
+        "19": 1.5,
+        "20": 10,
+        "21": 6,
+        "22": 3,
+        "23": 0.5,
+        "24": 4,
+        "25": 1,
+    }
+    probs = np.where(
+        urban[:, None],
+        np.tile(mix({s: urban_w.get(s, 0.0) for s in SECTORS}), (m, 1)),
+        np.tile(mix({s: rural_w.get(s, 0.0) for s in SECTORS}), (m, 1)),
+    )
     sector = categorical(rng, probs, SECTORS)
     agri = np.isin(sector, ["1", "2", "3", "4", "5", "6"])
     gov = np.isin(sector, ["20"]) | (np.isin(sector, ["21", "22"]) & (rng.random(m) < 0.5))
-    st = np.where(agri, categorical(rng, np.tile(mix({"1": 40, "2": 15, "3": 2, "4": 8, "6": 15, "8": 20}), (m, 1)), [str(i) for i in range(1, 9)]),
-                  categorical(rng, np.tile(mix({"1": 22, "2": 6, "3": 4, "4": 45, "7": 13, "8": 10}), (m, 1)), [str(i) for i in range(1, 9)]))
+    st = np.where(
+        agri,
+        categorical(
+            rng,
+            np.tile(mix({"1": 40, "2": 15, "3": 2, "4": 8, "6": 15, "8": 20}), (m, 1)),
+            [str(i) for i in range(1, 9)],
+        ),
+        categorical(
+            rng,
+            np.tile(mix({"1": 22, "2": 6, "3": 4, "4": 45, "7": 13, "8": 10}), (m, 1)),
+            [str(i) for i in range(1, 9)],
+        ),
+    )
     st = np.where(gov, "5", st)
     business = works & np.isin(st, ["1", "2", "3"]) & (rng.random(m) < 0.55)
-    nbiz = np.where(business, 1 + (rng.random(m) < 0.12), None)
-    paid = np.where(business, np.where(st == "3", rng.integers(1, 8, m), 0), None)
-    unpaid = np.where(business, np.where(st == "2", rng.integers(1, 4, m), 0), None)
-    omzet = np.where(business, categorical(rng, np.tile(mix({"1": 70, "2": 18, "3": 6, "4": 5, "5": 1}), (m, 1)), [str(i) for i in range(1, 8)]), None)
+    nbiz = only_where(business, 1 + (rng.random(m) < 0.12))
+    paid = only_where(business, np.where(st == "3", rng.integers(1, 8, m), 0))
+    unpaid = only_where(business, np.where(st == "2", rng.integers(1, 4, m), 0))
+    omzet = only_where(
+        business,
+        categorical(
+            rng,
+            np.tile(mix({"1": 70, "2": 18, "3": 6, "4": 5, "5": 1}), (m, 1)),
+            [str(i) for i in range(1, 8)],
+        ),
+    )
     job_text = np.select(
-        [~asked | (age < 15), in_school, ~works & ~male & (age >= 18), ~works & (age >= 60), ~works, st == "5", agri & np.isin(sector, ["4"]), agri, np.isin(st, ["6", "7"]), sector == "12", st == "4"],
-        ["BELUM/TIDAK BEKERJA", "PELAJAR/MAHASISWA", "MENGURUS RUMAH TANGGA", "PENSIUNAN", "BELUM/TIDAK BEKERJA", "PEGAWAI NEGERI SIPIL (PNS)", "NELAYAN/PERIKANAN", "PETANI/PEKEBUN", "BURUH HARIAN LEPAS", "PEDAGANG", "KARYAWAN SWASTA"],
+        [
+            ~asked | (age < 15),
+            in_school,
+            ~works & ~male & (age >= 18),
+            ~works & (age >= 60),
+            ~works,
+            st == "5",
+            agri & np.isin(sector, ["4"]),
+            agri,
+            np.isin(st, ["6", "7"]),
+            sector == "12",
+            st == "4",
+        ],
+        [
+            "BELUM/TIDAK BEKERJA",
+            "PELAJAR/MAHASISWA",
+            "MENGURUS RUMAH TANGGA",
+            "PENSIUNAN",
+            "BELUM/TIDAK BEKERJA",
+            "PEGAWAI NEGERI SIPIL (PNS)",
+            "NELAYAN/PERIKANAN",
+            "PETANI/PEKEBUN",
+            "BURUH HARIAN LEPAS",
+            "PEDAGANG",
+            "KARYAWAN SWASTA",
+        ],
         "WIRASWASTA",
     )
     return {
         "status_bekerja": status,
-        "status_dalam_pekerjaan_utama": np.where(works, st, None),
-        "lapangan_usaha_dari_pekerjaan_utama": np.where(works, sector, None),
-        "kepemilikan_usaha": np.where(asked, business, None),
+        "status_dalam_pekerjaan_utama": only_where(works, st),
+        "lapangan_usaha_dari_pekerjaan_utama": only_where(works, sector),
+        "kepemilikan_usaha": only_where(asked, business),
         "jumlah_usaha": nbiz,
-        "lapangan_usaha_dari_usaha_utama": np.where(business, sector, None),
+        "lapangan_usaha_dari_usaha_utama": only_where(business, sector),
         "omzet_usaha_utama": omzet,
         "jumlah_pekerja_yang_dibayar_dari_usaha_utama": paid,
         "jumlah_pekerja_yang_tidak_dibayar_dari_usaha_utama": unpaid,
@@ -266,15 +468,30 @@ def _work(rng: np.random.Generator, age: np.ndarray, male: np.ndarray, w: np.nda
     }
 
 
-DIFFICULTY_FROM_2 = ("penglihatan", "pendengaran", "berjalan_atau_naik_tangga", "menggunakan_tangan_jari", "mengingat_berkonsentrasi", "mengurus_diri")
-DIFFICULTY_FROM_5 = ("berbicara_komunikasi", "belajar_kemampuan_intelektual", "pengendalian_perilaku")
+DIFFICULTY_FROM_2 = (
+    "penglihatan",
+    "pendengaran",
+    "berjalan_atau_naik_tangga",
+    "menggunakan_tangan_jari",
+    "mengingat_berkonsentrasi",
+    "mengurus_diri",
+)
+DIFFICULTY_FROM_5 = (
+    "berbicara_komunikasi",
+    "belajar_kemampuan_intelektual",
+    "pengendalian_perilaku",
+)
 STUNTING_2022 = {"65.01": 18.9, "65.02": 23.5, "65.03": 30.5, "65.04": 30.7, "65.71": 15.4}
 
 
-def _health(rng: np.random.Generator, age: np.ndarray, w: np.ndarray, kab: np.ndarray) -> dict[str, np.ndarray]:
+def _health(
+    rng: np.random.Generator, age: np.ndarray, w: np.ndarray, kab: np.ndarray
+) -> dict[str, np.ndarray]:
     """Functional difficulty (Washington Group), nutrition under 5, chronic illness."""
     m = len(age)
-    p_dis = np.select([age < 2, age < 18, age < 60], [0.0, 0.0055, 0.0075], 0.058) * np.where(w < -1, 1.4, 1.0)
+    p_dis = np.select([age < 2, age < 18, age < 60], [0.0, 0.0055, 0.0075], 0.058) * np.where(
+        w < -1, 1.4, 1.0
+    )
     disabled = rng.random(m) < p_dis
     domains = DIFFICULTY_FROM_2 + DIFFICULTY_FROM_5
     main = rng.integers(0, len(domains), m)
@@ -285,28 +502,67 @@ def _health(rng: np.random.Generator, age: np.ndarray, w: np.ndarray, kab: np.nd
         severe = disabled & ((main == i) | (rng.random(m) < 0.12))
         mild = ~severe & (rng.random(m) < np.where(age >= 60, 0.12, 0.015))
         code = np.where(severe, np.where(rng.random(m) < 0.3, "1", "2"), np.where(mild, "3", "4"))
-        out[d] = np.where(asked, code, None)
-    out["kesedihan_depresi"] = np.where(age >= 5, categorical(rng, np.tile(mix({"1": 1, "2": 4, "3": 30, "4": 65}), (m, 1)), ["1", "2", "3", "4"]), None)
+        out[d] = only_where(asked, code)
+    out["kesedihan_depresi"] = only_where(
+        age >= 5,
+        categorical(
+            rng, np.tile(mix({"1": 1, "2": 4, "3": 30, "4": 65}), (m, 1)), ["1", "2", "3", "4"]
+        ),
+    )
     under5 = age < 5
-    stunt = np.array([STUNTING_2022.get(k, 22.1) * 17.6 / 22.1 / 100 for k in kab]) * np.where(w < -0.5, 1.5, 0.8)
+    stunt = np.array([STUNTING_2022.get(k, 22.1) * 17.6 / 22.1 / 100 for k in kab]) * np.where(
+        w < -0.5, 1.5, 0.8
+    )
     u = rng.random(m)
     gizi = np.where(u < 0.05, "1", np.where(u < 0.05 + stunt, "2", np.where(u > 0.985, "8", "3")))
-    out["kondisi_gizi"] = np.where(under5, gizi, None)
+    out["kondisi_gizi"] = only_where(under5, gizi)
     chronic_p = np.select([age < 30, age < 45, age < 60], [0.03, 0.10, 0.22], 0.38)
     sick = rng.random(m) < chronic_p
-    kinds = categorical(rng, np.tile(mix({"2": 45, "3": 12, "4": 6, "5": 7, "6": 14, "7": 2, "8": 3, "9": 1.5, "10": 1, "13": 6, "18": 2.5}), (m, 1)), [str(i) for i in range(1, 19)])
+    kinds = categorical(
+        rng,
+        np.tile(
+            mix(
+                {
+                    "2": 45,
+                    "3": 12,
+                    "4": 6,
+                    "5": 7,
+                    "6": 14,
+                    "7": 2,
+                    "8": 3,
+                    "9": 1.5,
+                    "10": 1,
+                    "13": 6,
+                    "18": 2.5,
+                }
+            ),
+            (m, 1),
+        ),
+        [str(i) for i in range(1, 19)],
+    )
     out["penyakit_kronis"] = np.where(sick, kinds, "1")
     return out
 
 
-def _nik(rng: np.random.Generator, fam: pl.DataFrame, f: np.ndarray, group: np.ndarray, kab: np.ndarray, born: np.ndarray, male: np.ndarray, age: np.ndarray) -> np.ndarray:
+def _nik(
+    rng: np.random.Generator,
+    fam: pl.DataFrame,
+    f: np.ndarray,
+    group: np.ndarray,
+    kab: np.ndarray,
+    born: np.ndarray,
+    male: np.ndarray,
+    age: np.ndarray,
+) -> np.ndarray:
     """NIKs consistent with region of first registration, sex (+40) and birth date; unique."""
     m = len(f)
     kec = fam.get_column("_kec").to_numpy()[f]
     local = np.array([k.replace(".", "") for k in kec], dtype=object)
     born_year = born.astype("datetime64[Y]").astype(int) + 1970
     retired = (born_year < 2012) & (rng.random(m) < 0.35)
-    retired_prefix = np.char.add(np.array([RETIRED[k] for k in kab]), np.array([k[-2:] for k in local]))
+    retired_prefix = np.char.add(
+        np.array([RETIRED[k] for k in kab]), np.array([k[-2:] for k in local])
+    )
     migrant = (age >= 22) & (rng.random(m) < 0.25)
     origin = _pick(rng, ORIGIN_PREFIXES, group)
     origin = np.char.add(origin.astype(str), np.char.zfill(rng.integers(1, 15, m).astype(str), 2))
@@ -315,7 +571,18 @@ def _nik(rng: np.random.Generator, fam: pl.DataFrame, f: np.ndarray, group: np.n
     day = (dd - dd.astype("datetime64[M]")).astype(int) + 1
     month = dd.astype("datetime64[M]").astype(int) % 12 + 1
     yy = born_year % 100
-    dpart = np.char.add(np.char.add(np.char.zfill((day + np.where(male, 0, 40)).astype(str), 2), np.char.zfill(month.astype(str), 2)), np.char.zfill(yy.astype(str), 2))
+    dpart = np.char.add(
+        np.char.add(
+            np.char.zfill((day + np.where(male, 0, 40)).astype(str), 2),
+            np.char.zfill(month.astype(str), 2),
+        ),
+        np.char.zfill(yy.astype(str), 2),
+    )
     head = np.char.add(prefix, dpart)
-    serial = pl.DataFrame({"h": head, "r": rng.random(m)}).select(pl.col("r").rank("ordinal").over("h")).to_series().to_numpy()
+    serial = (
+        pl.DataFrame({"h": head, "r": rng.random(m)})
+        .select(pl.col("r").rank("ordinal").over("h"))
+        .to_series()
+        .to_numpy()
+    )
     return np.char.add(head, np.char.zfill(serial.astype(str), 4))

@@ -29,7 +29,8 @@ def _t(text: str) -> tuple[str, ...]:
 _MUSLIM_M = _t(
     "Muhammad Ahmad Abdul Rahman Hasan Husain Ismail Yusuf Ibrahim Ali Umar Usman Hamzah Rizki "
     "Fajar Arif Ridwan Syamsul Syahrul Zainal Amir Hamid Jafar Salim Nasir Rahmat Hidayat Irfan "
-    "Fadli Faisal Ilham Akbar Aldi Dimas Bayu Rafi Azka Alif Hendra Herman Jamal Iskandar Sulaiman Daud"
+    "Fadli Faisal Ilham Akbar Aldi Dimas Bayu Rafi Azka Alif Hendra Herman Jamal Iskandar "
+    "Sulaiman Daud"
 )
 _MUSLIM_F = _t(
     "Siti Nur Nurhayati Fatimah Aisyah Khadijah Aminah Halimah Rahmawati Hasanah Salmah Zainab "
@@ -59,14 +60,23 @@ POOLS: dict[str, Pool] = {
         single_name_share=0.15,
     ),
     "dayak": Pool(
-        _CHRIST_M + _t("Balang Lewi Yansen Ating Lawing Ajang Usat Jalung Ngau Baya Pedan Irau Lalung Ibau Apui Alang"),
-        _CHRIST_F + _t("Ubung Bulan Lenjau Ping Dian Udau Sinah Lirung Buring Yanti Linda Hana Marice"),
-        surnames=_t("Balang Lawing Ajang Usat Ngau Irau Pedan Ibau Apui Tadem Baya Lasan Padan Labo Aran Siang"),
+        _CHRIST_M
+        + _t(
+            "Balang Lewi Yansen Ating Lawing Ajang Usat Jalung Ngau Baya Pedan Irau Lalung Ibau "
+            "Apui Alang"
+        ),
+        _CHRIST_F
+        + _t("Ubung Bulan Lenjau Ping Dian Udau Sinah Lirung Buring Yanti Linda Hana Marice"),
+        surnames=_t(
+            "Balang Lawing Ajang Usat Ngau Irau Pedan Ibau Apui Tadem Baya Lasan Padan Labo "
+            "Aran Siang"
+        ),
         single_name_share=0.3,
         muslim=False,
     ),
     "bugis": Pool(
-        _MUSLIM_M + _t("Andi Baso Sudirman Syamsuddin Baharuddin Amiruddin Nasruddin Mappa Sulaiman Rusdi"),
+        _MUSLIM_M
+        + _t("Andi Baso Sudirman Syamsuddin Baharuddin Amiruddin Nasruddin Mappa Sulaiman Rusdi"),
         _MUSLIM_F + _t("Andi Hasnah Sitti Nurhaeda Hasnawati Rosdiana Nurhayati Darmawati Hadijah"),
         single_name_share=0.2,
     ),
@@ -90,7 +100,10 @@ POOLS: dict[str, Pool] = {
     "toraja": Pool(
         _CHRIST_M + _t("Tandi Rante Lebang Paembonan Sampe Palimbong Tangdilintin"),
         _CHRIST_F + _t("Ludia Yemima Marthina Rosalina Pongsiri"),
-        surnames=_t("Rante Tandirerung Paembonan Sampe Palimbong Tangdilintin Lebang Pongsapan Bararuallo Kombong Allo Patandean"),
+        surnames=_t(
+            "Rante Tandirerung Paembonan Sampe Palimbong Tangdilintin Lebang Pongsapan "
+            "Bararuallo Kombong Allo Patandean"
+        ),
         single_name_share=0.05,
         muslim=False,
     ),
