@@ -22,22 +22,14 @@ def diff_snapshots(
     kb = snapshot_table(wh, catalog, b, "keluarga").select(
         KK, "kode_kelurahan_desa", "desil_nasional"
     )
-    ia = (
-        snapshot_table(wh, catalog, a, "individu")
-        .select(NIK, KK, "nama")
-        .distinct(on=NIK, keep="first")
-    )
-    ib = (
-        snapshot_table(wh, catalog, b, "individu")
-        .select(NIK, KK, "nama")
-        .distinct(on=NIK, keep="first")
-    )
+    ia = _members(snapshot_table(wh, catalog, a, "individu"))
+    ib = _members(snapshot_table(wh, catalog, b, "individu"))
 
     both = ka.join(kb, KK, how="inner", rname="{name}_b")
     moved = both.filter(both.kode_kelurahan_desa != both.kode_kelurahan_desa_b).select(
         KK, desa_lama=both.kode_kelurahan_desa, desa_baru=both.kode_kelurahan_desa_b
     )
-    desil = both.filter(both.desil_nasional.fillna("") != both.desil_nasional_b.fillna("")).select(
+    desil = both.filter(both.desil_nasional.fill_null("") != both.desil_nasional_b.fill_null("")).select(
         KK, desil_lama=both.desil_nasional, desil_baru=both.desil_nasional_b
     )
     parts = {
@@ -63,3 +55,8 @@ def diff_snapshots(
     )
     out["desil_matrix"] = sorted(matrix, key=lambda r: (str(r["desil_lama"]), str(r["desil_baru"])))
     return out
+
+
+def _members(t: Any) -> Any:
+    """One row per distinct NIK (a duplicated NIK counts once), portable across engines."""
+    return t.group_by(NIK).aggregate(nomor_kartu_keluarga=t[KK].min(), nama=t.nama.min())

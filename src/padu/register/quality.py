@@ -97,7 +97,7 @@ def quality_report(
         r["kode"]: r["n"]
         for r in tem.filter(tem.tingkat != "file")
         .group_by("kode")
-        .aggregate(n=tem.count())
+        .aggregate(n=ibis._.count())
         .to_pyarrow()
         .to_pylist()
     }

@@ -1,0 +1,129 @@
+"""Test fixtures: a throwaway PostgreSQL server, per-test stores on each backend, small registers.
+
+The PostgreSQL server is started once per session from /usr/lib/postgresql/15/bin on
+127.0.0.1 (as the ``postgres`` user when running as root, since initdb refuses root), in a
+temporary folder, and stopped at the end. Set ``PADU_TEST_PG_URL`` to use a running server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from padu.stores import Catalog, Warehouse
+from padu.synth import SyntheticRegister, generate_register, write_register
+
+PG_BIN = Path(os.environ.get("PADU_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of an admin connection to a throwaway PostgreSQL 15 server."""
+    given = os.environ.get("PADU_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL binaries not found in {PG_BIN}; run `make test` (it installs them)")
+    root = Path(tempfile.mkdtemp(prefix="padu-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        for p in (root, sock):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+    port = _free_port()
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True,
+        capture_output=True,
+    )
+    opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"]),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _fresh_pg_database(admin_url: str) -> str:
+    import psycopg
+
+    name = f"padu_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@dataclass
+class Stores:
+    """A warehouse and a catalog on one backend, plus the folder for rejects."""
+
+    backend: str
+    warehouse: Warehouse
+    catalog: Catalog
+    home: Path
+    warehouse_url: str
+    catalog_url: str
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
+    """Fresh, empty stores on DuckDB+SQLite or on PostgreSQL (the conformance backends)."""
+    if request.param == "duckdb":
+        wurl, curl = f"duckdb://{tmp_path / 'warehouse.duckdb'}", f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    else:
+        url = _fresh_pg_database(request.getfixturevalue("pg_url"))
+        wurl = curl = url
+    wh, cat = Warehouse.connect(wurl), Catalog.connect(curl)
+    try:
+        yield Stores(request.param, wh, cat, tmp_path, wurl, curl)
+    finally:
+        wh.close()
+        cat.close()
+
+
+@pytest.fixture(scope="session")
+def small_register() -> SyntheticRegister:
+    """A small synthetic register (about 2,300 people), generated once."""
+    return generate_register(scale=0.003, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_files(small_register: SyntheticRegister, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small register written as CSV, Parquet and XLSX."""
+    out = tmp_path_factory.mktemp("synth")
+    write_register(small_register, out, xlsx=True)
+    return out
+
+
+SNAPSHOT_DATE = dt.date(2026, 1, 23)
+
