@@ -123,14 +123,12 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
 
     def bad_row(row: pacsv.InvalidRow) -> str:
         n = row.actual_columns
-        reason = (
-            f"baris terpotong: {n} kolom, header punya {len(headers)}"
-            if n < len(headers)
-            else f"baris rusak: {n} kolom, header punya {len(headers)}"
-        )
-        problems.append(
-            Problem(path.name, row.number, None, (row.text or "")[:80], reason, "baris_rusak")
-        )
+        if n < len(headers):
+            reason = f"baris terpotong: {n} kolom, header punya {len(headers)}"
+        else:
+            reason = f"baris rusak: {n} kolom, header punya {len(headers)}"
+        number = row.number if row.number and row.number > 0 else None
+        problems.append(Problem(path.name, number, None, row.text or "", reason, "baris_rusak"))
         return "skip"
 
     def parse(enc: str) -> pa.Table:
@@ -171,6 +169,8 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
             )
         )
         return RawFile(path, None, None, headers, problems=problems)
+    if any(p.row is None for p in problems):
+        problems = _locate(path, problems)
     frame = pl.DataFrame(table)
     del table
     pa.default_memory_pool().release_unused()  # Polars copied the text; give the Arrow blocks back
@@ -188,8 +188,25 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
     return _finish(path, headers, frame, problems, encoding, delim)
 
 
-def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
-    """Line numbers (header = 1) of the non-blank lines that became records."""
+def _locate(path: Path, problems: list[Problem]) -> list[Problem]:
+    """Give rows the parser could not number their line number, found by their text."""
+    lines = _physical_lines(path)
+    wanted = {p.value for p in problems if p.row is None}
+    found = lines.filter(pl.col("line").is_in(list(wanted)))
+    by_text: dict[str, list[int]] = {}
+    for row, text in found.select(ROW, "line").iter_rows():
+        by_text.setdefault(text, []).append(row)
+    out = []
+    for p in problems:
+        row = p.row
+        if row is None and by_text.get(p.value or ""):
+            row = by_text[p.value or ""].pop(0)
+        out.append(Problem(p.file, row, p.column, (p.value or "")[:80], p.reason, p.code))
+    return out
+
+
+def _physical_lines(path: Path) -> pl.DataFrame:
+    """Every line after the header with its line number (header = 1)."""
     lines = pl.read_csv(
         path,
         has_header=False,
@@ -199,10 +216,13 @@ def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
         infer_schema=False,
         new_columns=["line"],
     )
+    return lines.slice(1).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
+    """Line numbers (header = 1) of the non-blank lines that became records."""
     return (
-        lines.slice(1)
-        .with_row_index(ROW, offset=2)
-        .with_columns(pl.col(ROW).cast(pl.Int64))
+        _physical_lines(path)
         .filter(
             (pl.col("line").str.strip_chars().fill_null("") != "")
             & ~pl.col(ROW).is_in([r for r in skipped if r is not None])
