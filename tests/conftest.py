@@ -47,7 +47,9 @@ def pg_url() -> Iterator[str]:
         yield given
         return
     if not (PG_BIN / "initdb").exists():
-        pytest.fail(f"PostgreSQL binaries not found in {PG_BIN}; run `make test` (it installs them)")
+        pytest.fail(
+            f"PostgreSQL binaries not found in {PG_BIN}; run `make test` (it installs them)"
+        )
     root = Path(tempfile.mkdtemp(prefix="padu-pg-"))
     data, sock = root / "data", root / "sock"
     sock.mkdir()
@@ -57,20 +59,47 @@ def pg_url() -> Iterator[str]:
             os.chown(p, pw.pw_uid, pw.pw_gid)
     port = _free_port()
     subprocess.run(
-        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
     opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
     subprocess.run(
-        _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"]),
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -99,7 +128,10 @@ class Stores:
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
     """Fresh, empty stores on DuckDB+SQLite or on PostgreSQL (the conformance backends)."""
     if request.param == "duckdb":
-        wurl, curl = f"duckdb://{tmp_path / 'warehouse.duckdb'}", f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+        wurl, curl = (
+            f"duckdb://{tmp_path / 'warehouse.duckdb'}",
+            f"sqlite:///{tmp_path / 'catalog.sqlite'}",
+        )
     else:
         url = _fresh_pg_database(request.getfixturevalue("pg_url"))
         wurl = curl = url
@@ -118,7 +150,9 @@ def small_register() -> SyntheticRegister:
 
 
 @pytest.fixture(scope="session")
-def small_files(small_register: SyntheticRegister, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small_files(
+    small_register: SyntheticRegister, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The small register written as CSV, Parquet and XLSX."""
     out = tmp_path_factory.mktemp("synth")
     write_register(small_register, out, xlsx=True)
@@ -126,4 +160,3 @@ def small_files(small_register: SyntheticRegister, tmp_path_factory: pytest.Temp
 
 
 SNAPSHOT_DATE = dt.date(2026, 1, 23)
-

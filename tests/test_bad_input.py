@@ -22,10 +22,19 @@ def tiny(small_register: SyntheticRegister) -> tuple[pl.DataFrame, pl.DataFrame]
     """30 clean families and their members, as the strings an extract file holds."""
     ind = small_register.individu.filter(pl.col("status_hubungan_keluarga") != "8")
     heads = ind.filter(pl.col("status_hubungan_keluarga") == "1").get_column("nomor_kartu_keluarga")
-    dup = ind.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column("nomor_kartu_keluarga")
-    kel = small_register.keluarga.filter(pl.col("nomor_kartu_keluarga").is_in(heads.implode()) & ~pl.col("nomor_kartu_keluarga").is_in(dup.implode())).head(30)
-    members = small_register.individu.filter(pl.col("nomor_kartu_keluarga").is_in(kel.get_column("nomor_kartu_keluarga").implode()))
-    return _for_files(kel).with_columns(pl.all().cast(pl.String)), _for_files(members).with_columns(pl.all().cast(pl.String))
+    dup = ind.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column(
+        "nomor_kartu_keluarga"
+    )
+    kel = small_register.keluarga.filter(
+        pl.col("nomor_kartu_keluarga").is_in(heads.implode())
+        & ~pl.col("nomor_kartu_keluarga").is_in(dup.implode())
+    ).head(30)
+    members = small_register.individu.filter(
+        pl.col("nomor_kartu_keluarga").is_in(kel.get_column("nomor_kartu_keluarga").implode())
+    )
+    return _for_files(kel).with_columns(pl.all().cast(pl.String)), _for_files(members).with_columns(
+        pl.all().cast(pl.String)
+    )
 
 
 def _write(frame: pl.DataFrame, path: Path, sep: str = ",") -> Path:
@@ -34,11 +43,21 @@ def _write(frame: pl.DataFrame, path: Path, sep: str = ",") -> Path:
 
 
 def _run(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
-    return import_register(list(files), stores.warehouse, stores.catalog, snapshot_date=SNAPSHOT_DATE, rejects_dir=stores.home / "rejects")
+    return import_register(
+        list(files),
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=stores.home / "rejects",
+    )
 
 
 def _state(stores: Stores) -> tuple[list[int], dict[str, int]]:
-    counts = {t: stores.warehouse.table(t).count().to_pyarrow().as_py() for t in ("keluarga", "individu", "temuan") if stores.warehouse.has(t)}
+    counts = {
+        t: stores.warehouse.table(t).count().to_pyarrow().as_py()
+        for t in ("keluarga", "individu", "temuan")
+        if stores.warehouse.has(t)
+    }
     return [s.id for s in stores.catalog.snapshots()], counts
 
 
@@ -65,22 +84,34 @@ def seeded(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Pa
     return stores
 
 
-def test_semicolon_and_tab_delimiters_are_detected(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_semicolon_and_tab_delimiters_are_detected(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    result = _run(stores, _write(kel, tmp_path / "k.csv", ";"), _write(ind, tmp_path / "i.tsv", "\t"))
+    result = _run(
+        stores, _write(kel, tmp_path / "k.csv", ";"), _write(ind, tmp_path / "i.tsv", "\t")
+    )
     assert (result.families, result.individuals) == (kel.height, ind.height)
 
 
-def test_unknown_delimiter_is_refused(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_unknown_delimiter_is_refused(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     err = _rejected(seeded, _write(kel, tmp_path / "k.csv", ":"), _write(ind, tmp_path / "i.csv"))
     p = _one(err, "pemisah_salah")
     assert p.file == "k.csv" and "pemisah kolom" in p.reason
 
 
-def test_windows_1252_and_bom_files_load_with_their_text_intact(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_windows_1252_and_bom_files_load_with_their_text_intact(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    ind = ind.with_columns(nama=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("Désirée Ñoño")).otherwise(pl.col("nama")))
+    ind = ind.with_columns(
+        nama=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("Désirée Ñoño"))
+        .otherwise(pl.col("nama"))
+    )
     cp = tmp_path / "i.csv"
     cp.write_bytes(ind.write_csv().encode("cp1252"))
     bom = tmp_path / "k.csv"
@@ -90,7 +121,9 @@ def test_windows_1252_and_bom_files_load_with_their_text_intact(stores: Stores, 
     assert t.filter(t.nama == "Désirée Ñoño").count().to_pyarrow().as_py() == 1
 
 
-def test_utf16_file_is_refused_with_the_reason(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_utf16_file_is_refused_with_the_reason(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     path = tmp_path / "i.csv"
     path.write_bytes(ind.write_csv().encode("utf-16"))
@@ -98,16 +131,28 @@ def test_utf16_file_is_refused_with_the_reason(seeded: Stores, tiny: tuple[pl.Da
     assert "UTF-16" in _one(err, "file_tidak_terbaca").reason
 
 
-def test_missing_required_column_is_named(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_missing_required_column_is_named(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    err = _rejected(seeded, _write(kel.drop("kode_kecamatan"), tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
+    err = _rejected(
+        seeded,
+        _write(kel.drop("kode_kecamatan"), tmp_path / "k.csv"),
+        _write(ind, tmp_path / "i.csv"),
+    )
     p = _one(err, "kolom_wajib_hilang")
     assert (p.file, p.column) == ("k.csv", "kode_kecamatan")
 
 
-def test_unknown_region_code_names_file_row_column_value(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_unknown_region_code_names_file_row_column_value(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    bad = kel.with_columns(kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("6501019999")).otherwise(pl.col("kode_kelurahan_desa")))
+    bad = kel.with_columns(
+        kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4)
+        .then(pl.lit("6501019999"))
+        .otherwise(pl.col("kode_kelurahan_desa"))
+    )
     err = _rejected(seeded, _write(bad, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     p = _one(err, "wilayah_tidak_dikenal")
     assert (p.file, p.row, p.column, p.value) == ("k.csv", 6, "kode_kelurahan_desa", "6501019999")
@@ -119,31 +164,50 @@ def test_unknown_region_code_names_file_row_column_value(seeded: Stores, tiny: t
     assert accepted.height == kel.height - 1
 
 
-def test_fixed_rejects_file_can_be_resubmitted(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_fixed_rejects_file_can_be_resubmitted(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     good = kel.get_column("kode_kelurahan_desa")[4]
-    bad = kel.with_columns(kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("9999")).otherwise(pl.col("kode_kelurahan_desa")))
+    bad = kel.with_columns(
+        kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4)
+        .then(pl.lit("9999"))
+        .otherwise(pl.col("kode_kelurahan_desa"))
+    )
     with pytest.raises(ImportRejected):
         _run(stores, _write(bad, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     rej = stores.home / "rejects"
-    fixed = pl.read_csv(rej / "k.ditolak.csv", infer_schema=False).with_columns(kode_kelurahan_desa=pl.lit(good))
+    fixed = pl.read_csv(rej / "k.ditolak.csv", infer_schema=False).with_columns(
+        kode_kelurahan_desa=pl.lit(good)
+    )
     fixed.write_csv(rej / "k.ditolak.csv")
     result = _run(stores, rej / "k.diterima.csv", rej / "k.ditolak.csv", tmp_path / "i.csv")
     assert result.families == kel.height
 
 
-def test_bad_dates_are_structural(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_bad_dates_are_structural(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     bad = ind.with_columns(
-        tanggal_lahir=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("31-02-1980")).when(pl.int_range(pl.len()) == 2).then(pl.lit("kemarin")).otherwise(pl.col("tanggal_lahir"))
+        tanggal_lahir=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("31-02-1980"))
+        .when(pl.int_range(pl.len()) == 2)
+        .then(pl.lit("kemarin"))
+        .otherwise(pl.col("tanggal_lahir"))
     )
     err = _rejected(seeded, _write(kel, tmp_path / "k.csv"), _write(bad, tmp_path / "i.csv"))
     wrong = [p for p in err.problems if p.code == "tipe_salah"]
-    assert {(p.row, p.column, p.value) for p in wrong} == {(2, "tanggal_lahir", "31-02-1980"), (4, "tanggal_lahir", "kemarin")}
+    assert {(p.row, p.column, p.value) for p in wrong} == {
+        (2, "tanggal_lahir", "31-02-1980"),
+        (4, "tanggal_lahir", "kemarin"),
+    }
     assert err.rejected_rows == 2
 
 
-def test_dates_in_common_forms_are_read(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_dates_in_common_forms_are_read(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     forms = ind.with_columns(
         tanggal_lahir=pl.when(pl.int_range(pl.len()) % 3 == 0)
@@ -165,32 +229,52 @@ def test_dates_in_common_forms_are_read(stores: Stores, tiny: tuple[pl.DataFrame
     assert stored == expected
 
 
-def test_invalid_and_duplicate_nik_are_flagged_not_refused(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_invalid_and_duplicate_nik_are_flagged_not_refused(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     niks = ind.get_column("nomor_induk_kependudukan")
     bad = ind.with_columns(
-        nomor_induk_kependudukan=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("12345")).when(pl.int_range(pl.len()) == 5).then(pl.lit(niks[9])).otherwise(pl.col("nomor_induk_kependudukan"))
+        nomor_induk_kependudukan=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("12345"))
+        .when(pl.int_range(pl.len()) == 5)
+        .then(pl.lit(niks[9]))
+        .otherwise(pl.col("nomor_induk_kependudukan"))
     )
     result = _run(stores, _write(kel, tmp_path / "k.csv"), _write(bad, tmp_path / "i.csv"))
     assert result.findings["nik_tidak_valid"] == 1
     assert result.findings["nik_ganda"] == 2
     t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "individu")
-    flagged = t.filter(t.nomor_induk_kependudukan == "12345").select("kualitas").to_pyarrow().to_pylist()
+    flagged = (
+        t.filter(t.nomor_induk_kependudukan == "12345").select("kualitas").to_pyarrow().to_pylist()
+    )
     assert flagged == [{"kualitas": "nik_tidak_valid"}]
     assert t.filter(t.nomor_induk_kependudukan == niks[9]).count().to_pyarrow().as_py() == 2
 
 
-def test_family_without_head_is_flagged(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_family_without_head_is_flagged(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     kk = kel.get_column("nomor_kartu_keluarga")[3]
-    bad = ind.with_columns(status_hubungan_keluarga=pl.when((pl.col("nomor_kartu_keluarga") == kk) & (pl.col("status_hubungan_keluarga") == "1")).then(pl.lit("3")).otherwise(pl.col("status_hubungan_keluarga")))
+    bad = ind.with_columns(
+        status_hubungan_keluarga=pl.when(
+            (pl.col("nomor_kartu_keluarga") == kk) & (pl.col("status_hubungan_keluarga") == "1")
+        )
+        .then(pl.lit("3"))
+        .otherwise(pl.col("status_hubungan_keluarga"))
+    )
     result = _run(stores, _write(kel, tmp_path / "k.csv"), _write(bad, tmp_path / "i.csv"))
     assert result.findings["tanpa_kepala_keluarga"] == 1
     t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "keluarga")
-    assert t.filter(t.nomor_kartu_keluarga == kk).kualitas.to_pyarrow().to_pylist() == ["tanpa_kepala_keluarga"]
+    assert t.filter(t.nomor_kartu_keluarga == kk).kualitas.to_pyarrow().to_pylist() == [
+        "tanpa_kepala_keluarga"
+    ]
 
 
-def test_truncated_file_names_the_cut_row(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_truncated_file_names_the_cut_row(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     text = ind.write_csv()
     cut = tmp_path / "i.csv"
@@ -201,7 +285,9 @@ def test_truncated_file_names_the_cut_row(seeded: Stores, tiny: tuple[pl.DataFra
     assert p.file == "i.csv" and p.row == last_row and "terpotong" in p.reason
 
 
-def test_row_with_too_many_fields_is_structural(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_row_with_too_many_fields_is_structural(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     lines = kel.write_csv().splitlines()
     lines[3] = lines[3] + ",extra,fields"
@@ -211,7 +297,9 @@ def test_row_with_too_many_fields_is_structural(seeded: Stores, tiny: tuple[pl.D
     assert _one(err, "baris_rusak").row == 4
 
 
-def test_empty_file_is_refused(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_empty_file_is_refused(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, _ = tiny
     empty = tmp_path / "individu.csv"
     empty.write_bytes(b"")
@@ -219,8 +307,10 @@ def test_empty_file_is_refused(seeded: Stores, tiny: tuple[pl.DataFrame, pl.Data
     assert "kosong" in _one(err, "file_tidak_terbaca").reason
 
 
-def test_non_spreadsheet_renamed_xlsx_is_refused(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
-    kel, ind = tiny
+def test_non_spreadsheet_renamed_xlsx_is_refused(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
+    kel, _ind = tiny
     fake = tmp_path / "individu.xlsx"
     fake.write_text("this is not a spreadsheet\n", encoding="utf-8")
     err = _rejected(seeded, _write(kel, tmp_path / "k.csv"), fake)
@@ -228,18 +318,32 @@ def test_non_spreadsheet_renamed_xlsx_is_refused(seeded: Stores, tiny: tuple[pl.
     assert p.file == "individu.xlsx" and "Excel" in p.reason
 
 
-def test_member_without_family_is_structural(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_member_without_family_is_structural(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
     kk = kel.get_column("nomor_kartu_keluarga")[0]
-    err = _rejected(seeded, _write(kel.filter(pl.col("nomor_kartu_keluarga") != kk), tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
+    err = _rejected(
+        seeded,
+        _write(kel.filter(pl.col("nomor_kartu_keluarga") != kk), tmp_path / "k.csv"),
+        _write(ind, tmp_path / "i.csv"),
+    )
     p = _one(err, "keluarga_tidak_ada")
     assert (p.column, p.value) == ("nomor_kartu_keluarga", kk)
     assert err.rejected_rows == ind.filter(pl.col("nomor_kartu_keluarga") == kk).height
 
 
-def test_xlsx_with_title_row_and_indonesian_headers(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_xlsx_with_title_row_and_indonesian_headers(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    aliases = {"nomor_kartu_keluarga": "No KK", "nomor_induk_kependudukan": "NIK", "nama": "Nama Lengkap", "tanggal_lahir": "Tgl Lahir", "kelurahan_desa_ktp": "Desa/Kel KTP"}
+    aliases = {
+        "nomor_kartu_keluarga": "No KK",
+        "nomor_induk_kependudukan": "NIK",
+        "nama": "Nama Lengkap",
+        "tanggal_lahir": "Tgl Lahir",
+        "kelurahan_desa_ktp": "Desa/Kel KTP",
+    }
     path = tmp_path / "anggota.xlsx"
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet()
@@ -251,53 +355,95 @@ def test_xlsx_with_title_row_and_indonesian_headers(stores: Stores, tiny: tuple[
             if v is not None:
                 ws.write_string(r, c, v)
     book.close()
-    kel_x = _write(kel.rename({"nomor_kartu_keluarga": "No. KK", "kelurahan_desa": "Desa/Kel"}), tmp_path / "k.csv")
+    kel_x = _write(
+        kel.rename({"nomor_kartu_keluarga": "No. KK", "kelurahan_desa": "Desa/Kel"}),
+        tmp_path / "k.csv",
+    )
     result = _run(stores, kel_x, path)
     assert result.individuals == ind.height
     assert "kolom_tidak_dikenal" not in result.findings
 
 
-def test_bps_region_codes_need_a_crosswalk(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_bps_region_codes_need_a_crosswalk(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     from padu.crosswalk import load_crosswalk
 
     kel, ind = tiny
     # a made-up BPS coding for the test: kecamatan 7 digits, desa 10 digits, kab/prov unchanged
     bps = kel.with_columns(
-        kode_kecamatan=pl.col("kode_kecamatan").str.slice(0, 4) + "0" + pl.col("kode_kecamatan").str.slice(4, 2),
-        kode_kelurahan_desa=pl.col("kode_kecamatan").str.slice(0, 4) + "0" + pl.col("kode_kecamatan").str.slice(4, 2) + pl.col("kode_kelurahan_desa").str.slice(7, 3),
+        kode_kecamatan=pl.col("kode_kecamatan").str.slice(0, 4)
+        + "0"
+        + pl.col("kode_kecamatan").str.slice(4, 2),
+        kode_kelurahan_desa=pl.col("kode_kecamatan").str.slice(0, 4)
+        + "0"
+        + pl.col("kode_kecamatan").str.slice(4, 2)
+        + pl.col("kode_kelurahan_desa").str.slice(7, 3),
     )
     err = _rejected(seeded, _write(bps, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     assert _one(err, "crosswalk_kosong").column == "kode_kecamatan"
-    pairs = pl.concat([
-        pl.DataFrame({"kode_bps": bps["kode_kecamatan"], "kode_kemendagri": kel["kode_kecamatan"]}),
-        pl.DataFrame({"kode_bps": bps["kode_kelurahan_desa"], "kode_kemendagri": kel["kode_kelurahan_desa"]}),
-        pl.DataFrame({"kode_bps": kel["kode_kabupaten_kota"], "kode_kemendagri": kel["kode_kabupaten_kota"]}),
-    ]).unique()
+    pairs = pl.concat(
+        [
+            pl.DataFrame(
+                {"kode_bps": bps["kode_kecamatan"], "kode_kemendagri": kel["kode_kecamatan"]}
+            ),
+            pl.DataFrame(
+                {
+                    "kode_bps": bps["kode_kelurahan_desa"],
+                    "kode_kemendagri": kel["kode_kelurahan_desa"],
+                }
+            ),
+            pl.DataFrame(
+                {
+                    "kode_bps": kel["kode_kabupaten_kota"],
+                    "kode_kemendagri": kel["kode_kabupaten_kota"],
+                }
+            ),
+        ]
+    ).unique()
     pairs.write_csv(tmp_path / "crosswalk.csv")
     load_crosswalk(tmp_path / "crosswalk.csv", seeded.catalog)
     result = _run(seeded, tmp_path / "k.csv", tmp_path / "i.csv")
     assert result.scheme == "bps"
     t = snapshot_table(seeded.warehouse, seeded.catalog, result.snapshot, "keluarga")
     stored = set(t.kode_kelurahan_desa.to_pyarrow().to_pylist())
-    assert stored == {c[:2] + "." + c[2:4] + "." + c[4:6] + "." + c[6:] for c in kel["kode_kelurahan_desa"].to_list()}
+    assert stored == {
+        c[:2] + "." + c[2:4] + "." + c[4:6] + "." + c[6:]
+        for c in kel["kode_kelurahan_desa"].to_list()
+    }
 
 
-def test_unknown_codes_are_reported_and_kept(stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_unknown_codes_are_reported_and_kept(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    odd = kel.with_columns(sumber_air_minum_utama=pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("99")).otherwise(pl.col("sumber_air_minum_utama")))
+    odd = kel.with_columns(
+        sumber_air_minum_utama=pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("99"))
+        .otherwise(pl.col("sumber_air_minum_utama"))
+    )
     result = _run(stores, _write(odd, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     assert result.findings["kode_tidak_dikenal"] == 1
     t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "keluarga")
     assert t.filter(t.sumber_air_minum_utama == "99").count().to_pyarrow().as_py() == 1
 
 
-def test_every_problem_is_collected_in_one_report(seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path) -> None:
+def test_every_problem_is_collected_in_one_report(
+    seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
     kel, ind = tiny
-    bad_k = kel.with_columns(luas_lantai=pl.when(pl.int_range(pl.len()) < 3).then(pl.lit("besar")).otherwise(pl.col("luas_lantai")))
-    bad_i = ind.with_columns(tanggal_lahir=pl.when(pl.int_range(pl.len()) < 4).then(pl.lit("??")).otherwise(pl.col("tanggal_lahir")))
+    bad_k = kel.with_columns(
+        luas_lantai=pl.when(pl.int_range(pl.len()) < 3)
+        .then(pl.lit("besar"))
+        .otherwise(pl.col("luas_lantai"))
+    )
+    bad_i = ind.with_columns(
+        tanggal_lahir=pl.when(pl.int_range(pl.len()) < 4)
+        .then(pl.lit("??"))
+        .otherwise(pl.col("tanggal_lahir"))
+    )
     err = _rejected(seeded, _write(bad_k, tmp_path / "k.csv"), _write(bad_i, tmp_path / "i.csv"))
     assert len([p for p in err.problems if p.code == "tipe_salah"]) == 7
     report = pl.read_csv(err.report_path, infer_schema=False)  # type: ignore[arg-type]
     assert report.filter(pl.col("kode") == "tipe_salah").height == 7
     assert set(report.columns) >= {"file", "baris", "kolom", "nilai", "alasan"}
-

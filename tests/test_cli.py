@@ -24,26 +24,72 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def test_synth_import_list_quality_diff(capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path) -> None:
+def test_synth_import_list_quality_diff(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "synth"
-    code, data = _run(capsys, "--home", str(home), "--json", "synth", "--seed", "3", "--scale", "0.002", "--out", str(out))
+    code, data = _run(
+        capsys,
+        "--home",
+        str(home),
+        "--json",
+        "synth",
+        "--seed",
+        "3",
+        "--scale",
+        "0.002",
+        "--out",
+        str(out),
+    )
     assert code == 0
-    for name in ("keluarga.csv", "keluarga.parquet", "individu.csv", "individu.parquet", "ground_truth.json"):
+    for name in (
+        "keluarga.csv",
+        "keluarga.parquet",
+        "individu.csv",
+        "individu.parquet",
+        "ground_truth.json",
+    ):
         assert (out / name).exists()
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     assert data["individuals"] == truth["individuals"]
 
-    code, data = _run(capsys, "--home", str(home), "--json", "register", "import", str(out / "keluarga.csv"), str(out / "individu.csv"), "--snapshot-date", "2026-01-23")
+    code, data = _run(
+        capsys,
+        "--home",
+        str(home),
+        "--json",
+        "register",
+        "import",
+        str(out / "keluarga.csv"),
+        str(out / "individu.csv"),
+        "--snapshot-date",
+        "2026-01-23",
+    )
     assert code == 0
     assert {"snapshot", "families", "individuals", "rejected_rows"} <= set(data)
     assert data["families"] == truth["families"] and data["rejected_rows"] == 0
     # --json after the command works too
-    code, again = _run(capsys, "--home", str(home), "register", "import", str(out / "keluarga.parquet"), str(out / "individu.parquet"), "--snapshot-date", "2026-02-01", "--label", "Feb", "--json")
+    code, again = _run(
+        capsys,
+        "--home",
+        str(home),
+        "register",
+        "import",
+        str(out / "keluarga.parquet"),
+        str(out / "individu.parquet"),
+        "--snapshot-date",
+        "2026-02-01",
+        "--label",
+        "Feb",
+        "--json",
+    )
     assert code == 0 and again["snapshot"] == data["snapshot"] + 1  # type: ignore[operator]
 
     code, listing = _run(capsys, "--home", str(home), "--json", "register", "list")
     assert [s["label"] for s in listing["snapshots"]] == ["DTSEN per 2026-01-23", "Feb"]  # type: ignore[index]
-    code, quality = _run(capsys, "--home", str(home), "--json", "register", "quality", "latest", "--by", "kecamatan")
+    code, quality = _run(
+        capsys, "--home", str(home), "--json", "register", "quality", "latest", "--by", "kecamatan"
+    )
     assert code == 0 and quality["findings"]
     code, diff = _run(capsys, "--home", str(home), "--json", "register", "diff", "1", "2")
     assert code == 0 and all(v == 0 for v in diff["counts"].values())  # type: ignore[union-attr]
@@ -51,13 +97,28 @@ def test_synth_import_list_quality_diff(capsys: pytest.CaptureFixture[str], home
     assert code == 0 and sum(r["keluarga"] for r in desil["rows"]) == truth["families"]  # type: ignore[union-attr]
 
 
-def test_rejected_import_exits_1_and_names_report_and_rejects(capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path) -> None:
+def test_rejected_import_exits_1_and_names_report_and_rejects(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "synth"
     main(["--home", str(home), "synth", "--scale", "0.001", "--out", str(out), "--no-xlsx"])
-    kel = pl.read_csv(out / "keluarga.csv", infer_schema=False).with_columns(kode_kecamatan=pl.lit("659999"))
+    kel = pl.read_csv(out / "keluarga.csv", infer_schema=False).with_columns(
+        kode_kecamatan=pl.lit("659999")
+    )
     kel.write_csv(out / "keluarga.csv")
     capsys.readouterr()
-    code, data = _run(capsys, "--home", str(home), "--json", "register", "import", str(out / "keluarga.csv"), str(out / "individu.csv"), "--snapshot-date", "2026-01-23")
+    code, data = _run(
+        capsys,
+        "--home",
+        str(home),
+        "--json",
+        "register",
+        "import",
+        str(out / "keluarga.csv"),
+        str(out / "individu.csv"),
+        "--snapshot-date",
+        "2026-01-23",
+    )
     assert code == 1
     assert data["rejected_rows"] == kel.height
     assert Path(str(data["report"])).exists()
@@ -67,7 +128,10 @@ def test_rejected_import_exits_1_and_names_report_and_rejects(capsys: pytest.Cap
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], home: Path) -> None:
-    assert main(["--home", str(home), "register", "import", "x.csv", "--snapshot-date", "23-01-2026"]) == 2
+    assert (
+        main(["--home", str(home), "register", "import", "x.csv", "--snapshot-date", "23-01-2026"])
+        == 2
+    )
     assert main(["--home", str(home), "register", "nonsense"]) == 2
     capsys.readouterr()
 
@@ -78,7 +142,12 @@ def test_not_found_is_bad_input(capsys: pytest.CaptureFixture[str], home: Path) 
 
 
 def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "padu.cli", "--json", "regions", "show", "65.04"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "padu.cli", "--json", "regions", "show", "65.04"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["nama"] == "Kabupaten Tana Tidung" and len(data["children"]) == 5

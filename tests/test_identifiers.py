@@ -30,7 +30,10 @@ TODAY = dt.date(2026, 1, 1)
         ("650101570880000", "NIK harus tepat 16 digit angka"),
         ("65010157088O0001", "NIK harus tepat 16 digit angka"),
         ("9901015708800001", "kode provinsi pada NIK tidak dikenal"),
-        ("6509015708800001", "kode kabupaten/kecamatan pada NIK tidak valid"),  # no regency 09 in Kaltara
+        (
+            "6509015708800001",
+            "kode kabupaten/kecamatan pada NIK tidak valid",
+        ),  # no regency 09 in Kaltara
         ("6501005708800001", "kode kabupaten/kecamatan pada NIK tidak valid"),
         ("6501013102800001", "tanggal lahir pada NIK bukan tanggal yang valid"),
         ("6501017213800001", "tanggal lahir pada NIK bukan tanggal yang valid"),  # month 13
@@ -45,7 +48,12 @@ def test_nik_structure(nik: str, problem: str | None) -> None:
 
 def test_parse_nik_parts_and_sex_offset() -> None:
     info = parse_nik("6501015708800001", TODAY)
-    assert (info.province, info.regency, info.district, info.serial) == ("65", "6501", "650101", "0001")
+    assert (info.province, info.regency, info.district, info.serial) == (
+        "65",
+        "6501",
+        "650101",
+        "0001",
+    )
     assert info.birth_date == dt.date(1980, 8, 17)
     assert info.female
     assert info.kaltara_regency == "65.01"
@@ -92,7 +100,9 @@ def test_consistency_with_record() -> None:
     serial=st.integers(min_value=1, max_value=9999),
     district=st.sampled_from(["650101", "650315", "657104", "640401", "737101"]),
 )
-def test_any_well_formed_nik_round_trips(born: dt.date, female: bool, serial: int, district: str) -> None:
+def test_any_well_formed_nik_round_trips(
+    born: dt.date, female: bool, serial: int, district: str
+) -> None:
     day = born.day + (40 if female else 0)
     nik = f"{district}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
     info = parse_nik(nik, TODAY)

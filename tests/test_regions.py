@@ -14,7 +14,9 @@ from padu.regions import boundaries_path, detect_scheme, kaltara, to_dotted
 def test_all_codes_and_levels_are_shipped() -> None:
     r = kaltara()
     assert len(r) == 543
-    assert [len(r.at_level(lv)) for lv in ("provinsi", "kabupaten_kota", "kecamatan", "desa_kelurahan")] == [1, 5, 55, 482]
+    assert [
+        len(r.at_level(lv)) for lv in ("provinsi", "kabupaten_kota", "kecamatan", "desa_kelurahan")
+    ] == [1, 5, 55, 482]
     assert sum(x.jenis == "kelurahan" for x in r.at_level("desa_kelurahan")) == 35
 
 
@@ -23,7 +25,7 @@ def test_lookup_by_code_in_both_forms_and_by_name() -> None:
     assert r.get("65.03.05").nama == "Krayan"
     assert r.get("650305").nama == "Krayan"
     assert r.get("6501012005").nama == "Gunung Putih"
-    assert [x.kode for x in r.search("krayan", "kecamatan")][0] == "65.03.05"
+    assert next(x.kode for x in r.search("krayan", "kecamatan")) == "65.03.05"
     assert r.search("Tarakan Barat")[0].kode == "65.71.01"
     with pytest.raises(NotFound):
         r.get("65.09")
@@ -61,4 +63,6 @@ def test_boundaries_and_licences_travel_with_the_package() -> None:
     assert codes == {x.kode for x in kaltara().at_level("desa_kelurahan")}
     data = resources.files("padu").joinpath("data", "wilayah")
     assert "MIT" in data.joinpath("LICENSE-cahyadsn-wilayah.txt").read_text(encoding="utf-8")
-    assert "MIT" in data.joinpath("LICENSE-cahyadsn-wilayah_boundaries.txt").read_text(encoding="utf-8")
+    assert "MIT" in data.joinpath("LICENSE-cahyadsn-wilayah_boundaries.txt").read_text(
+        encoding="utf-8"
+    )

@@ -17,11 +17,18 @@ from tests.conftest import SNAPSHOT_DATE, Stores
 
 def _import(stores: Stores, *files: Path, date: dt.date = SNAPSHOT_DATE, label: str | None = None):  # type: ignore[no-untyped-def]
     return import_register(
-        list(files), stores.warehouse, stores.catalog, snapshot_date=date, label=label, rejects_dir=stores.home / "rejects"
+        list(files),
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=date,
+        label=label,
+        rejects_dir=stores.home / "rejects",
     )
 
 
-def test_import_csv_creates_snapshot_with_every_row(stores: Stores, small_files: Path, small_register: SyntheticRegister) -> None:
+def test_import_csv_creates_snapshot_with_every_row(
+    stores: Stores, small_files: Path, small_register: SyntheticRegister
+) -> None:
     result = _import(stores, small_files / "keluarga.csv", small_files / "individu.csv")
     assert result.families == small_register.keluarga.height
     assert result.individuals == small_register.individu.height
@@ -37,14 +44,31 @@ def test_import_csv_creates_snapshot_with_every_row(stores: Stores, small_files:
     assert fam["kode_kelurahan_desa"].count(".") == 3  # stored as dotted Kemendagri codes
 
 
-def test_every_planted_problem_is_flagged_on_its_record(stores: Stores, small_files: Path, small_register: SyntheticRegister) -> None:
+def test_every_planted_problem_is_flagged_on_its_record(
+    stores: Stores, small_files: Path, small_register: SyntheticRegister
+) -> None:
     result = _import(stores, small_files / "keluarga.parquet", small_files / "individu.parquet")
     tem = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "temuan")
-    found = tem.select("tingkat", "kode", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "kolom").to_pyarrow().to_pylist()
-    index = {(f["kode"], f["nomor_kartu_keluarga"], f["nomor_induk_kependudukan"] if f["tingkat"] == "individu" else None) for f in found}
+    found = (
+        tem.select("tingkat", "kode", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "kolom")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    index = {
+        (
+            f["kode"],
+            f["nomor_kartu_keluarga"],
+            f["nomor_induk_kependudukan"] if f["tingkat"] == "individu" else None,
+        )
+        for f in found
+    }
     planted = small_register.ground_truth["problems"]
     assert planted, "the generator must plant problems"
-    missing = [p for p in planted if (p["jenis"], p["nomor_kartu_keluarga"], p["nomor_induk_kependudukan"]) not in index]
+    missing = [
+        p
+        for p in planted
+        if (p["jenis"], p["nomor_kartu_keluarga"], p["nomor_induk_kependudukan"]) not in index
+    ]
     assert missing == []
     # and the record itself carries the flag
     ind = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "individu")
@@ -52,28 +76,55 @@ def test_every_planted_problem_is_flagged_on_its_record(stores: Stores, small_fi
     assert flagged == sum(1 for p in planted if p["jenis"] == "nik_tidak_valid")
 
 
-def test_each_import_is_a_new_snapshot_and_diff_sees_changes(stores: Stores, tmp_path: Path, small_register: SyntheticRegister) -> None:
+def test_each_import_is_a_new_snapshot_and_diff_sees_changes(
+    stores: Stores, tmp_path: Path, small_register: SyntheticRegister
+) -> None:
     first = tmp_path / "a"
     write_register(small_register, first, xlsx=False)
     kel = small_register.keluarga
     gone = kel.get_column("nomor_kartu_keluarga")[0]
     moved = kel.get_column("nomor_kartu_keluarga")[1]
-    other_desa = kel.filter(pl.col("kode_kecamatan") == kel.get_column("kode_kecamatan")[1]).get_column("kode_kelurahan_desa").unique().sort()
+    other_desa = (
+        kel.filter(pl.col("kode_kecamatan") == kel.get_column("kode_kecamatan")[1])
+        .get_column("kode_kelurahan_desa")
+        .unique()
+        .sort()
+    )
     target = next(d for d in other_desa.to_list() if d != kel.get_column("kode_kelurahan_desa")[1])
     changed = kel.filter(pl.col("nomor_kartu_keluarga") != gone).with_columns(
-        kode_kelurahan_desa=pl.when(pl.col("nomor_kartu_keluarga") == moved).then(pl.lit(target)).otherwise(pl.col("kode_kelurahan_desa")),
-        desil_nasional=pl.when(pl.col("nomor_kartu_keluarga") == moved).then(pl.lit("10")).otherwise(pl.col("desil_nasional")),
+        kode_kelurahan_desa=pl.when(pl.col("nomor_kartu_keluarga") == moved)
+        .then(pl.lit(target))
+        .otherwise(pl.col("kode_kelurahan_desa")),
+        desil_nasional=pl.when(pl.col("nomor_kartu_keluarga") == moved)
+        .then(pl.lit("10"))
+        .otherwise(pl.col("desil_nasional")),
     )
     second = tmp_path / "b"
-    write_register(SyntheticRegister(changed, small_register.individu.filter(pl.col("nomor_kartu_keluarga") != gone)), second, xlsx=False)
+    write_register(
+        SyntheticRegister(
+            changed, small_register.individu.filter(pl.col("nomor_kartu_keluarga") != gone)
+        ),
+        second,
+        xlsx=False,
+    )
 
     a = _import(stores, first / "keluarga.csv", first / "individu.csv", label="Januari")
-    b = _import(stores, second / "keluarga.csv", second / "individu.csv", date=dt.date(2026, 4, 1), label="April")
+    b = _import(
+        stores,
+        second / "keluarga.csv",
+        second / "individu.csv",
+        date=dt.date(2026, 4, 1),
+        label="April",
+    )
     assert [s.id for s in stores.catalog.snapshots()] == [a.snapshot, b.snapshot]
     assert stores.catalog.snapshot("Januari").id == a.snapshot
     assert stores.catalog.snapshot("latest").id == b.snapshot
     d = diff_snapshots(stores.warehouse, stores.catalog, a.snapshot, b.snapshot)
-    n_members = small_register.individu.filter(pl.col("nomor_kartu_keluarga") == gone).get_column("nomor_induk_kependudukan").n_unique()
+    n_members = (
+        small_register.individu.filter(pl.col("nomor_kartu_keluarga") == gone)
+        .get_column("nomor_induk_kependudukan")
+        .n_unique()
+    )
     assert d["counts"]["keluarga_keluar"] == 1
     assert d["lists"]["keluarga_keluar"][0]["nomor_kartu_keluarga"] == gone
     assert d["counts"]["keluarga_baru"] == 0
@@ -84,10 +135,15 @@ def test_each_import_is_a_new_snapshot_and_diff_sees_changes(stores: Stores, tmp
     # members only in the removed family left (a NIK shared with another family stays)
     assert 0 < d["counts"]["anggota_keluar"] <= n_members
     # the first snapshot is untouched
-    assert snapshot_table(stores.warehouse, stores.catalog, a.snapshot).count().to_pyarrow().as_py() == kel.height
+    assert (
+        snapshot_table(stores.warehouse, stores.catalog, a.snapshot).count().to_pyarrow().as_py()
+        == kel.height
+    )
 
 
-def test_quality_report_counts_match_the_findings(stores: Stores, small_files: Path, small_register: SyntheticRegister) -> None:
+def test_quality_report_counts_match_the_findings(
+    stores: Stores, small_files: Path, small_register: SyntheticRegister
+) -> None:
     result = _import(stores, small_files / "keluarga.csv", small_files / "individu.csv")
     rep = quality_report(stores.warehouse, stores.catalog, result.snapshot, by="kabupaten")
     planted = small_register.ground_truth["problem_counts"]
@@ -99,9 +155,15 @@ def test_quality_report_counts_match_the_findings(stores: Stores, small_files: P
     assert rep["duplicate_nik_values"] >= 1
 
 
-def test_families_by_desil_and_kabupaten(stores: Stores, small_files: Path, small_register: SyntheticRegister) -> None:
+def test_families_by_desil_and_kabupaten(
+    stores: Stores, small_files: Path, small_register: SyntheticRegister
+) -> None:
     result = _import(stores, small_files / "keluarga.csv", small_files / "individu.csv")
-    rows = families_by_desil(stores.warehouse, stores.catalog, result.snapshot).to_pyarrow().to_pylist()
+    rows = (
+        families_by_desil(stores.warehouse, stores.catalog, result.snapshot)
+        .to_pyarrow()
+        .to_pylist()
+    )
     expected = small_register.keluarga.group_by("kode_kabupaten_kota", "desil_nasional").len()
     got = {(r["wilayah"].replace(".", ""), r["desil"]): r["keluarga"] for r in rows}
     assert got == {(k, d): n for k, d, n in expected.iter_rows()}

@@ -9,7 +9,13 @@ def test_schema_has_all_fields_with_types() -> None:
     s = register_schema()
     assert len(s.fields) == 101
     assert len(s.level("keluarga")) == 52 and len(s.level("individu")) == 49
-    assert s.required("keluarga") == ("nomor_kartu_keluarga", "kode_kelurahan_desa", "kode_kecamatan", "kode_kabupaten_kota", "kode_provinsi")
+    assert s.required("keluarga") == (
+        "nomor_kartu_keluarga",
+        "kode_kelurahan_desa",
+        "kode_kecamatan",
+        "kode_kabupaten_kota",
+        "kode_provinsi",
+    )
     assert s.field("individu", "tanggal_lahir").ibis_type == "date"
     assert s.field("keluarga", "aset_bergerak_ac").ibis_type == "boolean"
 

@@ -22,7 +22,7 @@ def test_reference_tables_and_orphan_batches(stores: Stores) -> None:
     assert stores.warehouse.table("kode").count().to_pyarrow().as_py() > 200
     # a batch written without its catalog row (a crash between the two writes) is invisible ...
     schema = stores.warehouse.table("temuan").schema().to_pyarrow()
-    row = {name: None for name in schema.names} | {BATCH: "b_orphan", "kode": "x"}
+    row = dict.fromkeys(schema.names) | {BATCH: "b_orphan", "kode": "x"}
     stores.warehouse.append("temuan", pa.Table.from_pylist([row], schema=schema))
     assert stores.catalog.visible_batches() == set()
     # ... and is removed before the next import
@@ -44,12 +44,16 @@ def test_a_held_duckdb_file_gives_a_plain_message(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
     Warehouse.connect(f"duckdb://{path}").close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(path)!r})
             print("held", flush=True)
             time.sleep(30)
-        """)],
+        """),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -18,7 +18,9 @@ def reg() -> SyntheticRegister:
 
 
 def _planted(reg: SyntheticRegister, kind: str) -> set[str]:
-    return {p["nomor_induk_kependudukan"] for p in reg.ground_truth["problems"] if p["jenis"] == kind}
+    return {
+        p["nomor_induk_kependudukan"] for p in reg.ground_truth["problems"] if p["jenis"] == kind
+    }
 
 
 def test_same_seed_same_register_other_seed_other_register(reg: SyntheticRegister) -> None:
@@ -38,21 +40,37 @@ def test_population_matches_scaled_dukcapil_figures(reg: SyntheticRegister) -> N
 
 def test_family_skip_rules(reg: SyntheticRegister) -> None:
     k = reg.keluarga
-    assert k.filter((pl.col("sumber_penerangan_utama") != "1") & pl.col("daya_terpasang").is_not_null()).is_empty()
+    assert k.filter(
+        (pl.col("sumber_penerangan_utama") != "1") & pl.col("daya_terpasang").is_not_null()
+    ).is_empty()
     has_toilet = pl.col("fasilitas_bab").is_in(["1", "2", "3"])
-    assert k.filter(~has_toilet & (pl.col("jenis_kloset").is_not_null() | pl.col("pembuangan_akhir_tinja").is_not_null())).is_empty()
+    assert k.filter(
+        ~has_toilet
+        & (pl.col("jenis_kloset").is_not_null() | pl.col("pembuangan_akhir_tinja").is_not_null())
+    ).is_empty()
     assert k.filter(has_toilet & pl.col("jenis_kloset").is_null()).is_empty()
     gas = pl.col("bahan_bakar_utama_memasak").is_in(["2", "3"])
     assert k.filter(gas != pl.col("aset_bergerak_tabung_gas")).is_empty()
     no_power = pl.col("sumber_penerangan_utama") == "4"
-    for asset in ("aset_bergerak_lemari_es", "aset_bergerak_ac", "aset_bergerak_tv_datar", "aset_bergerak_pemanas_air"):
+    for asset in (
+        "aset_bergerak_lemari_es",
+        "aset_bergerak_ac",
+        "aset_bergerak_tv_datar",
+        "aset_bergerak_pemanas_air",
+    ):
         assert k.filter(no_power & pl.col(asset)).is_empty()
 
 
 def test_member_skip_rules(reg: SyntheticRegister) -> None:
-    i = reg.individu.with_columns(age=((pl.lit(AS_OF) - pl.col("tanggal_lahir")).dt.total_days() / 365.25))
+    i = reg.individu.with_columns(
+        age=((pl.lit(AS_OF) - pl.col("tanggal_lahir")).dt.total_days() / 365.25)
+    )
     schooled = pl.col("partisipasi_sekolah").is_in(["2", "3"])
-    for col in ("jenjang_tertinggi_yang_diduduki", "kelas_tertinggi_yang_diduduki", "ijazah_tertinggi_yang_dimiliki"):
+    for col in (
+        "jenjang_tertinggi_yang_diduduki",
+        "kelas_tertinggi_yang_diduduki",
+        "ijazah_tertinggi_yang_dimiliki",
+    ):
         assert i.filter(~schooled & pl.col(col).is_not_null()).is_empty()
     works = pl.col("status_bekerja") == "1"
     assert i.filter(~works & pl.col("lapangan_usaha_dari_pekerjaan_utama").is_not_null()).is_empty()
@@ -60,11 +78,17 @@ def test_member_skip_rules(reg: SyntheticRegister) -> None:
     business = pl.col("kepemilikan_usaha").fill_null(False)
     assert i.filter(~business & pl.col("omzet_usaha_utama").is_not_null()).is_empty()
     assert i.filter(business & pl.col("jumlah_usaha").is_null()).is_empty()
-    shifted = _planted(reg, "tanggal_lahir_tidak_sesuai_nik")  # their birth date was moved on purpose
-    aged = i.filter(pl.col("age").is_not_null() & ~pl.col("nomor_induk_kependudukan").is_in(list(shifted)))
+    shifted = _planted(
+        reg, "tanggal_lahir_tidak_sesuai_nik"
+    )  # their birth date was moved on purpose
+    aged = i.filter(
+        pl.col("age").is_not_null() & ~pl.col("nomor_induk_kependudukan").is_in(list(shifted))
+    )
     assert aged.filter((pl.col("age") >= 5) & pl.col("kondisi_gizi").is_not_null()).is_empty()
     assert aged.filter((pl.col("age") < 2) & pl.col("penglihatan").is_not_null()).is_empty()
-    assert aged.filter((pl.col("age") < 5) & pl.col("berbicara_komunikasi").is_not_null()).is_empty()
+    assert aged.filter(
+        (pl.col("age") < 5) & pl.col("berbicara_komunikasi").is_not_null()
+    ).is_empty()
     assert i.filter(pl.col("penyakit_kronis").is_null()).is_empty()
 
 
@@ -76,23 +100,48 @@ def test_identifiers_consistent_except_planted(reg: SyntheticRegister) -> None:
         sex=nik_sex_mismatch(pl.col("nomor_induk_kependudukan"), pl.col("jenis_kelamin")),
         born=nik_birth_mismatch(pl.col("nomor_induk_kependudukan"), pl.col("tanggal_lahir"), AS_OF),
     )
-    planted = set().union(*(_planted(reg, k) for k in ("nik_tidak_valid", "nik_ganda", "jenis_kelamin_tidak_sesuai_nik", "tanggal_lahir_tidak_sesuai_nik", "kolom_kosong")))
-    dup_values = set(i.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column("nomor_induk_kependudukan"))
+    planted = set().union(
+        *(
+            _planted(reg, k)
+            for k in (
+                "nik_tidak_valid",
+                "nik_ganda",
+                "jenis_kelamin_tidak_sesuai_nik",
+                "tanggal_lahir_tidak_sesuai_nik",
+                "kolom_kosong",
+            )
+        )
+    )
+    dup_values = set(
+        i.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column(
+            "nomor_induk_kependudukan"
+        )
+    )
     clean = i.filter(~pl.col("nomor_induk_kependudukan").is_in(list(planted | dup_values)))
     assert clean.filter(pl.col("p").is_not_null()).is_empty()
     assert clean.filter(pl.col("sex")).is_empty()
     assert clean.filter(pl.col("born")).is_empty()
-    assert set(i.filter(pl.col("p").is_not_null()).get_column("nomor_induk_kependudukan")) == _planted(reg, "nik_tidak_valid") - {None}
+    assert set(
+        i.filter(pl.col("p").is_not_null()).get_column("nomor_induk_kependudukan")
+    ) == _planted(reg, "nik_tidak_valid") - {None}
     # KK numbers carry the family's kecamatan and are unique
     k = reg.keluarga
     assert k.get_column("nomor_kartu_keluarga").is_unique().all()
-    assert k.filter(pl.col("nomor_kartu_keluarga").str.slice(0, 6) != pl.col("kode_kecamatan")).is_empty()
+    assert k.filter(
+        pl.col("nomor_kartu_keluarga").str.slice(0, 6) != pl.col("kode_kecamatan")
+    ).is_empty()
 
 
 def test_one_head_per_family_except_planted(reg: SyntheticRegister) -> None:
-    heads = reg.individu.group_by("nomor_kartu_keluarga").agg(h=(pl.col("status_hubungan_keluarga") == "1").sum())
+    heads = reg.individu.group_by("nomor_kartu_keluarga").agg(
+        h=(pl.col("status_hubungan_keluarga") == "1").sum()
+    )
     headless = set(heads.filter(pl.col("h") == 0).get_column("nomor_kartu_keluarga"))
-    assert headless == {p["nomor_kartu_keluarga"] for p in reg.ground_truth["problems"] if p["jenis"] == "tanpa_kepala_keluarga"}
+    assert headless == {
+        p["nomor_kartu_keluarga"]
+        for p in reg.ground_truth["problems"]
+        if p["jenis"] == "tanpa_kepala_keluarga"
+    }
     assert heads.filter(pl.col("h") > 1).is_empty()
 
 
@@ -102,25 +151,55 @@ def test_names_fit_the_region(reg: SyntheticRegister) -> None:
     assert names.str.contains(r" bin | binti ").any()
     assert names.str.contains(r"^(Muh\.|Moh\.|Moch\.|M\.) ").any()
     assert (~names.str.contains(" ")).mean() > 0.05  # single names are common
-    malinau = reg.individu.filter(pl.col("kode_kabupaten_kota_ktp") == "6502").get_column("nama").drop_nulls()
-    christian = malinau.str.contains(r"^(Yohanes|Maria|Markus|Lukas|Petrus|Paulus|Yosef|Debora|Ester|Marta|Elisabet)")
-    tarakan = reg.individu.filter(pl.col("kode_kabupaten_kota_ktp") == "6571").get_column("nama").drop_nulls()
-    assert christian.mean() > tarakan.str.contains(r"^(Yohanes|Maria|Markus|Lukas|Petrus|Paulus|Yosef|Debora|Ester|Marta|Elisabet)").mean()
+    malinau = (
+        reg.individu.filter(pl.col("kode_kabupaten_kota_ktp") == "6502")
+        .get_column("nama")
+        .drop_nulls()
+    )
+    christian = malinau.str.contains(
+        r"^(Yohanes|Maria|Markus|Lukas|Petrus|Paulus|Yosef|Debora|Ester|Marta|Elisabet)"
+    )
+    tarakan = (
+        reg.individu.filter(pl.col("kode_kabupaten_kota_ktp") == "6571")
+        .get_column("nama")
+        .drop_nulls()
+    )
+    assert (
+        christian.mean()
+        > tarakan.str.contains(
+            r"^(Yohanes|Maria|Markus|Lukas|Petrus|Paulus|Yosef|Debora|Ester|Marta|Elisabet)"
+        ).mean()
+    )
 
 
 def test_poorer_places_look_poorer(reg: SyntheticRegister) -> None:
     k = reg.keluarga.with_columns(poor=pl.col("desil_nasional").cast(pl.Int32, strict=False) <= 2)
     by_kab = dict(k.group_by("kode_kabupaten_kota").agg(pl.col("poor").mean()).iter_rows())
     assert by_kab["6501"] > by_kab["6504"]  # Bulungan 8.76 % poverty vs Tana Tidung 4.47 %
-    krayan = k.filter(pl.col("kode_kecamatan").is_in(["650305", "650307", "650317", "650318", "650319"]))
-    assert krayan.get_column("poor").mean() > k.filter(pl.col("kode_kabupaten_kota") == "6571").get_column("poor").mean()  # type: ignore[operator]
+    krayan = k.filter(
+        pl.col("kode_kecamatan").is_in(["650305", "650307", "650317", "650318", "650319"])
+    )
+    assert (
+        krayan.get_column("poor").mean()
+        > k.filter(pl.col("kode_kabupaten_kota") == "6571").get_column("poor").mean()
+    )  # type: ignore[operator]
     # deprivations move with desil
     k = k.with_columns(wood=pl.col("bahan_bakar_utama_memasak") == "10")
-    assert k.filter(pl.col("poor")).get_column("wood").mean() > k.filter(~pl.col("poor")).get_column("wood").mean()  # type: ignore[operator]
+    assert (
+        k.filter(pl.col("poor")).get_column("wood").mean()
+        > k.filter(~pl.col("poor")).get_column("wood").mean()
+    )  # type: ignore[operator]
 
 
 def test_planted_problems_are_one_to_two_percent(reg: SyntheticRegister) -> None:
     records = reg.individu.height + reg.keluarga.height
     share = len(reg.ground_truth["problems"]) / records
     assert 0.01 <= share <= 0.02
-    assert set(reg.ground_truth["problem_counts"]) == {"nik_tidak_valid", "nik_ganda", "jenis_kelamin_tidak_sesuai_nik", "tanggal_lahir_tidak_sesuai_nik", "kolom_kosong", "tanpa_kepala_keluarga"}
+    assert set(reg.ground_truth["problem_counts"]) == {
+        "nik_tidak_valid",
+        "nik_ganda",
+        "jenis_kelamin_tidak_sesuai_nik",
+        "tanggal_lahir_tidak_sesuai_nik",
+        "kolom_kosong",
+        "tanpa_kepala_keluarga",
+    }

@@ -29,9 +29,9 @@ def diff_snapshots(
     moved = both.filter(both.kode_kelurahan_desa != both.kode_kelurahan_desa_b).select(
         KK, desa_lama=both.kode_kelurahan_desa, desa_baru=both.kode_kelurahan_desa_b
     )
-    desil = both.filter(both.desil_nasional.fill_null("") != both.desil_nasional_b.fill_null("")).select(
-        KK, desil_lama=both.desil_nasional, desil_baru=both.desil_nasional_b
-    )
+    desil = both.filter(
+        both.desil_nasional.fill_null("") != both.desil_nasional_b.fill_null("")
+    ).select(KK, desil_lama=both.desil_nasional, desil_baru=both.desil_nasional_b)
     parts = {
         "keluarga_baru": kb.anti_join(ka, KK).select(KK, "kode_kelurahan_desa", "desil_nasional"),
         "keluarga_keluar": ka.anti_join(kb, KK).select(KK, "kode_kelurahan_desa", "desil_nasional"),

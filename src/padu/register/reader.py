@@ -62,6 +62,14 @@ def read_file(path: Path) -> RawFile:
     return _read_csv(path, data)
 
 
+def _to_polars(table: pa.Table) -> pl.DataFrame:
+    """An Arrow table as a Polars frame, keeping the Arrow chunks (no extra copy)."""
+    frame = pl.from_arrow(table, rechunk=False)  # a rechunk would copy every column once more
+    if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a Table always gives a frame
+        raise TypeError("expected a table")
+    return frame
+
+
 def _count_lines(path: Path) -> tuple[int, bool]:
     """Newlines in a file and whether it ends with one, read in chunks."""
     n, last = 0, b""
@@ -171,7 +179,7 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
         return RawFile(path, None, None, headers, problems=problems)
     if any(p.row is None for p in problems):
         problems = _locate(path, problems)
-    frame = pl.DataFrame(table)
+    frame = _to_polars(table)
     del table
     pa.default_memory_pool().release_unused()  # Polars copied the text; give the Arrow blocks back
     newlines, ends = _count_lines(path)
@@ -275,14 +283,24 @@ def _read_xlsx(path: Path) -> RawFile:
 
 
 def _read_parquet(path: Path) -> RawFile:
+    """A Parquet file, batch by batch, every column as text (bounded Arrow copies)."""
     try:
-        table = pq.read_table(path)
+        source = pq.ParquetFile(path)
+        parts = [
+            _to_polars(pa.Table.from_batches([batch])).with_columns(pl.all().cast(pl.String))
+            for batch in source.iter_batches(batch_size=200_000)
+        ]
+        headers = list(source.schema_arrow.names)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         return _fail(path, f"file Parquet tidak dapat dibaca: {exc}")
-    frame = pl.DataFrame(table)
-    frame = frame.with_columns(pl.all().cast(pl.String))
+    pa.default_memory_pool().release_unused()
+    frame = (
+        pl.concat(parts, rechunk=False)
+        if parts
+        else pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
+    )
     frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    return _finish(path, list(table.column_names), frame, [], "parquet", "")
+    return _finish(path, headers, frame, [], "parquet", "")
 
 
 def _finish(

@@ -263,7 +263,7 @@ def _schooling(
     years = np.clip(
         np.round(
             rng.normal(
-                10.2 + 1.4 * w - 0.045 * np.maximum(age - 35, 0) - 0.6 * remote - 0.3 * ~male, 3.0
+                11.1 + 1.5 * w - 0.045 * np.maximum(age - 35, 0) - 0.6 * remote - 0.3 * ~male, 3.4
             )
         ),
         0,
@@ -339,7 +339,7 @@ def _work(
     """Work status (ages 10+), sector and status in work, own business (skip rules kept)."""
     m = len(age)
     in_school = part == "2"
-    p = np.where(male, 0.88, 0.55) * np.select(
+    p = np.where(male, 0.98, 0.62) * np.select(
         [age < 15, age < 20, age < 60, age < 70], [0.02, 0.45, 1.0, 0.65], 0.3
     )
     p = np.where(in_school, p * 0.08, p) * np.where(w < -1.2, 0.93, 1.0)

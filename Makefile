@@ -1,0 +1,46 @@
+# Padu: the two set-up commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+HOME_DIR ?= padu-data
+PADU   := $(VENV)/bin/padu --home $(HOME_DIR)
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install system-deps lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: generate the synthetic Kaltara register, import it as a snapshot, show its quality
+demo: install
+	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
+	$(PADU) register import $(HOME_DIR)/synth/keluarga.csv $(HOME_DIR)/synth/individu.csv \
+		--snapshot-date 2026-01-23 --label "DTSEN sintetis Kaltara 23-01-2026"
+	$(PADU) register quality latest
+	$(PADU) register desil latest
+
+## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
+system-deps:
+	sh scripts/system-deps.sh
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+## test: install everything, then lint, type-check and run the whole suite (DuckDB and PostgreSQL)
+test: install system-deps lint typecheck
+	$(VENV)/bin/pytest
+
+bench: install
+	$(VENV)/bin/python benchmarks/import_register.py
+	$(VENV)/bin/python benchmarks/desil_by_kabupaten.py
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache
