@@ -102,25 +102,23 @@ def synth(
     ] = None,
 ) -> None:
     """Buat register DTSEN sintetis Kaltara (CSV, Parquet, ground_truth.json)."""
-    from padu.synth import generate_register, write_register
+    from padu.synth.generator import synthesize_to
 
     state = _state(ctx)
     with _progress(state) as step:
-        step("membangkitkan keluarga dan anggota")
-        reg = generate_register(scale=scale, seed=seed)
-        step("menulis file")
-        files = write_register(reg, out_dir, xlsx)
+        step("membangkitkan dan menulis register sintetis")
+        truth = synthesize_to(out_dir, scale=scale, seed=seed, xlsx=xlsx)
     data = {
         "out": str(out_dir),
-        "families": reg.keluarga.height,
-        "individuals": reg.individu.height,
-        "problems": reg.ground_truth["problem_counts"],
-        "files": [str(f) for f in files],
+        "families": truth["families"],
+        "individuals": truth["individuals"],
+        "problems": truth["problem_counts"],
+        "files": sorted(str(p) for p in out_dir.iterdir()),
     }
     _emit(
         state,
         data,
-        f"{reg.keluarga.height:,} keluarga, {reg.individu.height:,} individu -> {out_dir}",
+        f"{truth['families']:,} keluarga, {truth['individuals']:,} individu -> {out_dir}",
     )
 
 

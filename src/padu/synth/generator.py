@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,36 +52,66 @@ class SyntheticRegister:
     ground_truth: dict[str, Any] = field(default_factory=dict)
 
 
+#: NIK serials of each kabupaten's members start at ``index * SERIAL_BLOCK`` so that people
+#: generated in different chunks with the same prefix and birth date never share a NIK.
+SERIAL_BLOCK = 1800
+
+
 def generate_register(
     scale: float = 1.0, seed: int = 1, as_of: dt.date = dt.date(2025, 12, 31)
 ) -> SyntheticRegister:
     """Generate the register; the same ``scale`` and ``seed`` always give the same rows."""
+    parts = list(iter_register(scale, seed, as_of))
+    kel = pl.concat([p.keluarga for p in parts])
+    ind = pl.concat([p.individu for p in parts])
+    return SyntheticRegister(kel, ind, _truth([_summary(p) for p in parts], scale, seed, as_of))
+
+
+def iter_register(
+    scale: float = 1.0, seed: int = 1, as_of: dt.date = dt.date(2025, 12, 31)
+) -> Iterator[SyntheticRegister]:
+    """The register one kabupaten at a time (members are the memory-heavy part).
+
+    Families and their welfare are drawn for the whole province first, so desil ranks are
+    province-wide; members, identifiers and planted problems are drawn per kabupaten.
+    """
     rng = np.random.default_rng(seed)
-    regions = kaltara()
-    fam, _ = generate_families(regions, scale, rng)
-    mem = generate_members(fam, rng, as_of)
-    kel, ind = _assemble(fam, mem, rng)
-    kel, ind, problems = _inject_problems(kel, ind, rng)
-    truth = {
+    fam, _ = generate_families(kaltara(), scale, rng)
+    for index, kab in enumerate(sorted(fam.get_column("_kab").unique().to_list())):
+        part = fam.filter(pl.col("_kab") == kab)
+        mem = generate_members(part, rng, as_of, serial_offset=index * SERIAL_BLOCK)
+        kel, ind = _assemble(part, mem, rng)
+        del mem
+        kel, ind, problems = _inject_problems(kel, ind, rng)
+        yield SyntheticRegister(kel, ind, {"problems": problems})
+
+
+def _summary(part: SyntheticRegister) -> tuple[str, int, int, list[dict[str, Any]]]:
+    """What the ground truth needs from one kabupaten part."""
+    kab = part.keluarga.get_column("kode_kabupaten_kota")[0] if part.keluarga.height else ""
+    return kab, part.keluarga.height, part.individu.height, part.ground_truth["problems"]
+
+
+def _truth(
+    summaries: list[tuple[str, int, int, list[dict[str, Any]]]],
+    scale: float,
+    seed: int,
+    as_of: dt.date,
+) -> dict[str, Any]:
+    problems = [p for *_, probs in summaries for p in probs]
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p["jenis"]] = counts.get(p["jenis"], 0) + 1
+    return {
         "seed": seed,
         "scale": scale,
         "as_of": as_of.isoformat(),
-        "families": kel.height,
-        "individuals": ind.height,
-        "population_by_kabupaten": dict(
-            ind.group_by(pl.col("kode_kabupaten_kota_ktp"))
-            .len()
-            .sort("kode_kabupaten_kota_ktp")
-            .iter_rows()
-        ),
-        "problem_counts": dict(
-            pl.DataFrame(problems).group_by("jenis").len().sort("jenis").iter_rows()
-        )
-        if problems
-        else {},
+        "families": sum(s[1] for s in summaries),
+        "individuals": sum(s[2] for s in summaries),
+        "population_by_kabupaten": {s[0]: s[2] for s in summaries},
+        "problem_counts": dict(sorted(counts.items())),
         "problems": problems,
     }
-    return SyntheticRegister(kel, ind, truth)
 
 
 def _assemble(
@@ -337,22 +368,83 @@ def _for_files(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_register(reg: SyntheticRegister, out: Path, xlsx: bool | None = None) -> list[Path]:
     """Write both sets as CSV and Parquet (XLSX too when small), plus ``ground_truth.json``."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    written = _write_parts([reg], out)
     small = reg.individu.height <= XLSX_MAX_PERSONS if xlsx is None else xlsx
-    for name, frame in (("keluarga", reg.keluarga), ("individu", reg.individu)):
-        data = _for_files(frame)
-        data.write_csv(out / f"{name}.csv")
-        data.write_parquet(out / f"{name}.parquet")
-        written += [out / f"{name}.csv", out / f"{name}.parquet"]
-        if small:
-            _write_xlsx(data, out / f"{name}.xlsx", name)
+    if small:
+        for name, frame in (("keluarga", reg.keluarga), ("individu", reg.individu)):
+            _write_xlsx(_for_files(frame), out / f"{name}.xlsx", name)
             written.append(out / f"{name}.xlsx")
+    truth = reg.ground_truth
     (out / "ground_truth.json").write_text(
-        json.dumps(reg.ground_truth, ensure_ascii=False, indent=1), encoding="utf-8"
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    written.append(out / "ground_truth.json")
-    return written
+    return [*written, out / "ground_truth.json"]
+
+
+def synthesize_to(
+    out: Path, scale: float = 1.0, seed: int = 1, xlsx: bool | None = None
+) -> dict[str, Any]:
+    """Generate and write the register kabupaten by kabupaten (any scale); the ground truth."""
+    if xlsx or (xlsx is None and scale * 770_627 <= XLSX_MAX_PERSONS):
+        reg = generate_register(scale, seed)
+        write_register(reg, out, xlsx=True)
+        return reg.ground_truth
+    summaries = []
+    writers: dict[str, tuple[Any, Any]] = {}
+    try:
+        for part in iter_register(scale, seed):
+            _write_parts([part], out, writers)
+            summaries.append(_summary(part))
+            del part
+    finally:
+        for fh, pq_writer in writers.values():
+            fh.close()
+            pq_writer.close()
+    truth = _truth(summaries, scale, seed, dt.date(2025, 12, 31))
+    (out / "ground_truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return truth
+
+
+def _write_parts(
+    parts: list[SyntheticRegister], out: Path, writers: dict[str, tuple[Any, Any]] | None = None
+) -> list[Path]:
+    """Append parts to ``keluarga``/``individu`` CSV and Parquet files with a fixed schema."""
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    own = writers is None
+    writers = {} if writers is None else writers
+    try:
+        for part in parts:
+            for name, frame in (("keluarga", part.keluarga), ("individu", part.individu)):
+                data = _for_files(frame).cast(_file_schema(name))  # type: ignore[arg-type]
+                if name not in writers:
+                    fh = (out / f"{name}.csv").open("wb")
+                    data.head(0).write_csv(fh)
+                    writers[name] = (
+                        fh,
+                        pq.ParquetWriter(out / f"{name}.parquet", data.to_arrow().schema),
+                    )
+                fh, pq_writer = writers[name]
+                data.write_csv(fh, include_header=False)
+                pq_writer.write_table(data.to_arrow())
+    finally:
+        if own:
+            for fh, pq_writer in writers.values():
+                fh.close()
+                pq_writer.close()
+    return [out / f"{n}.{ext}" for n in ("keluarga", "individu") for ext in ("csv", "parquet")]
+
+
+def _file_schema(level: str) -> dict[str, type[pl.DataType] | pl.DataType]:
+    """Column types of the written files: flags as Regsosek 1/2 text, codes as text."""
+    types: dict[str, type[pl.DataType] | pl.DataType] = {
+        "string": pl.String, "code": pl.String, "boolean": pl.String,
+        "integer": pl.Int64, "decimal": pl.Float64, "date": pl.Date,
+    }  # fmt: skip
+    return {f.name: types[f.type] for f in register_schema().level(level)}  # type: ignore[arg-type]
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:

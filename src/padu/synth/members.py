@@ -56,7 +56,9 @@ def _expand(fam: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date) -> pl.DataFrame:
+def generate_members(
+    fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date, serial_offset: int = 0
+) -> pl.DataFrame:
     """Members of the families in ``fam`` with every DTSEN member field (plus helpers)."""
     slots = _expand(fam)
     f = slots.get_column("_f").to_numpy()
@@ -136,7 +138,7 @@ def generate_members(fam: pl.DataFrame, rng: np.random.Generator, as_of: dt.date
     school = _schooling(rng, age_years, w, stratum, male)
     work = _work(rng, age_years, male, w, stratum, school["partisipasi_sekolah"], kab)
     health = _health(rng, age_years, w, kab)
-    nik = _nik(rng, fam, f, group, kab, born, male, age_years)
+    nik = _nik(rng, fam, f, group, kab, born, male, age_years, serial_offset)
 
     cols = {
         "_f": f,
@@ -553,6 +555,7 @@ def _nik(
     born: np.ndarray,
     male: np.ndarray,
     age: np.ndarray,
+    serial_offset: int = 0,
 ) -> np.ndarray:
     """NIKs consistent with region of first registration, sex (+40) and birth date; unique."""
     m = len(f)
@@ -579,7 +582,7 @@ def _nik(
         np.char.zfill(yy.astype(str), 2),
     )
     head = np.char.add(prefix, dpart)
-    serial = (
+    serial = serial_offset + (
         pl.DataFrame({"h": head, "r": rng.random(m)})
         .select(pl.col("r").rank("ordinal").over("h"))
         .to_series()
