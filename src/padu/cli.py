@@ -38,7 +38,7 @@ regions_app = typer.Typer(
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
 
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)  # no truncated tables in logs
 err = Console(stderr=True)
 
 
@@ -213,6 +213,9 @@ def register_quality(
 
 
 def _quality_tables(rep: dict[str, Any]) -> Table:
+    from padu.regions import kaltara
+    from padu.schema import EXPECTED_FIELDS
+
     t = Table(
         title=(
             f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): "
@@ -223,14 +226,17 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
     t.add_column("jumlah", justify="right")
     for k, v in rep["summary"].items():
         t.add_row(k.replace("_", " "), f"{v:,}")
-    t.add_row("NIK yang dipakai ganda", f"{rep['duplicate_nik_values']:,}")
+    t.add_row("NIK yang dipakai ganda (nilai berbeda)", f"{rep['duplicate_nik_values']:,}")
     for code, n in sorted(rep["findings"].items()):
         t.add_row(f"  {code}", f"{n:,}")
-    low = sorted(rep["completeness"].items(), key=lambda kv: kv[1]["persen"])[:8]
-    for name, c in low:
-        t.add_row(f"kelengkapan terendah: {name}", f"{c['persen']:.1f} %")
-    for region, counts in sorted(rep["findings_by_region"].items()):
-        t.add_row(f"temuan di {region}", f"{sum(counts.values()):,}")
+    for level, names in EXPECTED_FIELDS.items():
+        for name in names:
+            c = rep["completeness"][f"{level}.{name}"]
+            t.add_row(f"kelengkapan {level}.{name}", f"{c['persen']:.2f} %")
+    regions = kaltara()
+    for code, counts in sorted(rep["findings_by_region"].items()):
+        region = regions.find(code)
+        t.add_row(f"temuan di {region.nama if region else code}", f"{sum(counts.values()):,}")
     return t
 
 
@@ -301,15 +307,20 @@ def register_desil(
     state = _state(ctx)
     with state.stores() as (wh, cat):
         rows = families_by_desil(wh, cat, snapshot, by).to_pyarrow().to_pylist()
+    from padu.regions import kaltara
+
+    regions = kaltara()
     pivot: dict[str, dict[str, int]] = {}
     for r in rows:
         pivot.setdefault(r["wilayah"], {})[str(r["desil"])] = r["keluarga"]
-    t = Table("wilayah", *[f"D{i}" for i in range(1, 11)], "kosong")
-    for region, cells in sorted(pivot.items()):
+    t = Table(
+        "wilayah", *[f"D{i}" for i in range(1, 11)], "kosong", title="Keluarga per desil nasional"
+    )
+    for code, cells in sorted(pivot.items()):
+        region = regions.find(code)
+        name = region.nama.removeprefix("Kabupaten ") if region else code
         t.add_row(
-            region,
-            *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)],
-            f"{cells.get('None', 0):,}",
+            name, *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)], f"{cells.get('None', 0):,}"
         )
     _emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
 

@@ -147,22 +147,17 @@ def _assemble(
         .to_numpy()
     )
     street = np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), nf)]
+    rt_txt = np.char.zfill(rt.astype(str), 3)
+    rw_txt = np.char.zfill((1 + (rt - 1) // 5).astype(str), 3)  # about five RT per RW
+    dusun = np.char.add("DUSUN ", np.char.zfill(rng.integers(1, 6, nf).astype(str), 2))
+    house = np.char.add(
+        np.char.add("JL. ", street.astype(str)),
+        np.char.add(" NO. ", rng.integers(1, 200, nf).astype(str)),
+    )
     alamat = np.where(
         kel_flag,
-        np.char.add(
-            np.char.add(
-                np.char.add("JL. ", street.astype(str)),
-                np.char.add(" NO. ", rng.integers(1, 200, nf).astype(str)),
-            ),
-            np.char.add(" RT ", np.char.zfill(rt.astype(str), 3)),
-        ),
-        np.char.add(
-            "RT ",
-            np.char.add(
-                np.char.zfill(rt.astype(str), 3),
-                np.char.add(" DUSUN ", np.char.zfill(rng.integers(1, 6, nf).astype(str), 2)),
-            ),
-        ),
+        np.char.add(np.char.add(house, " RT "), np.char.add(np.char.add(rt_txt, " RW "), rw_txt)),
+        np.char.add(np.char.add("RT ", rt_txt), np.char.add(" ", dusun)),
     )
     heads = mem.filter(pl.col("_pos") == 0).sort("_f")
     pln = only_where(
@@ -203,9 +198,10 @@ def _assemble(
         "pbi_pemda",
         "id_pelanggan_pln",
     )
-    rt_s = pl.Series(np.char.zfill(rt.astype(str), 3))
     fam_cols = fam_cols.with_columns(
-        rt_ktp=rt_s, rw_ktp=pl.lit(None, pl.String), dusun_ktp=pl.lit(None, pl.String)
+        rt_ktp=pl.Series(rt_txt),
+        rw_ktp=pl.Series(only_where(kel_flag, rw_txt).tolist(), dtype=pl.String),
+        dusun_ktp=pl.Series(only_where(~kel_flag, dusun).tolist(), dtype=pl.String),
     )
     ind = (
         mem.with_columns(pl.col("_f").cast(pl.Int64))
