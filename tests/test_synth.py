@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -203,3 +204,20 @@ def test_planted_problems_are_one_to_two_percent(reg: SyntheticRegister) -> None
         "kolom_kosong",
         "tanpa_kepala_keluarga",
     }
+
+
+def test_streamed_files_equal_the_in_memory_register(tmp_path: Path) -> None:
+    from padu.synth.generator import synthesize_to
+
+    truth = synthesize_to(tmp_path, scale=0.1, seed=5)  # above the XLSX size: written per kabupaten
+    reg = generate_register(scale=0.1, seed=5)
+    assert not (tmp_path / "individu.xlsx").exists()
+    assert truth["problem_counts"] == reg.ground_truth["problem_counts"]
+    ind = pl.read_parquet(tmp_path / "individu.parquet")
+    assert ind.height == reg.individu.height == truth["individuals"]
+    assert ind.get_column("nomor_induk_kependudukan").equals(
+        reg.individu.get_column("nomor_induk_kependudukan")
+    )
+    kel = pl.read_csv(tmp_path / "keluarga.csv", infer_schema=False)
+    assert kel.height == reg.keluarga.height
+    assert set(kel.get_column("pbi_nas").unique()) <= {"1", "2"}  # flags as Regsosek codes

@@ -30,8 +30,9 @@ KALTARA_REGENCIES = frozenset({"6501", "6502", "6503", "6504", "6571"})
 
 
 def _century_year(yy: pl.Expr, today: dt.date) -> pl.Expr:
-    cut = today.year % 100
-    return pl.when(yy <= cut).then(yy + 2000 + (today.year // 100 - 20) * 100).otherwise(yy + 1900)
+    """Four-digit year of a two-digit one: this century unless that would be in the future."""
+    century = today.year // 100 * 100
+    return pl.when(yy <= today.year % 100).then(yy + century).otherwise(yy + century - 100)
 
 
 def nik_birth_date(nik: pl.Expr, today: dt.date | None = None) -> pl.Expr:
@@ -130,13 +131,13 @@ class NikInfo:
         return RETIRED_KALTIM_PREFIXES.get(self.regency)
 
 
-def _one(expr: pl.Expr, value: str, today: dt.date | None) -> object:
+def _one(expr: pl.Expr, value: str) -> object:
     return pl.DataFrame({"v": [value]}, schema={"v": pl.String}).select(expr).item()
 
 
 def nik_problem_of(value: str, today: dt.date | None = None) -> str | None:
     """The reason ``value`` is not a valid NIK, or None."""
-    result = _one(nik_problem(pl.col("v"), today), value, today)
+    result = _one(nik_problem(pl.col("v"), today), value)
     return None if result is None else str(result)
 
 
@@ -145,7 +146,7 @@ def parse_nik(value: str, today: dt.date | None = None) -> NikInfo:
     problem = nik_problem_of(value, today)
     if problem:
         raise ValueError(problem)
-    born = _one(nik_birth_date(pl.col("v"), today), value, today)
+    born = _one(nik_birth_date(pl.col("v"), today), value)
     if not isinstance(born, dt.date):  # pragma: no cover - nik_problem already checked it
         raise ValueError("tanggal lahir pada NIK bukan tanggal yang valid")
     return NikInfo(
@@ -161,5 +162,5 @@ def parse_nik(value: str, today: dt.date | None = None) -> NikInfo:
 
 def kk_problem_of(value: str) -> str | None:
     """The reason ``value`` is not a valid KK number, or None."""
-    result = _one(kk_problem(pl.col("v")), value, None)
+    result = _one(kk_problem(pl.col("v")), value)
     return None if result is None else str(result)

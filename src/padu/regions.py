@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,7 +108,7 @@ class Regions:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Region]:
         return iter(self._by_code.values())
 
     def get(self, code: str) -> Region:
@@ -189,11 +189,6 @@ class Regions:
                 }
             )
         return rows
-
-
-def translate_bps(code: str, crosswalk: Mapping[str, str]) -> str | None:
-    """The Kemendagri code a loaded crosswalk gives for a BPS code (never inferred)."""
-    return crosswalk.get(code.strip())
 
 
 @cache

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 
 from padu.register.snapshots import snapshot_table
-from padu.schema import register_schema
+from padu.schema import Level, register_schema
 from padu.stores import Catalog, Warehouse
 
 REGION_COLUMNS = {
@@ -67,8 +67,12 @@ def quality_report(
     )
     completeness: dict[str, dict[str, Any]] = {}
     by_region: dict[str, dict[str, float]] = {}
-    for level, t, group in (("keluarga", kel, kel[region]), ("individu", ind_r, ind_r["_wil"])):
-        names = schema.names(level)  # type: ignore[arg-type]
+    levels: tuple[tuple[Level, Any, Any], ...] = (
+        ("keluarga", kel, kel[region]),
+        ("individu", ind_r, ind_r["_wil"]),
+    )
+    for level, t, group in levels:
+        names = schema.names(level)
         overall = (
             t.aggregate(_n=t.count(), **{n: t[n].count() for n in names})
             .to_pyarrow()

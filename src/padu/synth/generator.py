@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from padu.regions import kaltara
-from padu.schema import register_schema
+from padu.schema import LEVELS, Level, register_schema
 from padu.synth.draw import only_where
 from padu.synth.families import generate_families
 from padu.synth.members import generate_members
@@ -414,8 +414,9 @@ def _write_parts(
     writers = {} if writers is None else writers
     try:
         for part in parts:
-            for name, frame in (("keluarga", part.keluarga), ("individu", part.individu)):
-                data = _for_files(frame).cast(_file_schema(name))  # type: ignore[arg-type]
+            for name in LEVELS:
+                frame = part.keluarga if name == "keluarga" else part.individu
+                data = _for_files(frame).cast(_file_schema(name))
                 if name not in writers:
                     fh = (out / f"{name}.csv").open("wb")
                     data.head(0).write_csv(fh)
@@ -434,13 +435,13 @@ def _write_parts(
     return [out / f"{n}.{ext}" for n in ("keluarga", "individu") for ext in ("csv", "parquet")]
 
 
-def _file_schema(level: str) -> dict[str, type[pl.DataType] | pl.DataType]:
+def _file_schema(level: Level) -> pl.Schema:
     """Column types of the written files: flags as Regsosek 1/2 text, codes as text."""
-    types: dict[str, type[pl.DataType] | pl.DataType] = {
-        "string": pl.String, "code": pl.String, "boolean": pl.String,
-        "integer": pl.Int64, "decimal": pl.Float64, "date": pl.Date,
+    types: dict[str, pl.DataType] = {
+        "string": pl.String(), "code": pl.String(), "boolean": pl.String(),
+        "integer": pl.Int64(), "decimal": pl.Float64(), "date": pl.Date(),
     }  # fmt: skip
-    return {f.name: types[f.type] for f in register_schema().level(level)}  # type: ignore[arg-type]
+    return pl.Schema({f.name: types[f.type] for f in register_schema().level(level)})
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:

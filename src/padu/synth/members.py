@@ -202,7 +202,7 @@ def _names(
     name = np.where(
         single, first, np.char.add(np.char.add(first.astype(str), " "), second.astype(str))
     )
-    has_surname = surname != None  # noqa: E711
+    has_surname = surname.astype(bool)  # None -> False
     name = np.where(
         has_surname & ~single,
         np.char.add(np.char.add(first.astype(str), " "), surname.astype(str)),
