@@ -447,3 +447,21 @@ def test_every_problem_is_collected_in_one_report(
     report = pl.read_csv(err.report_path, infer_schema=False)  # type: ignore[arg-type]
     assert report.filter(pl.col("kode") == "tipe_salah").height == 7
     assert set(report.columns) >= {"file", "baris", "kolom", "nilai", "alasan"}
+
+
+def test_windows_1252_byte_late_in_a_large_file_is_still_read(
+    stores: Stores, small_register: SyntheticRegister, tmp_path: Path
+) -> None:
+    kel = _for_files(small_register.keluarga).with_columns(pl.all().cast(pl.String))
+    ind = _for_files(small_register.individu).with_columns(pl.all().cast(pl.String))
+    ind = ind.with_columns(
+        nama=pl.when(pl.int_range(pl.len()) == pl.len() - 1)
+        .then(pl.lit("Agnès"))
+        .otherwise(pl.col("nama"))
+    )
+    path = tmp_path / "i.csv"
+    path.write_bytes(ind.write_csv().encode("cp1252"))
+    assert path.stat().st_size > 1 << 16  # the odd byte lies beyond the part sniffed for encoding
+    result = _run(stores, _write(kel, tmp_path / "k.csv"), path)
+    t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "individu")
+    assert t.filter(t.nama == "Agnès").count().to_pyarrow().as_py() == 1
