@@ -36,3 +36,12 @@ def test_codes_compare_without_zero_padding() -> None:
     assert normalize_code("00") == "0"
     assert normalize_code("2.0") == "2"
     assert normalize_code(" A ") == "A"
+
+
+def test_fields_by_code_list() -> None:
+    difficulty = register_schema().using_list("individu", "kesulitan_fungsional")
+    assert (
+        len(difficulty) == 9
+        and "penglihatan" in difficulty
+        and "kesedihan_depresi" not in difficulty
+    )

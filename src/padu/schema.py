@@ -137,6 +137,10 @@ class RegisterSchema:
     def required(self, level: Level) -> tuple[str, ...]:
         return tuple(f.name for f in self.level(level) if f.required)
 
+    def using_list(self, level: Level, code_list: str) -> tuple[str, ...]:
+        """Names of the fields of ``level`` coded with ``code_list`` (e.g. the difficulty items)."""
+        return tuple(f.name for f in self.level(level) if f.code_list == f"{code_list}.csv")
+
     def codes_for(self, f: Field) -> CodeList | None:
         return self.code_lists.get(f.code_list.removesuffix(".csv")) if f.code_list else None
 

@@ -14,6 +14,7 @@ from importlib import resources
 
 import polars as pl
 
+from padu.schema import register_schema
 from padu.synth.generator import SyntheticRegister
 
 KAB = {
@@ -157,17 +158,7 @@ def compare(reg: SyntheticRegister, as_of: dt.date = dt.date(2025, 12, 31)) -> l
     )
     informal = pl.col("status_dalam_pekerjaan_utama").is_in(["1", "2", "6", "7", "8"])
     add("informal_employment_pct", "65", _pct(workers, informal), "own-account, casual, unpaid")
-    domains = [
-        "penglihatan",
-        "pendengaran",
-        "berjalan_atau_naik_tangga",
-        "menggunakan_tangan_jari",
-        "mengingat_berkonsentrasi",
-        "mengurus_diri",
-        "berbicara_komunikasi",
-        "belajar_kemampuan_intelektual",
-        "pengendalian_perilaku",
-    ]
+    domains = register_schema().using_list("individu", "kesulitan_fungsional")
     disabled = pl.any_horizontal([pl.col(d).is_in(["1", "2"]) for d in domains])
     add(
         "disability_prevalence_5plus_pct",
