@@ -276,10 +276,13 @@ def test_truncated_file_names_the_cut_row(
     seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
 ) -> None:
     kel, ind = tiny
-    text = ind.write_csv()
+    lines = ind.write_csv().splitlines()
+    # the file stops in the middle of its last record, a third of the way through its fields
+    last = lines[-1]
+    stop = [i for i, ch in enumerate(last) if ch == ","][len(ind.columns) // 3]
     cut = tmp_path / "i.csv"
-    cut.write_text(text[: len(text) - 300], encoding="utf-8")
-    last_row = text[: len(text) - 300].count("\n") + 1
+    cut.write_text("\n".join([*lines[:-1], last[:stop]]), encoding="utf-8")
+    last_row = len(lines)
     err = _rejected(seeded, _write(kel, tmp_path / "k.csv"), cut)
     p = _one(err, "baris_rusak")
     assert p.file == "i.csv" and p.row == last_row and "terpotong" in p.reason
