@@ -18,7 +18,13 @@ import polars as pl
 
 from padu.regions import Regions
 from padu.synth.draw import by_quantile, categorical, mix, only_where, sigmoid
-from padu.synth.geography import DESIL1_SHARE, REMOTENESS, desa_weights, kabupaten_profiles
+from padu.synth.geography import (
+    DESIL1_SHARE,
+    REMOTENESS,
+    TOP3_SHARE,
+    desa_weights,
+    kabupaten_profiles,
+)
 
 URBAN, RURAL, REMOTE = 0, 1, 2
 
@@ -145,11 +151,14 @@ def generate_families(
     uniq_desa, desa_idx = np.unique(desa_codes, return_inverse=True)
     desa_effect = rng.normal(0, 0.3, size=len(uniq_desa))[desa_idx]
     w = -0.8 * remote + 0.3 * kelurahan + desa_effect + rng.normal(0, 0.9, size=n)
-    z10 = NormalDist().inv_cdf(0.1)
+    # an affine map per kabupaten puts exactly the target shares in desil 1 and desil 8-10
+    z10, z70 = NormalDist().inv_cdf(0.1), NormalDist().inv_cdf(0.7)
     for kab, share in DESIL1_SHARE.items():
         m = kab_codes == kab
         if m.any():
-            w[m] += z10 - np.quantile(w[m], share)
+            low, high = np.quantile(w[m], [share, 1 - TOP3_SHARE[kab]])
+            slope = (z70 - z10) / (high - low)
+            w[m] = z10 + slope * (w[m] - low)
     cuts = [NormalDist().inv_cdf(q / 10) for q in range(1, 10)]
     desil = np.searchsorted(cuts, w) + 1
     t = np.clip((w + 1.6) / 3.2, 0, 1)

@@ -43,6 +43,17 @@ DESIL1_SHARE: dict[str, float] = {
     "65.71": 0.0556 * 1.3,
 }
 
+#: Target share of families in national desil 8-10 per kabupaten, from the 2025 HDI
+#: ordering (Tarakan 78.62 > Bulungan 74.66 > Tana Tidung 73.45 > Malinau 73.18 > Nunukan
+#: 69.87): 0.30 + (HDI - 72) / 50. Together with the desil-1 share it fixes both tails.
+TOP3_SHARE: dict[str, float] = {
+    "65.01": 0.30 + (74.66 - 72) / 50,
+    "65.02": 0.30 + (73.18 - 72) / 50,
+    "65.03": 0.30 + (69.87 - 72) / 50,
+    "65.04": 0.30 + (73.45 - 72) / 50,
+    "65.71": 0.30 + (78.62 - 72) / 50,
+}
+
 
 @dataclass(frozen=True)
 class Kabupaten:
