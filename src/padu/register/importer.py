@@ -21,12 +21,14 @@ from padu.regions import kaltara
 from padu.register.reader import FILE, ROW, RawFile, read_file
 from padu.register.snapshots import BATCH, drop_orphan_batches, ensure_reference_tables
 from padu.register.validate import RID, Validated, validate
-from padu.schema import LEVELS, Level
+from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 
 Progress = Callable[[str], None]
 APPEND_ROWS = 200_000
+#: The one file-level note that does not refuse an import (the column is ignored).
+UNKNOWN_COLUMN = "kolom_tidak_dikenal"
 
 
 @dataclass
@@ -75,44 +77,17 @@ def import_register(
         raise InputError("tidak ada file untuk diimpor")
     progress("membaca file")
     files = [read_file(Path(p)) for p in paths]
-    problems = [p for f in files for p in f.problems]
+    problems = _file_problems(files)
     by_level: dict[Level, list[RawFile]] = {
         lv: [f for f in files if f.level == lv and f.frame is not None] for lv in LEVELS
     }
-    for lv in LEVELS:
-        if not by_level[lv] and not any(f.level is None for f in files):
-            problems.append(
-                Problem(
-                    ", ".join(f.name for f in files),
-                    None,
-                    None,
-                    None,
-                    f"tidak ada file set {lv} di antara file yang diberikan",
-                    "set_hilang",
-                )
-            )
-    for f in files:
-        if f.level and f.match:
-            from padu.schema import register_schema
-
-            missing = [
-                r for r in register_schema().required(f.level) if r not in f.match.mapping.values()
-            ]
-            problems.extend(
-                Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang")
-                for m in missing
-            )
-            problems.extend(
-                Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", "kolom_tidak_dikenal")
-                for u in f.match.unknown
-            )
 
     progress("memeriksa isi")
     frames = {lv: _level_frame(by_level[lv]) for lv in LEVELS}
     for f in files:
         f.frame = None  # ``frames`` holds the only copy, which validation frees level by level
     checked = validate(frames, kaltara(), catalog.crosswalk(), today)
-    file_structural = [p for p in problems if p.code != "kolom_tidak_dikenal"]
+    file_structural = [p for p in problems if p.code != UNKNOWN_COLUMN]
     bad_rows = checked.structural.select("tingkat", RID).unique().height
     if file_structural or bad_rows:
         raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
@@ -182,6 +157,39 @@ def import_register(
     )
 
 
+def _file_problems(files: list[RawFile]) -> list[Problem]:
+    """Problems of whole files: unreadable, missing sets or required columns, unknown columns."""
+    problems = [p for f in files for p in f.problems]
+    names = ", ".join(f.name for f in files)
+    if not any(f.level is None for f in files):
+        for lv in LEVELS:
+            if not any(f.level == lv and f.frame is not None for f in files):
+                problems.append(
+                    Problem(
+                        names,
+                        None,
+                        None,
+                        None,
+                        f"tidak ada file set {lv} di antara file yang diberikan",
+                        "set_hilang",
+                    )
+                )
+    for f in files:
+        if f.level is None or f.match is None:
+            continue
+        present = set(f.match.mapping.values())
+        problems.extend(
+            Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang")
+            for m in register_schema().required(f.level)
+            if m not in present
+        )
+        problems.extend(
+            Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", UNKNOWN_COLUMN)
+            for u in f.match.unknown
+        )
+    return problems
+
+
 def _level_frame(files: list[RawFile]) -> pl.DataFrame:
     """All rows of one level, in file order (the order that defines row ids)."""
     parts = [f.frame for f in files if f.frame is not None]
@@ -212,7 +220,7 @@ def _reject(
             "nilai": p.value,
             "alasan": p.reason,
             "kode": p.code,
-            "jenis": "struktural" if p.code != "kolom_tidak_dikenal" else "info",
+            "jenis": "struktural" if p.code != UNKNOWN_COLUMN else "info",
         }
         for p in all_problems
     ]
@@ -257,14 +265,14 @@ def _reject(
             good.write_csv(rejects_dir / f"{stem}.diterima.csv")
             outputs += [rejects_dir / f"{stem}.ditolak.csv", rejects_dir / f"{stem}.diterima.csv"]
     n_rows = structural.select("tingkat", RID).unique().height
-    n_problems = len([p for p in all_problems if p.code != "kolom_tidak_dikenal"])
+    n_problems = len([p for p in all_problems if p.code != UNKNOWN_COLUMN])
     summary = (
         f"impor ditolak: {n_problems} masalah struktural pada {n_rows} baris; "
         f"tidak ada yang ditulis. Laporan: {report}"
     )
     return ImportRejected(
         summary=summary,
-        problems=[p for p in all_problems if p.code != "kolom_tidak_dikenal"],
+        problems=[p for p in all_problems if p.code != UNKNOWN_COLUMN],
         report_path=report,
         rejects_paths=outputs,
         rejected_rows=n_rows,

@@ -167,6 +167,33 @@ class _Findings:
         self.parts.append(part.cast(FINDING_COLUMNS))  # type: ignore[arg-type]
 
 
+WHAT = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}
+
+
+def _field_checks(
+    f: Field, level: Level, rawc: pl.Expr, typc: pl.Expr
+) -> list[tuple[str, str, str, pl.Expr, pl.Expr]]:
+    """The checks of one field: (kind, code, reason, failing-row condition, value shown)."""
+    present = rawc.is_not_null() & (rawc.str.strip_chars() != "")
+    checks: list[tuple[str, str, str, pl.Expr, pl.Expr]] = []
+    if f.type in WHAT:
+        checks.append(
+            (STRUCTURAL, "tipe_salah", f"bukan {WHAT[f.type]}", present & typc.is_null(), rawc)
+        )
+    elif f.type == "boolean":
+        reason = "bukan Ya/Tidak (1/2, true/false)"
+        checks.append((QUALITY, "kode_tidak_dikenal", reason, present & typc.is_null(), rawc))
+    elif f.type == "code" and (codes := register_schema().codes_for(f)) is not None:
+        reason = f"kode tidak ada dalam daftar {codes.name}; nilai asli disimpan"
+        unknown = typc.is_not_null() & ~typc.is_in(list(codes.by_code()))
+        checks.append((QUALITY, "kode_tidak_dikenal", reason, unknown, rawc))
+    if f.required:
+        checks.append((STRUCTURAL, "kunci_kosong", "kolom wajib kosong", typc.is_null(), rawc))
+    if f.name in EXPECTED_FIELDS[level]:
+        checks.append((QUALITY, "kolom_kosong", "isian kosong", ~present, pl.lit(None)))
+    return checks
+
+
 def _type_level(
     raw_by_level: dict[Level, pl.DataFrame], level: Level, out: _Findings
 ) -> pl.DataFrame:
@@ -201,62 +228,14 @@ def _type_level(
             value, raw.get_column(f.name).alias(f"raw__{f.name}")
         )
         raw = raw.drop(f.name)
-        present = rawc.is_not_null() & (rawc.str.strip_chars() != "")
-        if f.type in ("integer", "decimal", "date"):
-            what = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}[
-                f.type
-            ]
-            bad = checked.filter(present & typc.is_null())
+        for kind, code, reason, condition, shown in _field_checks(f, level, rawc, typc):
             out.emit(
-                bad,
-                kind=STRUCTURAL,
-                code="tipe_salah",
-                reason=f"bukan {what}",
+                checked.filter(condition),
+                kind=kind,
+                code=code,
+                reason=reason,
                 column=f.name,
-                value=rawc,
-            )
-        elif f.type == "boolean":
-            bad = checked.filter(present & typc.is_null())
-            out.emit(
-                bad,
-                kind=QUALITY,
-                code="kode_tidak_dikenal",
-                reason="bukan Ya/Tidak (1/2, true/false)",
-                column=f.name,
-                value=rawc,
-            )
-        elif f.type == "code":
-            codes = schema.codes_for(f)
-            if codes is not None:
-                known = list(codes.by_code())
-                bad = checked.filter(typc.is_not_null() & ~typc.is_in(known))
-                out.emit(
-                    bad,
-                    kind=QUALITY,
-                    code="kode_tidak_dikenal",
-                    reason=f"kode tidak ada dalam daftar {codes.name}; nilai asli disimpan",
-                    column=f.name,
-                    value=rawc,
-                )
-        if f.required:
-            bad = checked.filter(typc.is_null())
-            out.emit(
-                bad,
-                kind=STRUCTURAL,
-                code="kunci_kosong",
-                reason="kolom wajib kosong",
-                column=f.name,
-                value=rawc,
-            )
-        if f.name in EXPECTED_FIELDS[level]:
-            bad = checked.filter(~present)
-            out.emit(
-                bad,
-                kind=QUALITY,
-                code="kolom_kosong",
-                reason="isian kosong",
-                column=f.name,
-                value=pl.lit(None),
+                value=shown,
             )
         columns[f.name] = value
         del checked
