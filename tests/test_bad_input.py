@@ -37,6 +37,16 @@ def tiny(small_register: SyntheticRegister) -> tuple[pl.DataFrame, pl.DataFrame]
     )
 
 
+def _set(frame: pl.DataFrame, row: int, column: str, value: str) -> pl.DataFrame:
+    """``frame`` with one cell changed (row counted from 0)."""
+    return frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit(value))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+
+
 def _write(frame: pl.DataFrame, path: Path, sep: str = ",") -> Path:
     frame.write_csv(path, separator=sep)
     return path
@@ -107,11 +117,7 @@ def test_windows_1252_and_bom_files_load_with_their_text_intact(
     stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
 ) -> None:
     kel, ind = tiny
-    ind = ind.with_columns(
-        nama=pl.when(pl.int_range(pl.len()) == 0)
-        .then(pl.lit("Désirée Ñoño"))
-        .otherwise(pl.col("nama"))
-    )
+    ind = _set(ind, 0, "nama", "Désirée Ñoño")
     cp = tmp_path / "i.csv"
     cp.write_bytes(ind.write_csv().encode("cp1252"))
     bom = tmp_path / "k.csv"
@@ -148,11 +154,7 @@ def test_unknown_region_code_names_file_row_column_value(
     seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
 ) -> None:
     kel, ind = tiny
-    bad = kel.with_columns(
-        kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4)
-        .then(pl.lit("6501019999"))
-        .otherwise(pl.col("kode_kelurahan_desa"))
-    )
+    bad = _set(kel, 4, "kode_kelurahan_desa", "6501019999")
     err = _rejected(seeded, _write(bad, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     p = _one(err, "wilayah_tidak_dikenal")
     assert (p.file, p.row, p.column, p.value) == ("k.csv", 6, "kode_kelurahan_desa", "6501019999")
@@ -169,11 +171,7 @@ def test_fixed_rejects_file_can_be_resubmitted(
 ) -> None:
     kel, ind = tiny
     good = kel.get_column("kode_kelurahan_desa")[4]
-    bad = kel.with_columns(
-        kode_kelurahan_desa=pl.when(pl.int_range(pl.len()) == 4)
-        .then(pl.lit("9999"))
-        .otherwise(pl.col("kode_kelurahan_desa"))
-    )
+    bad = _set(kel, 4, "kode_kelurahan_desa", "9999")
     with pytest.raises(ImportRejected):
         _run(stores, _write(bad, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     rej = stores.home / "rejects"
@@ -189,13 +187,7 @@ def test_bad_dates_are_structural(
     seeded: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
 ) -> None:
     kel, ind = tiny
-    bad = ind.with_columns(
-        tanggal_lahir=pl.when(pl.int_range(pl.len()) == 0)
-        .then(pl.lit("31-02-1980"))
-        .when(pl.int_range(pl.len()) == 2)
-        .then(pl.lit("kemarin"))
-        .otherwise(pl.col("tanggal_lahir"))
-    )
+    bad = _set(_set(ind, 0, "tanggal_lahir", "31-02-1980"), 2, "tanggal_lahir", "kemarin")
     err = _rejected(seeded, _write(kel, tmp_path / "k.csv"), _write(bad, tmp_path / "i.csv"))
     wrong = [p for p in err.problems if p.code == "tipe_salah"]
     assert {(p.row, p.column, p.value) for p in wrong} == {
@@ -234,12 +226,8 @@ def test_invalid_and_duplicate_nik_are_flagged_not_refused(
 ) -> None:
     kel, ind = tiny
     niks = ind.get_column("nomor_induk_kependudukan")
-    bad = ind.with_columns(
-        nomor_induk_kependudukan=pl.when(pl.int_range(pl.len()) == 0)
-        .then(pl.lit("12345"))
-        .when(pl.int_range(pl.len()) == 5)
-        .then(pl.lit(niks[9]))
-        .otherwise(pl.col("nomor_induk_kependudukan"))
+    bad = _set(
+        _set(ind, 0, "nomor_induk_kependudukan", "12345"), 5, "nomor_induk_kependudukan", niks[9]
     )
     result = _run(stores, _write(kel, tmp_path / "k.csv"), _write(bad, tmp_path / "i.csv"))
     assert result.findings["nik_tidak_valid"] == 1
@@ -420,11 +408,7 @@ def test_unknown_codes_are_reported_and_kept(
     stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
 ) -> None:
     kel, ind = tiny
-    odd = kel.with_columns(
-        sumber_air_minum_utama=pl.when(pl.int_range(pl.len()) == 1)
-        .then(pl.lit("99"))
-        .otherwise(pl.col("sumber_air_minum_utama"))
-    )
+    odd = _set(kel, 1, "sumber_air_minum_utama", "99")
     result = _run(stores, _write(odd, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
     assert result.findings["kode_tidak_dikenal"] == 1
     t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "keluarga")
