@@ -151,3 +151,43 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["nama"] == "Kabupaten Tana Tidung" and len(data["children"]) == 5
+
+
+def test_diff_lists_changes_on_screen_and_in_csv(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "synth"
+    main(["--home", str(home), "synth", "--scale", "0.001", "--out", str(out), "--no-xlsx"])
+    args = ["--snapshot-date", "2026-01-23"]
+    main(
+        [
+            "--home",
+            str(home),
+            "register",
+            "import",
+            str(out / "keluarga.csv"),
+            str(out / "individu.csv"),
+            *args,
+        ]
+    )
+    kel = pl.read_csv(out / "keluarga.csv", infer_schema=False)
+    gone = kel["nomor_kartu_keluarga"][0]
+    kel.filter(pl.col("nomor_kartu_keluarga") != gone).write_csv(out / "k2.csv")
+    ind = pl.read_csv(out / "individu.csv", infer_schema=False)
+    ind.filter(pl.col("nomor_kartu_keluarga") != gone).write_csv(out / "i2.csv")
+    main(
+        ["--home", str(home), "register", "import", str(out / "k2.csv"), str(out / "i2.csv"), *args]
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            ["--home", str(home), "register", "diff", "1", "2", "--out", str(tmp_path / "diff.csv")]
+        )
+        == 0
+    )
+    screen = capsys.readouterr().out
+    assert gone in screen and "keluarga_keluar" in screen
+    listed = pl.read_csv(tmp_path / "diff.csv", infer_schema=False)
+    assert listed.filter(pl.col("perubahan") == "keluarga_keluar")[
+        "nomor_kartu_keluarga"
+    ].to_list() == [gone]

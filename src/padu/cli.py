@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -65,7 +65,7 @@ def _state(ctx: typer.Context) -> State:
     return obj
 
 
-def _emit(state: State, data: dict[str, Any], table: Table | str | None = None) -> None:
+def _emit(state: State, data: dict[str, Any], table: RenderableType | None = None) -> None:
     if state.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     elif table is not None:
@@ -268,7 +268,21 @@ def register_diff(
         t.add_row(k.replace("_", " "), f"{v:,}")
     for r in d["desil_matrix"][:30]:
         t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", f"{r['n']:,}")
-    _emit(state, d, t)
+    names = ["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"]
+    listing = Table(*names, title=f"Daftar (paling banyak {limit} baris per jenis)")
+    for row in _diff_rows(d):
+        listing.add_row(*row)
+    _emit(state, d, Group(t, listing))
+
+
+def _diff_rows(d: dict[str, Any]) -> Iterator[list[str]]:
+    """One flat row per listed change: kind, KK, NIK, old value, new value."""
+    for kind, rows in d["lists"].items():
+        for r in rows:
+            old = r.get("desa_lama") or r.get("desil_lama") or ""
+            new = r.get("desa_baru") or r.get("desil_baru") or ""
+            kk, nik = r.get("nomor_kartu_keluarga") or "", r.get("nomor_induk_kependudukan") or ""
+            yield [kind, kk, nik, str(old), str(new)]
 
 
 def _write_diff_csv(d: dict[str, Any], path: Path) -> None:
@@ -280,19 +294,7 @@ def _write_diff_csv(d: dict[str, Any], path: Path) -> None:
         w.writerow(
             ["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"]
         )
-        for kind, rows in d["lists"].items():
-            for r in rows:
-                old = r.get("desa_lama") or r.get("desil_lama") or ""
-                new = r.get("desa_baru") or r.get("desil_baru") or ""
-                w.writerow(
-                    [
-                        kind,
-                        r.get("nomor_kartu_keluarga", ""),
-                        r.get("nomor_induk_kependudukan", ""),
-                        old,
-                        new,
-                    ]
-                )
+        w.writerows(_diff_rows(d))
 
 
 @register_app.command("desil")
