@@ -41,6 +41,7 @@ test: install system-deps lint typecheck
 bench: install
 	$(VENV)/bin/python benchmarks/import_register.py
 	$(VENV)/bin/python benchmarks/desil_by_kabupaten.py
+	$(VENV)/bin/python benchmarks/mpi_af.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -37,6 +37,8 @@ regions_app = typer.Typer(
 )
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
+mpi_app = typer.Typer(no_args_is_help=True, help="Kemiskinan multidimensi (Alkire-Foster).")
+app.add_typer(mpi_app, name="mpi")
 
 out = Console(width=None if sys.stdout.isatty() else 160)  # no truncated tables in logs
 err = Console(stderr=True)
@@ -380,6 +382,34 @@ def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
     with state.stores() as (_, cat):
         n = load_crosswalk(file, cat)
     _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+
+
+@mpi_app.command("file")
+def mpi_file(
+    ctx: typer.Context,
+    input_file: Annotated[
+        Path, typer.Argument(help="CSV/XLSX/Parquet berisi kolom deprivasi 0/1.")
+    ],
+    indicator: Annotated[
+        list[str], typer.Option("--indicator", help="KOLOM=BOBOT, misalnya sanitasi=1/6 (ulangi).")
+    ],
+    k: Annotated[str, typer.Option("--k", help="Batas miskin k, desimal atau pecahan (1/3).")],
+    by: Annotated[str | None, typer.Option("--by", help="Kolom pengelompokan.")] = None,
+    missing: Annotated[
+        str, typer.Option(help="Data hilang: exclude, not_deprived, deprived.")
+    ] = "exclude",
+    exact: Annotated[bool, typer.Option(help="Tulis angka sebagai pecahan eksak.")] = False,
+) -> None:
+    """Alkire-Foster pada berkas datar kolom deprivasi 0/1 (untuk dibandingkan dengan alat lain)."""
+    from padu.measure.flatfile import mpi_from_file
+
+    result = mpi_from_file(input_file, indicator, k, by=by, missing=missing)
+    data = result.to_dict(exact)
+    t = Table("kelompok", "n", "H", "A", "M0", title=f"Alkire-Foster, k = {result.k}")
+    rows = [("keseluruhan", result.overall), *result.groups.items()]
+    for name, g in rows:
+        t.add_row(name, f"{g.n:,}", f"{float(g.H):.4f}", f"{float(g.A):.4f}", f"{float(g.M0):.4f}")
+    _emit(_state(ctx), data, t)
 
 
 @contextmanager

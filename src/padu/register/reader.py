@@ -45,7 +45,19 @@ class RawFile:
 
 
 def read_file(path: Path) -> RawFile:
-    """Read ``path`` by its content (not only its suffix) into a :class:`RawFile`."""
+    """Read a DTSEN extract file: text columns named by DTSEN field, level detected."""
+    raw = _read_any(path)
+    return _finish(raw) if raw.frame is not None else raw
+
+
+def read_flat(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """Read any table file as text columns under its own headers (plus ``_baris``)."""
+    raw = _read_any(path)
+    return raw.frame, raw.problems
+
+
+def _read_any(path: Path) -> RawFile:
+    """Read ``path`` by its content (not only its suffix), headers as they are."""
     if not path.exists():
         return _fail(path, "file tidak ditemukan")
     with path.open("rb") as fh:
@@ -193,7 +205,7 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
             frame = frame.with_columns(rows.alias(ROW))
         else:  # quoted line breaks: record numbers are the best we have
             frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return _finish(path, headers, frame, problems, encoding, delim)
+    return RawFile(path, None, frame, headers, None, problems, encoding, delim)
 
 
 def _locate(path: Path, problems: list[Problem]) -> list[Problem]:
@@ -279,7 +291,7 @@ def _read_xlsx(path: Path) -> RawFile:
     frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
     frame = frame.with_row_index(ROW, offset=head_idx + 2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    return _finish(path, headers, frame, [], "xlsx", "")
+    return RawFile(path, None, frame, headers, None, [], "xlsx", "")
 
 
 def _read_parquet(path: Path) -> RawFile:
@@ -300,19 +312,15 @@ def _read_parquet(path: Path) -> RawFile:
         else pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
     )
     frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    return _finish(path, headers, frame, [], "parquet", "")
+    return RawFile(path, None, frame, headers, None, [], "parquet", "")
 
 
-def _finish(
-    path: Path,
-    headers: list[str],
-    frame: pl.DataFrame,
-    problems: list[Problem],
-    encoding: str,
-    delim: str,
-) -> RawFile:
-    level = guess_level(headers)
-    raw = RawFile(path, level, frame, headers, None, problems, encoding, delim)
+def _finish(raw: RawFile) -> RawFile:
+    """Map a file's headers to DTSEN fields and tell which set (family or member) it holds."""
+    path, headers, frame = raw.path, raw.headers, raw.frame
+    if frame is None:  # pragma: no cover - callers only pass frames
+        return raw
+    level = raw.level = guess_level(headers)
     if level is None:
         raw.problems.append(
             Problem(

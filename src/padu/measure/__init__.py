@@ -1,0 +1,5 @@
+"""Multidimensional poverty: the Alkire-Foster measure computed inside the warehouse engine."""
+
+from padu.measure.af import AFResult, Dimension, GroupResult, alkire_foster, parse_fraction
+
+__all__ = ["AFResult", "Dimension", "GroupResult", "alkire_foster", "parse_fraction"]

@@ -1,0 +1,195 @@
+"""The Alkire-Foster (2011) adjusted headcount ratio, exact at the poverty cut-off.
+
+Weights and the cut-off *k* are fractions. They are scaled to integers by their least
+common denominator, so every unit's deprivation score is an integer computed by the engine
+and "poor iff score >= k" involves no floating point: weights like 1/3 and 1/6 never push a
+unit across the line. The engine returns integer sums per group (a handful of rows); the
+ratios H, A, M0, headcounts and contributions are then exact fractions.
+
+Units are families or persons; with ``unit_weight`` (for example the number of members of
+a family) every sum is weighted, which gives person-based figures from family rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+import ibis
+
+from padu.errors import InputError
+
+MissingPolicy = Literal["exclude", "not_deprived", "deprived"]
+MISSING_POLICIES: tuple[MissingPolicy, ...] = ("exclude", "not_deprived", "deprived")
+
+
+def parse_fraction(text: str | float | Fraction, what: str = "nilai") -> Fraction:
+    """``"1/6"``, ``"0.25"`` or ``0.25`` as an exact fraction (decimals read as written)."""
+    try:
+        value = Fraction(str(text).strip())
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"{what} harus angka desimal atau pecahan seperti 1/6: {text!r}") from None
+    return value
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One deprivation indicator: a 0/1 column (NULL = missing) and its weight."""
+
+    column: str
+    weight: Fraction
+
+
+@dataclass
+class GroupResult:
+    """Alkire-Foster figures for one group (or the whole population)."""
+
+    n: int  # units (or weighted units) counted
+    q: int  # of which poor
+    missing: int  # units with a missing indicator (left out under the policy "exclude")
+    H: Fraction
+    A: Fraction
+    M0: Fraction
+    uncensored: dict[str, Fraction] = field(default_factory=dict)
+    censored: dict[str, Fraction] = field(default_factory=dict)
+    contribution: dict[str, Fraction] = field(default_factory=dict)
+
+    def to_dict(self, exact: bool = False) -> dict[str, Any]:
+        def num(x: Fraction) -> float | str:
+            return str(x) if exact else float(x)
+
+        return {
+            "n": self.n,
+            "q": self.q,
+            "missing_data_units": self.missing,
+            "H": num(self.H),
+            "A": num(self.A),
+            "M0": num(self.M0),
+            "uncensored": {k: num(v) for k, v in self.uncensored.items()},
+            "censored": {k: num(v) for k, v in self.censored.items()},
+            "contribution": {k: num(v) for k, v in self.contribution.items()},
+        }
+
+
+@dataclass
+class AFResult:
+    """The overall figures and, with ``by``, the figures of every group."""
+
+    k: Fraction
+    weights: dict[str, Fraction]
+    overall: GroupResult
+    groups: dict[str, GroupResult] = field(default_factory=dict)
+
+    def to_dict(self, exact: bool = False) -> dict[str, Any]:
+        return {
+            "k": str(self.k),
+            "weights": {c: str(w) for c, w in self.weights.items()},
+            "overall": self.overall.to_dict(exact),
+            "groups": {g: r.to_dict(exact) for g, r in self.groups.items()},
+        }
+
+
+def _normalised(dims: Sequence[Dimension]) -> dict[str, Fraction]:
+    if not dims:
+        raise InputError("ukuran membutuhkan minimal satu indikator")
+    seen = [d.column for d in dims]
+    if len(set(seen)) != len(seen):
+        raise InputError(
+            f"indikator ganda: {', '.join(sorted({c for c in seen if seen.count(c) > 1}))}"
+        )
+    if any(d.weight <= 0 for d in dims):
+        raise InputError("bobot indikator harus lebih dari 0")
+    total = sum((d.weight for d in dims), Fraction(0))
+    return {d.column: d.weight / total for d in dims}
+
+
+def alkire_foster(
+    table: Any,
+    dims: Sequence[Dimension],
+    k: Fraction,
+    *,
+    by: str | None = None,
+    unit_weight: str | None = None,
+    missing: MissingPolicy = "exclude",
+) -> AFResult:
+    """H, A, M0, headcounts and contributions of ``table`` (an Ibis table of 0/1 columns).
+
+    Weights are normalised to sum to 1; ``k`` is a share of that total (0 < k <= 1).
+    """
+    if missing not in MISSING_POLICIES:
+        raise InputError(
+            f"kebijakan data hilang harus salah satu dari {', '.join(MISSING_POLICIES)}"
+        )
+    if not 0 < k <= 1:
+        raise InputError(f"k harus di antara 0 (tidak termasuk) dan 1: {k}")
+    weights = _normalised(dims)
+    scale = math.lcm(k.denominator, *(w.denominator for w in weights.values()))
+    w_int = {c: int(w * scale) for c, w in weights.items()}
+    k_int = int(k * scale)
+    cols = list(weights)
+    missing_cols = [
+        c
+        for c in [*cols, *([by] if by else []), *([unit_weight] if unit_weight else [])]
+        if c not in table.columns
+    ]
+    if missing_cols:
+        raise InputError(f"kolom tidak ada: {', '.join(missing_cols)}")
+
+    t = table
+    any_missing = t[cols[0]].isnull()
+    for c in cols[1:]:
+        any_missing = any_missing | t[c].isnull()
+    fill = 1 if missing == "deprived" else 0
+    # ifelse, not a cast: PostgreSQL cannot cast boolean to bigint
+    dep = {c: ibis.ifelse(t[c].fill_null(fill) != 0, 1, 0).cast("int64") for c in cols}
+    score = dep[cols[0]] * w_int[cols[0]]
+    for c in cols[1:]:
+        score = score + dep[c] * w_int[c]
+    poor = ibis.ifelse(score >= k_int, 1, 0).cast("int64")
+    u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
+    counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
+    metrics: dict[str, Any] = {
+        "_n": counted.sum(),
+        "_missing": ibis.ifelse(any_missing, u, 0).cast("int64").sum(),
+        "_q": (counted * poor).sum(),
+        "_s": (counted * poor * score).sum(),
+    }
+    for i, c in enumerate(cols):
+        metrics[f"_u{i}"] = (counted * dep[c]).sum()
+        metrics[f"_c{i}"] = (counted * poor * dep[c]).sum()
+    if not by:
+        row = t.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+        return AFResult(k=k, weights=weights, overall=_ratios(row, cols, w_int, scale))
+    # one query: the sums are additive, so the overall row is the sum of the group rows
+    rows = t.group_by(_group=t[by].cast("string")).aggregate(**metrics).to_pyarrow().to_pylist()
+    overall = {m: sum(int(r[m] or 0) for r in rows) for m in metrics}
+    result = AFResult(k=k, weights=weights, overall=_ratios(overall, cols, w_int, scale))
+    for row in sorted(rows, key=lambda r: (r["_group"] is None, r["_group"] or "")):
+        name = row["_group"] if row["_group"] is not None else "(kosong)"
+        result.groups[name] = _ratios(row, cols, w_int, scale)
+    return result
+
+
+def _ratios(row: dict[str, Any], cols: list[str], w_int: dict[str, int], scale: int) -> GroupResult:
+    n, q, s = int(row["_n"] or 0), int(row["_q"] or 0), int(row["_s"] or 0)
+
+    def share(x: int, of: int) -> Fraction:
+        return Fraction(x, of) if of else Fraction(0)
+
+    out = GroupResult(
+        n=n,
+        q=q,
+        missing=int(row["_missing"] or 0),
+        H=share(q, n),
+        A=share(s, q * scale),
+        M0=share(s, n * scale),
+    )
+    for i, c in enumerate(cols):
+        unc, cen = int(row[f"_u{i}"] or 0), int(row[f"_c{i}"] or 0)
+        out.uncensored[c] = share(unc, n)
+        out.censored[c] = share(cen, n)
+        out.contribution[c] = share(w_int[c] * cen, s)
+    return out
