@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: generate the synthetic Kaltara register, import it as a snapshot, show its quality
+## demo: generate the synthetic Kaltara register, import it, show its quality and Padu-7 poverty
 demo: install
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
 	$(PADU) register import $(HOME_DIR)/synth/keluarga.csv $(HOME_DIR)/synth/individu.csv \
 		--snapshot-date 2026-01-23 --label "DTSEN sintetis Kaltara 23-01-2026"
 	$(PADU) register quality latest
 	$(PADU) register desil latest
+	$(PADU) mpi --snapshot latest --measure padu-7 --by kabupaten
 
 ## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
 system-deps:

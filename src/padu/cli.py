@@ -37,8 +37,12 @@ regions_app = typer.Typer(
 )
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
-mpi_app = typer.Typer(no_args_is_help=True, help="Kemiskinan multidimensi (Alkire-Foster).")
+mpi_app = typer.Typer(invoke_without_command=True, help="Kemiskinan multidimensi (Alkire-Foster).")
+measure_app = typer.Typer(
+    no_args_is_help=True, help="Ukuran kemiskinan multidimensi: indikator dan bobot."
+)
 app.add_typer(mpi_app, name="mpi")
+app.add_typer(measure_app, name="measure")
 
 out = Console(width=None if sys.stdout.isatty() else 160)  # no truncated tables in logs
 err = Console(stderr=True)
@@ -382,6 +386,267 @@ def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
     with state.stores() as (_, cat):
         n = load_crosswalk(file, cat)
     _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+
+
+@mpi_app.callback()
+def mpi(
+    ctx: typer.Context,
+    snapshot: Annotated[
+        str | None, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")
+    ] = None,
+    measure: Annotated[
+        str, typer.Option(help="Preset (padu-7, global-mpi) atau file YAML.")
+    ] = "padu-7",
+    k: Annotated[
+        str | None, typer.Option("--k", help="Batas miskin k (bawaan: dari ukuran).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Tingkat wilayah atau kolom keluarga.")
+    ] = "kabupaten",
+    person: Annotated[
+        bool, typer.Option("--person/--family", help="Angka berbasis orang atau keluarga.")
+    ] = False,
+    missing: Annotated[
+        str, typer.Option(help="Data hilang: exclude, not_deprived, deprived.")
+    ] = "exclude",
+    fmt: Annotated[str, typer.Option("--format", help="table, json, csv atau xlsx.")] = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="File keluaran (csv/xlsx).")
+    ] = None,
+) -> None:
+    """Alkire-Foster pada snapshot: H, A, M0, headcount, kontribusi, per wilayah."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if snapshot is None:
+        raise typer.BadParameter(
+            "sebutkan --snapshot (atau gunakan `padu mpi file`)", param_hint="--snapshot"
+        )
+    from padu.measure import parse_fraction
+    from padu.measure.af import MISSING_POLICIES
+    from padu.measure.measures import get_measure
+    from padu.measure.report import mpi_report
+    from padu.measure.snapshot import mpi_snapshot
+
+    if missing not in MISSING_POLICIES:
+        raise typer.BadParameter(
+            f"harus salah satu dari {', '.join(MISSING_POLICIES)}", param_hint="--missing"
+        )
+    if fmt not in ("table", "json", "csv", "xlsx"):
+        raise typer.BadParameter("harus table, json, csv atau xlsx", param_hint="--format")
+    state = _state(ctx)
+    m = get_measure(measure)
+    with state.stores() as (wh, cat):
+        snap = cat.snapshot(snapshot)
+        result = mpi_snapshot(
+            wh,
+            cat,
+            snap.id,
+            m,
+            k=parse_fraction(k, "k") if k else None,
+            by=by,
+            person=person,
+            missing=missing,
+        )
+    report = mpi_report(result, m, snap.id, by, person)
+    if fmt in ("csv", "xlsx"):
+        if out_file is None and fmt == "xlsx":
+            raise typer.BadParameter("format xlsx membutuhkan --out FILE.xlsx", param_hint="--out")
+        report.write(fmt, out_file)
+        if out_file is None:
+            return
+    _emit(state if fmt != "json" else State(state.settings, True), report.data, report.table())
+
+
+@mpi_app.command("sensitivity")
+def mpi_sensitivity(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")],
+    measure: Annotated[str, typer.Option(help="Preset atau file YAML.")] = "padu-7",
+    person: Annotated[bool, typer.Option("--person/--family")] = False,
+) -> None:
+    """H, A dan M0 untuk setiap kemungkinan batas k."""
+    from padu.measure.measures import get_measure
+    from padu.measure.snapshot import sensitivity
+
+    state = _state(ctx)
+    m = get_measure(measure)
+    with state.stores() as (wh, cat):
+        rows = sensitivity(wh, cat, snapshot, m, person=person)
+    t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
+    for r in rows:
+        t.add_row(
+            f"{r['k']} ({float(r['k']):.3f})",
+            f"{float(r['H']):.4f}",
+            f"{float(r['A']):.4f}",
+            f"{float(r['M0']):.4f}",
+            f"{r['q']:,}",
+        )
+    data = {
+        "measure": m.id,
+        "rows": [
+            {**r, "k": str(r["k"]), "H": float(r["H"]), "A": float(r["A"]), "M0": float(r["M0"])}
+            for r in rows
+        ],
+    }
+    _emit(state, data, t)
+
+
+@mpi_app.command("change")
+def mpi_change(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Snapshot lama.")],
+    b: Annotated[str, typer.Argument(help="Snapshot baru.")],
+    measure: Annotated[str, typer.Option(help="Preset atau file YAML.")] = "padu-7",
+    by: Annotated[
+        str | None, typer.Option(help="Tingkat wilayah atau kolom keluarga.")
+    ] = "kabupaten",
+    person: Annotated[bool, typer.Option("--person/--family")] = False,
+) -> None:
+    """Perubahan H, A dan M0 antara dua snapshot, per wilayah."""
+    from padu.measure.measures import get_measure
+    from padu.measure.snapshot import change
+
+    state = _state(ctx)
+    m = get_measure(measure)
+    with state.stores() as (wh, cat):
+        d = change(wh, cat, a, b, m, by=by, person=person)
+    t = Table(
+        "kelompok",
+        "M0 lama",
+        "M0 baru",
+        "perubahan M0",
+        "H lama",
+        "H baru",
+        title=f"Perubahan {m.id}: snapshot {d['from']} -> {d['to']}",
+    )
+
+    def f(x: Any) -> str:
+        return "-" if x is None else f"{float(x):.4f}"
+
+    for r in d["rows"]:
+        t.add_row(
+            r["group"],
+            f(r["M0_lama"]),
+            f(r["M0_baru"]),
+            f(r["M0_perubahan"]),
+            f(r["H_lama"]),
+            f(r["H_baru"]),
+        )
+    data = {
+        **d,
+        "rows": [
+            {k2: (float(v) if v is not None and k2 != "group" else v) for k2, v in r.items()}
+            for r in d["rows"]
+        ],
+    }
+    _emit(state, data, t)
+
+
+@measure_app.command("list")
+def measure_list(ctx: typer.Context) -> None:
+    """Ukuran yang tersedia (preset)."""
+    from padu.measure.measures import get_measure, preset_ids
+
+    rows = []
+    t = Table("id", "nama", "dimensi", "indikator", "k")
+    for pid in preset_ids():
+        m = get_measure(pid)
+        rows.append(
+            {
+                "id": m.id,
+                "label_id": m.label_id,
+                "label_en": m.label_en,
+                "dimensions": len(m.dimensions),
+                "indicators": len(m.indicators),
+                "k": str(m.k),
+            }
+        )
+        t.add_row(m.id, m.label_id, str(len(m.dimensions)), str(len(m.indicators)), str(m.k))
+    _emit(_state(ctx), {"measures": rows}, t)
+
+
+@measure_app.command("show")
+def measure_show(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id preset atau file YAML.")]
+) -> None:
+    """Dimensi, indikator, bobot dan aturan sebuah ukuran."""
+    from padu.measure.measures import get_measure
+
+    m = get_measure(ref)
+    _emit(_state(ctx), _measure_dict(m), _measure_table(m))
+
+
+@measure_app.command("check")
+def measure_check(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="File YAML ukuran.")],
+    snapshot: Annotated[
+        str | None, typer.Option("--snapshot", help="Hitung tingkat deprivasi pada snapshot ini.")
+    ] = None,
+) -> None:
+    """Periksa file ukuran (semua masalah sekaligus) dan tingkat deprivasi tiap indikator."""
+    from padu.measure.measures import get_measure
+    from padu.measure.snapshot import mpi_snapshot
+
+    state = _state(ctx)
+    m = get_measure(str(file))
+    data = _measure_dict(m)
+    t = _measure_table(m)
+    if snapshot is not None:
+        with state.stores() as (wh, cat):
+            result = mpi_snapshot(wh, cat, snapshot, m, by=None)
+        rates = {i: float(v) for i, v in result.overall.uncensored.items()}
+        data["deprivation_rate"] = rates
+        data["missing_data_units"] = result.overall.missing
+        t = _measure_table(m, rates)
+    _emit(state, data, t)
+
+
+def _measure_dict(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "label_id": m.label_id,
+        "label_en": m.label_en,
+        "k": str(m.k),
+        "dimensions": [
+            {"id": d.id, "label_id": d.label_id, "label_en": d.label_en, "weight": str(w)}
+            for d, w in zip(m.dimensions, m.dimension_weights().values(), strict=True)
+        ],
+        "indicators": [
+            {
+                "id": i.id,
+                "dimension": i.dimension,
+                "weight": str(i.weight),
+                "label_id": i.label_id,
+                "label_en": i.label_en,
+                "rule": i.rule.text,
+                "fields": sorted(f"{lv}.{n}" for lv, n in i.rule.fields),
+                "note": i.note,
+            }
+            for i in m.indicators
+        ],
+        "not_expressible": m.not_expressible,
+    }
+
+
+def _measure_table(m: Any, rates: dict[str, float] | None = None) -> Table:
+    t = Table(
+        "indikator",
+        "dimensi",
+        "bobot",
+        "aturan",
+        *(["deprivasi"] if rates else []),
+        title=f"{m.id}: {m.label_id} (k = {m.k})",
+    )
+    for i in m.indicators:
+        t.add_row(
+            i.id,
+            i.dimension,
+            str(i.weight),
+            " ".join(i.rule.text.split()),
+            *([f"{rates[i.id]:.2%}"] if rates else []),
+        )
+    return t
 
 
 @mpi_app.command("file")

@@ -193,3 +193,37 @@ def _ratios(row: dict[str, Any], cols: list[str], w_int: dict[str, int], scale: 
         out.censored[c] = share(cen, n)
         out.contribution[c] = share(w_int[c] * cen, s)
     return out
+
+
+@dataclass
+class ScoreDistribution:
+    """Units by exact score (missing units left out as the policy says); ``total`` = n."""
+
+    counts: dict[Fraction, int]
+    total: int
+
+
+def score_distribution(
+    table: Any,
+    dims: Sequence[Dimension],
+    *,
+    unit_weight: str | None = None,
+    missing: MissingPolicy = "exclude",
+) -> ScoreDistribution:
+    """How many (weighted) units have each score: one grouped query, exact scores."""
+    weights = _normalised(dims)
+    scale = math.lcm(*(w.denominator for w in weights.values()))
+    cols = list(weights)
+    t = table
+    any_missing = t[cols[0]].isnull()
+    for c in cols[1:]:
+        any_missing = any_missing | t[c].isnull()
+    fill = 1 if missing == "deprived" else 0
+    score = ibis.literal(0).cast("int64")
+    for c in cols:
+        score = score + ibis.ifelse(t[c].fill_null(fill) != 0, int(weights[c] * scale), 0)
+    u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
+    counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
+    rows = t.group_by(_score=score).aggregate(_n=counted.sum()).to_pyarrow().to_pylist()
+    counts = {Fraction(int(r["_score"]), scale): int(r["_n"] or 0) for r in rows}
+    return ScoreDistribution(counts, sum(counts.values()))

@@ -147,6 +147,17 @@ class _Checker:
         if isinstance(node, IsNull):
             self.type_of(node.operand, level)
             return "bool"
+        if isinstance(node, Call) and node.func == "jumlah_ya":
+            for arg_node in node.args:
+                arg_kind = self.type_of(arg_node, level)
+                if arg_kind != "bool":
+                    raise RuleError(
+                        "jumlah_ya(...) menghitung nilai benar/salah, "
+                        f"bukan {_what(arg_kind, arg_node)}",
+                        arg_node.line,
+                        arg_node.col,
+                    )
+            return "num"
         if isinstance(node, Call):
             if len(node.args) != 1:
                 raise RuleError(
@@ -332,6 +343,11 @@ class _Emitter:
                 else self.expr(node.operand, t, level)
             )
             return -inner if node.op == "-" else ~inner
+        if isinstance(node, Call) and node.func == "jumlah_ya":
+            total = ibis.literal(0)
+            for arg in node.args:
+                total = total + ibis.ifelse(self.expr(arg, t, level).fill_null(False), 1, 0)
+            return total
         if isinstance(node, Call):
             born = self.expr(node.args[0], t, level)
             if node.func == "tahun":

@@ -57,7 +57,11 @@ KEYWORDS = {
     "jumlah": "count", "count": "count",
     "anggota": "member", "member": "member", "members": "member",
 }  # fmt: skip
-FUNCTIONS = {"umur": "umur", "age": "umur", "tahun": "tahun", "year": "tahun"}
+FUNCTIONS = {
+    "umur": "umur", "age": "umur",
+    "tahun": "tahun", "year": "tahun",
+    "jumlah_ya": "jumlah_ya", "count_true": "jumlah_ya",
+}  # fmt: skip
 
 _TOKEN = re.compile(
     r"""(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<number>\d+(?:\.\d+)?)|(?P<string>"[^"\n]*"|'[^'\n]*')

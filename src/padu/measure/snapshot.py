@@ -1,0 +1,178 @@
+"""The measures on a register snapshot: deprivation matrix, Alkire-Foster, sensitivity, change.
+
+All of it runs in the warehouse engine: the indicator rules compile to one Ibis table with
+a 0/1/NULL column per indicator (NULL when a field the rule needs is blank), which the
+Alkire-Foster engine aggregates by region or by any family field.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import ibis
+
+from padu.errors import UsageError
+from padu.measure.af import AFResult, Dimension, MissingPolicy, alkire_foster, score_distribution
+from padu.measure.measures import Measure
+from padu.register.snapshots import snapshot_table
+from padu.rules.compiler import evaluate
+from padu.schema import register_schema
+from padu.stores import Catalog, Warehouse
+
+KK = "nomor_kartu_keluarga"
+MEMBERS = "_anggota"
+REGION_BY = {
+    "provinsi": "kode_provinsi",
+    "kabupaten": "kode_kabupaten_kota",
+    "kabupaten_kota": "kode_kabupaten_kota",
+    "kecamatan": "kode_kecamatan",
+    "desa": "kode_kelurahan_desa",
+    "desa_kelurahan": "kode_kelurahan_desa",
+}
+
+
+def group_column(by: str | None) -> str | None:
+    """The family column a ``--by`` value names: a region level or any family field."""
+    if by is None:
+        return None
+    if by in REGION_BY:
+        return REGION_BY[by]
+    if by in register_schema().names("keluarga"):
+        return by
+    raise UsageError(
+        f"--by harus tingkat wilayah ({', '.join(sorted(REGION_BY))}) atau kolom keluarga; "
+        f"{by!r} bukan keduanya"
+    )
+
+
+def deprivation_table(
+    wh: Warehouse, catalog: Catalog, snapshot: str | int, measure: Measure
+) -> Any:
+    """One row per family: its fields, member count and a 0/1/NULL column per indicator."""
+    snap = catalog.snapshot(snapshot)
+    kel = snapshot_table(wh, catalog, snap.id, "keluarga")
+    ind = snapshot_table(wh, catalog, snap.id, "individu")
+    joined, exprs = evaluate({i.id: i.rule for i in measure.indicators}, kel, ind, snap.tanggal)
+    members = ind.group_by(_kk=ind[KK]).aggregate(**{MEMBERS: ind.count()})
+    cols = [joined[c] for c in kel.columns if c != "snapshot_id"]
+    deps = [
+        ibis.cases((e, 1), (~e, 0), else_=ibis.null()).cast("int64").name(i)
+        for i, e in exprs.items()
+    ]
+    table = joined.select(*cols, *deps)
+    out = table.left_join(members, table[KK] == members["_kk"])
+    return out.select(*[out[c] for c in table.columns], out[MEMBERS].fill_null(0).name(MEMBERS))
+
+
+def _dims(measure: Measure) -> list[Dimension]:
+    return [Dimension(i.id, i.weight) for i in measure.indicators]
+
+
+def mpi_snapshot(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str | int,
+    measure: Measure,
+    *,
+    k: Fraction | None = None,
+    by: str | None = "kabupaten",
+    person: bool = False,
+    missing: MissingPolicy = "exclude",
+) -> AFResult:
+    """Alkire-Foster of ``measure`` on a snapshot, overall and by ``by``."""
+    table = deprivation_table(wh, catalog, snapshot, measure)
+    return alkire_foster(
+        table,
+        _dims(measure),
+        k or measure.k,
+        by=group_column(by),
+        unit_weight=MEMBERS if person else None,
+        missing=missing,
+    )
+
+
+def dimension_contributions(result: AFResult, measure: Measure) -> dict[str, dict[str, Fraction]]:
+    """Contribution of every dimension (sum of its indicators'), overall and per group."""
+
+    def per(contrib: dict[str, Fraction]) -> dict[str, Fraction]:
+        out: dict[str, Fraction] = {d.id: Fraction(0) for d in measure.dimensions}
+        for ind in measure.indicators:
+            out[ind.dimension] += contrib.get(ind.id, Fraction(0))
+        return out
+
+    return {
+        "overall": per(result.overall.contribution),
+        **{g: per(r.contribution) for g, r in result.groups.items()},
+    }
+
+
+def possible_scores(measure: Measure) -> list[Fraction]:
+    """Every score a unit can have (subset sums of the weights), in (0, 1], ascending."""
+    scale = math.lcm(*(i.weight.denominator for i in measure.indicators))
+    reachable = {0}
+    for ind in measure.indicators:
+        w = int(ind.weight * scale)
+        reachable |= {s + w for s in reachable}
+    return [Fraction(s, scale) for s in sorted(reachable) if s > 0]
+
+
+def sensitivity(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str | int,
+    measure: Measure,
+    *,
+    person: bool = False,
+    missing: MissingPolicy = "exclude",
+) -> list[dict[str, Any]]:
+    """H, A and M0 for every possible cut-off k (one engine query for the score distribution)."""
+    table = deprivation_table(wh, catalog, snapshot, measure)
+    dist = score_distribution(
+        table, _dims(measure), unit_weight=MEMBERS if person else None, missing=missing
+    )
+    rows = []
+    n = dist.total
+    for k in possible_scores(measure):
+        q = sum(c for s, c in dist.counts.items() if s >= k)
+        s_sum = sum(s * c for s, c in dist.counts.items() if s >= k)
+        h = Fraction(q, n) if n else Fraction(0)
+        a = s_sum / q if q else Fraction(0)
+        rows.append({"k": k, "H": h, "A": a, "M0": h * a, "q": q, "n": n})
+    return rows
+
+
+def change(
+    wh: Warehouse,
+    catalog: Catalog,
+    a: str | int,
+    b: str | int,
+    measure: Measure,
+    *,
+    by: str | None = "kabupaten",
+    k: Fraction | None = None,
+    person: bool = False,
+) -> dict[str, Any]:
+    """H, A, M0 in two snapshots and the change, overall and by ``by``."""
+    ra = mpi_snapshot(wh, catalog, a, measure, k=k, by=by, person=person)
+    rb = mpi_snapshot(wh, catalog, b, measure, k=k, by=by, person=person)
+    groups = sorted(set(ra.groups) | set(rb.groups))
+    out: dict[str, Any] = {
+        "from": catalog.snapshot(a).id,
+        "to": catalog.snapshot(b).id,
+        "k": str(k or measure.k),
+        "rows": [],
+    }
+    for name, ga, gb in [
+        ("keseluruhan", ra.overall, rb.overall),
+        *[(g, ra.groups.get(g), rb.groups.get(g)) for g in groups],
+    ]:
+        row: dict[str, Any] = {"group": name}
+        for key in ("H", "A", "M0"):
+            va = getattr(ga, key) if ga else None
+            vb = getattr(gb, key) if gb else None
+            row[f"{key}_lama"], row[f"{key}_baru"] = va, vb
+            row[f"{key}_perubahan"] = (vb - va) if va is not None and vb is not None else None
+        out["rows"].append(row)
+    return out
