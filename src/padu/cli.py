@@ -434,8 +434,8 @@ def mpi(
     if fmt not in ("table", "json", "csv", "xlsx"):
         raise typer.BadParameter("harus table, json, csv atau xlsx", param_hint="--format")
     state = _state(ctx)
-    m = get_measure(measure)
     with state.stores() as (wh, cat):
+        m = get_measure(measure, cat)
         snap = cat.snapshot(snapshot)
         result = mpi_snapshot(
             wh,
@@ -469,8 +469,8 @@ def mpi_sensitivity(
     from padu.measure.snapshot import sensitivity
 
     state = _state(ctx)
-    m = get_measure(measure)
     with state.stores() as (wh, cat):
+        m = get_measure(measure, cat)
         rows = sensitivity(wh, cat, snapshot, m, person=person)
     t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
     for r in rows:
@@ -507,8 +507,8 @@ def mpi_change(
     from padu.measure.snapshot import change
 
     state = _state(ctx)
-    m = get_measure(measure)
     with state.stores() as (wh, cat):
+        m = get_measure(measure, cat)
         d = change(wh, cat, a, b, m, by=by, person=person)
     t = Table(
         "kelompok",
@@ -572,8 +572,10 @@ def measure_show(
     """Dimensi, indikator, bobot dan aturan sebuah ukuran."""
     from padu.measure.measures import get_measure
 
-    m = get_measure(ref)
-    _emit(_state(ctx), _measure_dict(m), _measure_table(m))
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        m = get_measure(ref, cat)
+    _emit(state, _measure_dict(m), _measure_table(m))
 
 
 @measure_app.command("check")

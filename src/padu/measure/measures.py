@@ -19,6 +19,7 @@ from padu.errors import ImportRejected, NotFound, Problem
 from padu.measure.af import parse_fraction
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.parser import RuleError
+from padu.stores.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,24 @@ def preset_ids() -> list[str]:
     )
 
 
-def get_measure(ref: str) -> Measure:
-    """A shipped preset by id, or a measure file by path."""
+def get_measure(ref: str, catalog: Catalog | None = None) -> Measure:
+    """A preset by id, a saved measure (``id`` = latest, ``id@N`` = version N), or a file."""
+    if catalog is not None:
+        name, _, version = ref.partition("@")
+        saved = catalog.measure_versions(name)
+        if saved:
+            if version and not version.isdigit():
+                raise NotFound(f"versi ukuran harus angka: {ref!r}")
+            chosen = (
+                next((v for v in saved if v.version == int(version)), None)
+                if version
+                else saved[-1]
+            )
+            if chosen is None:
+                raise NotFound(
+                    f"ukuran {name!r} tidak punya versi {version}; ada 1-{saved[-1].version}"
+                )
+            return load_measure(chosen.definition, f"{name}@{chosen.version}")
     if ref in preset_ids():
         entry = _presets_dir().joinpath(f"{ref}.yaml")
         return load_measure(entry.read_text(encoding="utf-8"), f"{ref}.yaml")
@@ -212,3 +229,15 @@ def get_measure(ref: str) -> Measure:
     if path.exists():
         return load_measure(path.read_text(encoding="utf-8"), path.name)
     raise NotFound(f"ukuran {ref!r} tidak ada; preset: {', '.join(preset_ids())}")
+
+
+def save_measure(path: Path, catalog: Catalog) -> tuple[Measure, int]:
+    """Check a measure file whole and store it as the next version of its id."""
+    text = path.read_text(encoding="utf-8")
+    measure = load_measure(text, path.name)
+    if measure.id in preset_ids():
+        raise ImportRejected(
+            summary=f"{path.name}: id {measure.id!r} dipakai preset; beri ukuran Anda id lain",
+            problems=[Problem(path.name, None, "id", measure.id, "id sama dengan preset")],
+        )
+    return measure, catalog.save_measure(measure.id, text)

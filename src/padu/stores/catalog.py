@@ -65,6 +65,18 @@ class CrosswalkRow(Base):
     sumber: Mapped[str] = mapped_column(String(300))
 
 
+class MeasureVersionRow(Base):
+    """One saved version of a user-defined measure (its YAML text)."""
+
+    __tablename__ = "measure_version"
+
+    measure_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
 class AuditRow(Base):
     """One recorded event (import accepted, personal data exported, ...)."""
 
@@ -155,6 +167,37 @@ class Catalog:
     def crosswalk(self) -> dict[str, str]:
         with self.session() as s:
             return {r.kode_bps: r.kode_kemendagri for r in s.scalars(select(CrosswalkRow))}
+
+    # -- measures ----------------------------------------------------------------------
+    def save_measure(self, measure_id: str, definition: str, actor: str = "cli") -> int:
+        """Store ``definition`` as the next version of ``measure_id``; the version number."""
+        with self.session() as s:
+            last = s.scalars(
+                select(MeasureVersionRow.version)
+                .where(MeasureVersionRow.measure_id == measure_id)
+                .order_by(MeasureVersionRow.version.desc())
+            ).first()
+            version = (last or 0) + 1
+            s.add(
+                MeasureVersionRow(
+                    measure_id=measure_id,
+                    version=version,
+                    definition=definition,
+                    dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    pelaku=actor,
+                )
+            )
+            s.add(_audit("measure.save", {"measure": measure_id, "version": version}, actor))
+        return version
+
+    def measure_versions(self, measure_id: str | None = None) -> list[MeasureVersionRow]:
+        with self.session() as s:
+            q = select(MeasureVersionRow).order_by(
+                MeasureVersionRow.measure_id, MeasureVersionRow.version
+            )
+            if measure_id:
+                q = q.where(MeasureVersionRow.measure_id == measure_id)
+            return list(s.scalars(q))
 
     # -- audit -------------------------------------------------------------------------
     def record(self, kind: str, detail: Mapping[str, object], actor: str = "cli") -> None:
