@@ -222,3 +222,22 @@ def test_user_measures_are_saved_with_every_version(stores: Stores, tmp_path: Pa
     with pytest.raises(ImportRejected, match="preset"):
         save_measure(preset_copy, stores.catalog)
     assert [v.version for v in stores.catalog.measure_versions("kaltara-uji")] == [1, 2]
+
+
+def test_family_scores_agree_with_the_measure(
+    stores: Stores, snapshot: int, tmp_path: Path
+) -> None:
+    import polars as pl
+
+    from padu.measure.snapshot import write_family_scores
+
+    m = get_measure("padu-7")
+    result = mpi_snapshot(stores.warehouse, stores.catalog, snapshot, m, by=None)
+    path = tmp_path / "keluarga.csv"
+    rows = write_family_scores(stores.warehouse, stores.catalog, snapshot, m, m.k, path)
+    fam = pl.read_csv(path, schema_overrides={"nomor_kartu_keluarga": pl.String})
+    assert rows == fam.height == result.overall.n + result.overall.missing
+    assert fam.filter(pl.col("miskin") == True).height == result.overall.q  # noqa: E712
+    assert fam.filter(pl.col("miskin").is_null()).height == result.overall.missing
+    assert fam.filter((pl.col("skor") >= 1 / 3 - 1e-12) != pl.col("miskin")).height == 0
+    assert sum(result.overall.contribution_absolute.values()) == result.overall.M0

@@ -413,6 +413,10 @@ def mpi(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="File keluaran (csv/xlsx).")
     ] = None,
+    families_out: Annotated[
+        Path | None,
+        typer.Option("--families-out", help="CSV per keluarga: deprivasi, skor, status miskin."),
+    ] = None,
 ) -> None:
     """Alkire-Foster pada snapshot: H, A, M0, headcount, kontribusi, per wilayah."""
     if ctx.invoked_subcommand is not None:
@@ -447,6 +451,12 @@ def mpi(
             person=person,
             missing=missing,
         )
+        if families_out is not None:
+            from padu.measure.snapshot import write_family_scores
+
+            rows = write_family_scores(wh, cat, snap.id, m, result.k, families_out, missing=missing)
+            detail = {"what": "mpi families", "snapshot": snap.id, "rows": rows}
+            cat.record("personal_data.export", {**detail, "file": str(families_out)})
     report = mpi_report(result, m, snap.id, by, person)
     if fmt in ("csv", "xlsx"):
         if out_file is None and fmt == "xlsx":

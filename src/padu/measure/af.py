@@ -55,7 +55,8 @@ class GroupResult:
     M0: Fraction
     uncensored: dict[str, Fraction] = field(default_factory=dict)
     censored: dict[str, Fraction] = field(default_factory=dict)
-    contribution: dict[str, Fraction] = field(default_factory=dict)
+    contribution: dict[str, Fraction] = field(default_factory=dict)  # share of M0
+    contribution_absolute: dict[str, Fraction] = field(default_factory=dict)  # w_j x CH_j
 
     def to_dict(self, exact: bool = False) -> dict[str, Any]:
         def num(x: Fraction) -> float | str:
@@ -71,6 +72,7 @@ class GroupResult:
             "uncensored": {k: num(v) for k, v in self.uncensored.items()},
             "censored": {k: num(v) for k, v in self.censored.items()},
             "contribution": {k: num(v) for k, v in self.contribution.items()},
+            "contribution_absolute": {k: num(v) for k, v in self.contribution_absolute.items()},
         }
 
 
@@ -192,6 +194,7 @@ def _ratios(row: dict[str, Any], cols: list[str], w_int: dict[str, int], scale: 
         out.uncensored[c] = share(unc, n)
         out.censored[c] = share(cen, n)
         out.contribution[c] = share(w_int[c] * cen, s)
+        out.contribution_absolute[c] = share(w_int[c] * cen, n * scale)
     return out
 
 
@@ -227,3 +230,28 @@ def score_distribution(
     rows = t.group_by(_score=score).aggregate(_n=counted.sum()).to_pyarrow().to_pylist()
     counts = {Fraction(int(r["_score"]), scale): int(r["_n"] or 0) for r in rows}
     return ScoreDistribution(counts, sum(counts.values()))
+
+
+def scored(
+    table: Any, dims: Sequence[Dimension], k: Fraction, *, missing: MissingPolicy = "exclude"
+) -> Any:
+    """``table`` with each unit's exact score (``skor_per_<scale>`` as an integer numerator,
+    ``skor`` as a decimal for reading) and its poverty status ``miskin`` (NULL if excluded)."""
+    weights = _normalised(dims)
+    scale = math.lcm(k.denominator, *(w.denominator for w in weights.values()))
+    cols = list(weights)
+    t = table
+    any_missing = t[cols[0]].isnull()
+    for c in cols[1:]:
+        any_missing = any_missing | t[c].isnull()
+    fill = 1 if missing == "deprived" else 0
+    score = ibis.literal(0).cast("int64")
+    for c in cols:
+        score = score + ibis.ifelse(t[c].fill_null(fill) != 0, int(weights[c] * scale), 0)
+    poor = score >= int(k * scale)
+    excluded = any_missing if missing == "exclude" else ibis.literal(False)
+    return t.mutate(
+        skor_numerator=score,
+        skor=score.cast("float64") / scale,
+        miskin=ibis.ifelse(excluded, ibis.null().cast("boolean"), poor),
+    )

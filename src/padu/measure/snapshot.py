@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import ibis
 
 from padu.errors import UsageError
-from padu.measure.af import AFResult, Dimension, MissingPolicy, alkire_foster, score_distribution
+from padu.measure.af import (
+    AFResult,
+    Dimension,
+    MissingPolicy,
+    alkire_foster,
+    score_distribution,
+    scored,
+)
 from padu.measure.measures import Measure
 from padu.register.snapshots import snapshot_table
 from padu.rules.compiler import evaluate
@@ -176,3 +184,27 @@ def change(
             row[f"{key}_perubahan"] = (vb - va) if va is not None and vb is not None else None
         out["rows"].append(row)
     return out
+
+
+def write_family_scores(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str | int,
+    measure: Measure,
+    k: Fraction,
+    path: Path,
+    *,
+    missing: MissingPolicy = "exclude",
+) -> int:
+    """Write one CSV row per family: KK, region, each indicator (0/1), score and status."""
+    import pyarrow.csv as pacsv
+
+    table = scored(
+        deprivation_table(wh, catalog, snapshot, measure), _dims(measure), k, missing=missing
+    )
+    cols = [KK, "kode_kabupaten_kota", "kode_kecamatan", "kode_kelurahan_desa", "desil_nasional"]
+    out = table.select(*cols, *[i.id for i in measure.indicators], "skor", "miskin").order_by(KK)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = out.to_pyarrow()
+    pacsv.write_csv(data, path)
+    return int(data.num_rows)
