@@ -47,6 +47,16 @@ RETIRED_KALTIM_PREFIXES: dict[str, str] = {
 
 Scheme = Literal["kemendagri", "bps"]
 
+#: ``--by`` words for a region level -> the family (keluarga) column holding that code.
+REGION_COLUMNS: dict[str, str] = {
+    "provinsi": "kode_provinsi",
+    "kabupaten": "kode_kabupaten_kota",
+    "kabupaten_kota": "kode_kabupaten_kota",
+    "kecamatan": "kode_kecamatan",
+    "desa": "kode_kelurahan_desa",
+    "desa_kelurahan": "kode_kelurahan_desa",
+}
+
 
 @dataclass(frozen=True)
 class Region:

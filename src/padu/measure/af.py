@@ -108,6 +108,50 @@ def _normalised(dims: Sequence[Dimension]) -> dict[str, Fraction]:
     return {d.column: d.weight / total for d in dims}
 
 
+@dataclass(frozen=True)
+class _Scores:
+    """Engine expressions shared by every computation: integer scores on a common scale."""
+
+    scale: int
+    weights: dict[str, Fraction]
+    any_missing: Any  # boolean: a unit with a NULL indicator
+    dep: dict[str, Any]  # 0/1 per indicator after the missing-data policy
+    score: Any  # integer numerator of the score over ``scale``
+    counted: Any  # the unit's weight, 0 when the policy excludes it
+
+
+def _scores(
+    t: Any,
+    dims: Sequence[Dimension],
+    *,
+    k: Fraction | None = None,
+    unit_weight: str | None = None,
+    missing: MissingPolicy = "exclude",
+) -> _Scores:
+    if missing not in MISSING_POLICIES:
+        raise InputError(
+            f"kebijakan data hilang harus salah satu dari {', '.join(MISSING_POLICIES)}"
+        )
+    weights = _normalised(dims)
+    absent = [c for c in [*weights, *([unit_weight] if unit_weight else [])] if c not in t.columns]
+    if absent:
+        raise InputError(f"kolom tidak ada: {', '.join(absent)}")
+    scale = math.lcm(*([k.denominator] if k else []), *(w.denominator for w in weights.values()))
+    cols = list(weights)
+    any_missing = t[cols[0]].isnull()
+    for c in cols[1:]:
+        any_missing = any_missing | t[c].isnull()
+    fill = 1 if missing == "deprived" else 0
+    # ifelse, not a cast: PostgreSQL cannot cast boolean to bigint
+    dep = {c: ibis.ifelse(t[c].fill_null(fill) != 0, 1, 0).cast("int64") for c in cols}
+    score = ibis.literal(0).cast("int64")
+    for c in cols:
+        score = score + dep[c] * int(weights[c] * scale)
+    u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
+    counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
+    return _Scores(scale, weights, any_missing, dep, score, counted)
+
+
 def alkire_foster(
     table: Any,
     dims: Sequence[Dimension],
@@ -121,41 +165,20 @@ def alkire_foster(
 
     Weights are normalised to sum to 1; ``k`` is a share of that total (0 < k <= 1).
     """
-    if missing not in MISSING_POLICIES:
-        raise InputError(
-            f"kebijakan data hilang harus salah satu dari {', '.join(MISSING_POLICIES)}"
-        )
     if not 0 < k <= 1:
         raise InputError(f"k harus di antara 0 (tidak termasuk) dan 1: {k}")
-    weights = _normalised(dims)
-    scale = math.lcm(k.denominator, *(w.denominator for w in weights.values()))
-    w_int = {c: int(w * scale) for c, w in weights.items()}
-    k_int = int(k * scale)
-    cols = list(weights)
-    missing_cols = [
-        c
-        for c in [*cols, *([by] if by else []), *([unit_weight] if unit_weight else [])]
-        if c not in table.columns
-    ]
-    if missing_cols:
-        raise InputError(f"kolom tidak ada: {', '.join(missing_cols)}")
-
+    if by and by not in table.columns:
+        raise InputError(f"kolom tidak ada: {by}")
     t = table
-    any_missing = t[cols[0]].isnull()
-    for c in cols[1:]:
-        any_missing = any_missing | t[c].isnull()
-    fill = 1 if missing == "deprived" else 0
-    # ifelse, not a cast: PostgreSQL cannot cast boolean to bigint
-    dep = {c: ibis.ifelse(t[c].fill_null(fill) != 0, 1, 0).cast("int64") for c in cols}
-    score = dep[cols[0]] * w_int[cols[0]]
-    for c in cols[1:]:
-        score = score + dep[c] * w_int[c]
-    poor = ibis.ifelse(score >= k_int, 1, 0).cast("int64")
+    sc = _scores(t, dims, k=k, unit_weight=unit_weight, missing=missing)
+    scale, weights, dep, score, counted = sc.scale, sc.weights, sc.dep, sc.score, sc.counted
+    cols = list(weights)
+    w_int = {c: int(w * scale) for c, w in weights.items()}
+    poor = ibis.ifelse(score >= int(k * scale), 1, 0).cast("int64")
     u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
-    counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
     metrics: dict[str, Any] = {
         "_n": counted.sum(),
-        "_missing": ibis.ifelse(any_missing, u, 0).cast("int64").sum(),
+        "_missing": ibis.ifelse(sc.any_missing, u, 0).cast("int64").sum(),
         "_q": (counted * poor).sum(),
         "_s": (counted * poor * score).sum(),
     }
@@ -214,19 +237,9 @@ def score_distribution(
     missing: MissingPolicy = "exclude",
 ) -> ScoreDistribution:
     """How many (weighted) units have each score: one grouped query, exact scores."""
-    weights = _normalised(dims)
-    scale = math.lcm(*(w.denominator for w in weights.values()))
-    cols = list(weights)
     t = table
-    any_missing = t[cols[0]].isnull()
-    for c in cols[1:]:
-        any_missing = any_missing | t[c].isnull()
-    fill = 1 if missing == "deprived" else 0
-    score = ibis.literal(0).cast("int64")
-    for c in cols:
-        score = score + ibis.ifelse(t[c].fill_null(fill) != 0, int(weights[c] * scale), 0)
-    u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
-    counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
+    sc = _scores(t, dims, unit_weight=unit_weight, missing=missing)
+    score, counted, scale = sc.score, sc.counted, sc.scale
     rows = t.group_by(_score=score).aggregate(_n=counted.sum()).to_pyarrow().to_pylist()
     counts = {Fraction(int(r["_score"]), scale): int(r["_n"] or 0) for r in rows}
     return ScoreDistribution(counts, sum(counts.values()))
@@ -235,19 +248,11 @@ def score_distribution(
 def scored(
     table: Any, dims: Sequence[Dimension], k: Fraction, *, missing: MissingPolicy = "exclude"
 ) -> Any:
-    """``table`` with each unit's exact score (``skor_per_<scale>`` as an integer numerator,
+    """``table`` with each unit's exact score (``skor_numerator`` over the common scale, and
     ``skor`` as a decimal for reading) and its poverty status ``miskin`` (NULL if excluded)."""
-    weights = _normalised(dims)
-    scale = math.lcm(k.denominator, *(w.denominator for w in weights.values()))
-    cols = list(weights)
+    sc = _scores(table, dims, k=k, missing=missing)
+    score, scale, any_missing = sc.score, sc.scale, sc.any_missing
     t = table
-    any_missing = t[cols[0]].isnull()
-    for c in cols[1:]:
-        any_missing = any_missing | t[c].isnull()
-    fill = 1 if missing == "deprived" else 0
-    score = ibis.literal(0).cast("int64")
-    for c in cols:
-        score = score + ibis.ifelse(t[c].fill_null(fill) != 0, int(weights[c] * scale), 0)
     poor = score >= int(k * scale)
     excluded = any_missing if missing == "exclude" else ibis.literal(False)
     return t.mutate(

@@ -24,6 +24,7 @@ from padu.measure.af import (
     scored,
 )
 from padu.measure.measures import Measure
+from padu.regions import REGION_COLUMNS
 from padu.register.snapshots import snapshot_table
 from padu.rules.compiler import evaluate
 from padu.schema import register_schema
@@ -31,26 +32,18 @@ from padu.stores import Catalog, Warehouse
 
 KK = "nomor_kartu_keluarga"
 MEMBERS = "_anggota"
-REGION_BY = {
-    "provinsi": "kode_provinsi",
-    "kabupaten": "kode_kabupaten_kota",
-    "kabupaten_kota": "kode_kabupaten_kota",
-    "kecamatan": "kode_kecamatan",
-    "desa": "kode_kelurahan_desa",
-    "desa_kelurahan": "kode_kelurahan_desa",
-}
 
 
 def group_column(by: str | None) -> str | None:
     """The family column a ``--by`` value names: a region level or any family field."""
     if by is None:
         return None
-    if by in REGION_BY:
-        return REGION_BY[by]
+    if by in REGION_COLUMNS:
+        return REGION_COLUMNS[by]
     if by in register_schema().names("keluarga"):
         return by
     raise UsageError(
-        f"--by harus tingkat wilayah ({', '.join(sorted(REGION_BY))}) atau kolom keluarga; "
+        f"--by harus tingkat wilayah ({', '.join(sorted(REGION_COLUMNS))}) atau kolom keluarga; "
         f"{by!r} bukan keduanya"
     )
 

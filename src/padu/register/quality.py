@@ -11,18 +11,10 @@ from typing import Any
 
 import ibis
 
+from padu.regions import REGION_COLUMNS
 from padu.register.snapshots import snapshot_table
 from padu.schema import Level, register_schema
 from padu.stores import Catalog, Warehouse
-
-REGION_COLUMNS = {
-    "provinsi": "kode_provinsi",
-    "kabupaten": "kode_kabupaten_kota",
-    "kabupaten_kota": "kode_kabupaten_kota",
-    "kecamatan": "kode_kecamatan",
-    "desa": "kode_kelurahan_desa",
-    "desa_kelurahan": "kode_kelurahan_desa",
-}
 
 GROUPS = {
     "identitas_tidak_valid": ("nik_tidak_valid", "kk_tidak_valid"),
