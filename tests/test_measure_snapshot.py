@@ -20,6 +20,7 @@ from padu.measure.snapshot import (
     sensitivity,
 )
 from padu.register import import_register
+from padu.synth import SyntheticRegister
 from tests.conftest import SNAPSHOT_DATE, Stores
 from tests.test_measure_af import _reference
 
@@ -108,10 +109,39 @@ def test_sensitivity_covers_every_possible_cutoff(stores: Stores, snapshot: int)
     assert (at_k["H"], at_k["A"], at_k["M0"]) == (direct.H, direct.A, direct.M0)
 
 
-def test_change_between_snapshots(stores: Stores, snapshot: int, small_files: Path) -> None:
+def test_change_between_snapshots(
+    stores: Stores, snapshot: int, small_register: SyntheticRegister, tmp_path: Path
+) -> None:
+    import polars as pl
+
+    from padu.synth import write_register
+
     m = get_measure("padu-7")
+    poorer = small_register.keluarga.with_columns(
+        desil_nasional=pl.when(pl.col("kode_kabupaten_kota") == "6571")
+        .then(pl.lit("1"))
+        .otherwise(pl.col("desil_nasional"))
+    )
+    write_register(
+        SyntheticRegister(poorer, small_register.individu, small_register.ground_truth),
+        tmp_path / "b",
+        xlsx=False,
+    )
+    later = import_register(
+        [tmp_path / "b" / "keluarga.parquet", tmp_path / "b" / "individu.parquet"],
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=stores.home / "rejects",
+    ).snapshot
+    moved = {
+        r["group"]: r for r in change(stores.warehouse, stores.catalog, snapshot, later, m)["rows"]
+    }
+    assert moved["65.71"]["H_perubahan"] > 0 and moved["65.71"]["ch_desil_1_4_perubahan"] > 0
+    assert moved["65.01"]["M0_perubahan"] == 0  # untouched kabupaten
     same = change(stores.warehouse, stores.catalog, snapshot, snapshot, m)
     assert all(r["M0_perubahan"] == 0 for r in same["rows"])
+    assert all(r["ch_desil_1_4_perubahan"] == 0 for r in same["rows"])
     assert {r["group"] for r in same["rows"]} == {
         "keseluruhan",
         "65.01",
@@ -151,6 +181,8 @@ def test_mpi_cli_formats(
     assert {"H", "A", "M0", "censored", "contribution"} <= set(data["overall"])
     assert all(g.count(".") == 2 for g in data["groups"])  # kecamatan codes
     assert abs(sum(data["dimension_contribution"]["overall"].values()) - 1) < 1e-9
+    absolute = data["dimension_contribution_absolute"]["overall"]
+    assert abs(sum(absolute.values()) - data["overall"]["M0"]) < 1e-9
     out = tmp_path / "mpi.xlsx"
     assert (
         main(

@@ -98,6 +98,10 @@ def mpi_report(
         "by": by,
         **result.to_dict(),
         "dimension_contribution": {g: {d: float(v) for d, v in c.items()} for g, c in dims.items()},
+        "dimension_contribution_absolute": {
+            g: {d: float(v) for d, v in c.items()}
+            for g, c in dimension_contributions(result, measure, absolute=True).items()
+        },
     }
     title = f"{measure.id}, snapshot {snapshot}, k = {result.k}, per {unit}" + (
         f", menurut {by}" if by else ""

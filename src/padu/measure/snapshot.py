@@ -94,8 +94,11 @@ def mpi_snapshot(
     )
 
 
-def dimension_contributions(result: AFResult, measure: Measure) -> dict[str, dict[str, Fraction]]:
-    """Contribution of every dimension (sum of its indicators'), overall and per group."""
+def dimension_contributions(
+    result: AFResult, measure: Measure, absolute: bool = False
+) -> dict[str, dict[str, Fraction]]:
+    """Contribution of every dimension (sum of its indicators'), overall and per group:
+    the share of M0, or with ``absolute`` the part of M0 itself."""
 
     def per(contrib: dict[str, Fraction]) -> dict[str, Fraction]:
         out: dict[str, Fraction] = {d.id: Fraction(0) for d in measure.dimensions}
@@ -103,10 +106,10 @@ def dimension_contributions(result: AFResult, measure: Measure) -> dict[str, dic
             out[ind.dimension] += contrib.get(ind.id, Fraction(0))
         return out
 
-    return {
-        "overall": per(result.overall.contribution),
-        **{g: per(r.contribution) for g, r in result.groups.items()},
-    }
+    def pick(g: Any) -> dict[str, Fraction]:
+        return per(g.contribution_absolute if absolute else g.contribution)
+
+    return {"overall": pick(result.overall), **{g: pick(r) for g, r in result.groups.items()}}
 
 
 def possible_scores(measure: Measure) -> list[Fraction]:
@@ -175,6 +178,10 @@ def change(
             vb = getattr(gb, key) if gb else None
             row[f"{key}_lama"], row[f"{key}_baru"] = va, vb
             row[f"{key}_perubahan"] = (vb - va) if va is not None and vb is not None else None
+        for ind in measure.indicators:  # censored headcount of every indicator
+            ca = ga.censored.get(ind.id) if ga else None
+            cb = gb.censored.get(ind.id) if gb else None
+            row[f"ch_{ind.id}_perubahan"] = (cb - ca) if ca is not None and cb is not None else None
         out["rows"].append(row)
     return out
 
