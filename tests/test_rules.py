@@ -195,3 +195,75 @@ def test_any_text_compiles_or_raises_a_rule_error(
     kel, ind = empty_tables
     table, expr = rule.to_ibis(kel, ind, dt.date(2026, 1, 1))
     assert table.filter(expr).count().to_pyarrow().as_py() == 0
+
+
+def test_rule_explain_counts_each_clause_and_the_whole(
+    stores: Stores, snapshot: int, small_register: SyntheticRegister
+) -> None:
+    from padu.rules.explain import explain
+
+    kel = snapshot_table(stores.warehouse, stores.catalog, snapshot, "keluarga")
+    ind = snapshot_table(stores.warehouse, stores.catalog, snapshot, "individu")
+    text = "desil_nasional <= 4 dan ada anggota(umur(tanggal_lahir) < 7) dan tidak pbi_nas"
+    e = explain(text, kel, ind, AS_OF)
+    k, i = small_register.keluarga, small_register.individu
+    young = set(i.filter(_age(pl.col("tanggal_lahir")) < 7)["nomor_kartu_keluarga"])
+    low = set(k.filter(_desil() <= 4)["nomor_kartu_keluarga"])
+    no_pbi = set(k.filter(~pl.col("pbi_nas"))["nomor_kartu_keluarga"])
+    assert [c["families"] for c in e.clauses] == [len(low), len(young), len(no_pbi)]
+    whole = low & young & no_pbi
+    assert e.families == len(whole) > 0
+    assert e.persons == i.filter(pl.col("nomor_kartu_keluarga").is_in(list(whole))).height
+    assert e.fields == ["individu.tanggal_lahir", "keluarga.desil_nasional", "keluarga.pbi_nas"]
+    assert explain("desil_nasional > 10", kel, ind, AS_OF).to_dict()["matches_nobody"] is True
+
+
+def test_rule_explain_cli_without_and_with_snapshot(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, small_files: Path
+) -> None:
+    import json
+
+    from padu.cli import main
+
+    home = tmp_path / "home"
+    assert (
+        main(["--json", "--home", str(home), "rule", "explain", "desil_nasional <= 2 or pbi_pemda"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["parsed"] == "((desil_nasional <= 2) or pbi_pemda)" and data["fields"] == [
+        "keluarga.desil_nasional",
+        "keluarga.pbi_pemda",
+    ]
+    main(
+        [
+            "--home",
+            str(home),
+            "register",
+            "import",
+            str(small_files / "keluarga.csv"),
+            str(small_files / "individu.csv"),
+            "--snapshot-date",
+            "2026-01-23",
+        ]
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "--json",
+                "--home",
+                str(home),
+                "rule",
+                "explain",
+                "desil_nasional <= 2",
+                "--snapshot",
+                "latest",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["families"] > 0
+    assert main(["--json", "--home", str(home), "rule", "explain", "desil_nasionl <= 2"]) == 1
+    err = json.loads(capsys.readouterr().out)
+    assert err["error"] == "RuleError" and err["line"] == 1 and "desil_nasional" in err["message"]

@@ -41,6 +41,8 @@ mpi_app = typer.Typer(invoke_without_command=True, help="Kemiskinan multidimensi
 measure_app = typer.Typer(
     no_args_is_help=True, help="Ukuran kemiskinan multidimensi: indikator dan bobot."
 )
+rule_app = typer.Typer(no_args_is_help=True, help="Bahasa aturan: periksa dan pratinjau jumlah.")
+app.add_typer(rule_app, name="rule")
 app.add_typer(mpi_app, name="mpi")
 app.add_typer(measure_app, name="measure")
 
@@ -386,6 +388,40 @@ def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
     with state.stores() as (_, cat):
         n = load_crosswalk(file, cat)
     _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+
+
+@rule_app.command("explain")
+def rule_explain(
+    ctx: typer.Context,
+    rule: Annotated[
+        str, typer.Argument(help='Aturan, misalnya "desil_nasional <= 4 dan pbi_nas".')
+    ],
+    snapshot: Annotated[
+        str | None, typer.Option("--snapshot", help="Hitung pada snapshot ini (id, label, latest).")
+    ] = None,
+) -> None:
+    """Bentuk terurai, kolom yang dibaca, dan jumlah keluarga per klausa dan seluruh aturan."""
+    from padu.register.snapshots import snapshot_table
+    from padu.rules.explain import explain
+
+    state = _state(ctx)
+    if snapshot is None:
+        result = explain(rule)
+    else:
+        with state.stores() as (wh, cat):
+            snap = cat.snapshot(snapshot)
+            kel = snapshot_table(wh, cat, snap.id, "keluarga")
+            ind = snapshot_table(wh, cat, snap.id, "individu")
+            result = explain(rule, kel, ind, snap.tanggal)
+    t = Table("klausa", "keluarga", title=f"Aturan: {result.parsed}")
+    for c in result.clauses:
+        t.add_row(c["clause"], f"{c['families']:,}" if "families" in c else "-")
+    if snapshot is not None:
+        t.add_row("SELURUH ATURAN", f"{result.families:,} keluarga, {result.persons:,} orang")
+        if result.families == 0:
+            t.add_row("perhatian", "aturan ini tidak cocok dengan satu keluarga pun")
+    t.add_row("kolom yang dibaca", ", ".join(result.fields))
+    _emit(state, result.to_dict(), t)
 
 
 @mpi_app.callback()
