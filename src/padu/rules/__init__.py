@@ -6,7 +6,21 @@ Never eval'd and never concatenated into SQL.
 """
 
 from padu.rules.ast import Node
-from padu.rules.compiler import CompiledRule, compile_rule, fields_used
+from padu.rules.compiler import (
+    CompiledRule,
+    compile_member_rule,
+    compile_rule,
+    fields_used,
+    member_condition,
+)
 from padu.rules.parser import parse
 
-__all__ = ["CompiledRule", "Node", "compile_rule", "fields_used", "parse"]
+__all__ = [
+    "CompiledRule",
+    "Node",
+    "compile_member_rule",
+    "compile_rule",
+    "fields_used",
+    "member_condition",
+    "parse",
+]

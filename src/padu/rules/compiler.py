@@ -101,6 +101,25 @@ def compile_rule(text: str) -> CompiledRule:
     return CompiledRule(text, tree, checker.fields)
 
 
+def compile_member_rule(text: str) -> CompiledRule:
+    """A condition on one member (member fields only), for programmes whose unit is a person."""
+    tree = parse(text)
+    checker = _Checker()
+    kind = checker.type_of(tree, "individu")
+    if kind != "bool":
+        raise RuleError(
+            f"aturan anggota harus bernilai benar/salah, bukan {TYPE_WORDS[kind]}",
+            tree.line,
+            tree.col,
+        )
+    return CompiledRule(text, tree, checker.fields)
+
+
+def member_condition(rule: CompiledRule, individu: Any, as_of: dt.date) -> Any:
+    """The boolean column of a member rule on the member table."""
+    return _Emitter(as_of).expr(rule.ast, individu, "individu")
+
+
 def fields_used(rule: CompiledRule | str) -> set[tuple[Level, str]]:
     """The (level, field) pairs a rule reads: the data it needs."""
     return (compile_rule(rule) if isinstance(rule, str) else rule).fields

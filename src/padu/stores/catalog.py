@@ -77,6 +77,29 @@ class MeasureVersionRow(Base):
     pelaku: Mapped[str] = mapped_column(String(100))
 
 
+class AgencyRow(Base):
+    """An agency (OPD, vertical agency, BAZNAS, CSR) that owns programmes."""
+
+    __tablename__ = "agency"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))
+
+
+class ProgrammeVersionRow(Base):
+    """One version of a programme's definition (JSON); the highest version is current."""
+
+    __tablename__ = "programme_version"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(60))
+    definition: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
 class AuditRow(Base):
     """One recorded event (import accepted, personal data exported, ...)."""
 
@@ -197,6 +220,64 @@ class Catalog:
             )
             if measure_id:
                 q = q.where(MeasureVersionRow.measure_id == measure_id)
+            return list(s.scalars(q))
+
+    # -- agencies and programmes ---------------------------------------------------------
+    def save_programmes(
+        self,
+        agencies: Iterable[tuple[str, str, str]],
+        programmes: Iterable[tuple[str, str, dict[str, object]]],
+        actor: str = "cli",
+    ) -> dict[str, int]:
+        """Upsert agencies; store each programme definition that changed as a new version.
+
+        Returns the current version of every programme given.
+        """
+        versions: dict[str, int] = {}
+        with self.session() as s:
+            for code, name, kind in agencies:
+                row = s.get(AgencyRow, code)
+                if row is None:
+                    s.add(AgencyRow(code=code, name=name, kind=kind))
+                else:
+                    row.name, row.kind = name, kind
+            for code, agency, definition in programmes:
+                text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
+                last = s.scalars(
+                    select(ProgrammeVersionRow)
+                    .where(ProgrammeVersionRow.code == code)
+                    .order_by(ProgrammeVersionRow.version.desc())
+                ).first()
+                if last is not None and last.definition == text:
+                    versions[code] = last.version
+                    continue
+                version = (last.version if last else 0) + 1
+                s.add(
+                    ProgrammeVersionRow(
+                        code=code,
+                        version=version,
+                        agency=agency,
+                        definition=text,
+                        dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        pelaku=actor,
+                    )
+                )
+                versions[code] = version
+            s.add(_audit("programme.import", {"versions": versions}, actor))
+        return versions
+
+    def agencies(self) -> list[AgencyRow]:
+        with self.session() as s:
+            return list(s.scalars(select(AgencyRow).order_by(AgencyRow.code)))
+
+    def programme_versions(self, code: str | None = None) -> list[ProgrammeVersionRow]:
+        """Every version (of one programme, or of all), oldest first."""
+        with self.session() as s:
+            q = select(ProgrammeVersionRow).order_by(
+                ProgrammeVersionRow.code, ProgrammeVersionRow.version
+            )
+            if code:
+                q = q.where(ProgrammeVersionRow.code == code)
             return list(s.scalars(q))
 
     # -- audit -------------------------------------------------------------------------
