@@ -43,6 +43,8 @@ measure_app = typer.Typer(
 )
 rule_app = typer.Typer(no_args_is_help=True, help="Bahasa aturan: periksa dan pratinjau jumlah.")
 app.add_typer(rule_app, name="rule")
+programme_app = typer.Typer(no_args_is_help=True, help="Program instansi: daftar, impor, ekspor.")
+app.add_typer(programme_app, name="programme")
 app.add_typer(mpi_app, name="mpi")
 app.add_typer(measure_app, name="measure")
 
@@ -388,6 +390,138 @@ def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
     with state.stores() as (_, cat):
         n = load_crosswalk(file, cat)
     _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+
+
+@programme_app.command("list")
+def programme_list(ctx: typer.Context) -> None:
+    """Program yang tersimpan (versi terkini)."""
+    from padu.programmes.store import current_workshop
+
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        workshop, versions = current_workshop(cat)
+    rows: list[dict[str, Any]] = [
+        {
+            "code": p.code,
+            "name": p.name,
+            "agency": p.agency,
+            "dimensions": list(p.dimensions),
+            "unit": p.unit,
+            "version": versions[p.code],
+        }
+        for p in sorted(workshop.programmes, key=lambda p: p.code)
+    ]
+    t = Table("kode", "nama", "instansi", "dimensi", "unit", "versi")
+    for p in sorted(workshop.programmes, key=lambda p: p.code):
+        t.add_row(p.code, p.name, p.agency, ", ".join(p.dimensions), p.unit, str(versions[p.code]))
+    _emit(state, {"programmes": rows}, t)
+
+
+@programme_app.command("show")
+def programme_show(
+    ctx: typer.Context,
+    code: str,
+    version: Annotated[int | None, typer.Option(help="Versi tertentu.")] = None,
+) -> None:
+    """Satu program: aturan, anggaran, cakupan."""
+    from padu.programmes.store import programme
+
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        p, v = programme(cat, code, version)
+    data = {**p.definition(), "version": v}
+    t = Table("hal", "isi", title=f"{p.code} versi {v}")
+    for k, val in data.items():
+        t.add_row(k, str(val))
+    _emit(state, data, t)
+
+
+@programme_app.command("import")
+def programme_import(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="File YAML lokakarya, atau preset:kaltara-2026.")],
+) -> None:
+    """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
+    from padu.programmes.model import load_workshop, preset_workshop
+    from padu.programmes.store import save_workshop
+
+    state = _state(ctx)
+    if file.startswith("preset:"):
+        workshop = preset_workshop(file.removeprefix("preset:"))
+    else:
+        path = Path(file)
+        if not path.exists():
+            raise typer.BadParameter(f"file tidak ada: {file}", param_hint="FILE")
+        workshop = load_workshop(path.read_text(encoding="utf-8"), path.name)
+    with state.stores() as (_, cat):
+        versions = save_workshop(workshop, cat)
+    _emit(
+        state,
+        {"agencies": len(workshop.agencies), "programmes": versions},
+        f"{len(versions)} program diimpor: {versions}",
+    )
+
+
+@programme_app.command("export")
+def programme_export(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="File YAML tujuan.")]
+) -> None:
+    """Ekspor semua instansi dan program (versi terkini) sebagai file lokakarya."""
+    from padu.programmes.model import dump_workshop
+    from padu.programmes.store import current_workshop
+
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        workshop, _ = current_workshop(cat)
+    file.write_text(dump_workshop(workshop), encoding="utf-8")
+    _emit(
+        state,
+        {"file": str(file), "programmes": len(workshop.programmes)},
+        f"{len(workshop.programmes)} program -> {file}",
+    )
+
+
+@app.command("target")
+def target(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Kode program.")],
+    snapshot: Annotated[str, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Batasi ke kode wilayah ini.")
+    ] = None,
+    version: Annotated[int | None, typer.Option(help="Versi aturan (bawaan: terkini).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="BNBA: FILE.xlsx atau FILE.csv.")
+    ] = None,
+) -> None:
+    """Tarik daftar sasaran (BNBA) sebuah program dari register bersama."""
+    from padu.programmes.bnba import write_csv, write_xlsx
+    from padu.programmes.store import programme
+    from padu.programmes.targeting import draw_target_list
+    from padu.regions import kaltara
+
+    state = _state(ctx)
+    if region is not None:
+        region = kaltara().get(region).kode
+    with state.stores() as (wh, cat):
+        p, v = programme(cat, code, version)
+        result = draw_target_list(wh, cat, p, v, snapshot, region=region)
+        if out_file is not None:
+            if out_file.suffix.lower() == ".xlsx":
+                write_xlsx(result, out_file)
+            elif out_file.suffix.lower() == ".csv":
+                write_csv(result, out_file)
+            else:
+                raise typer.BadParameter("--out harus .xlsx atau .csv", param_hint="--out")
+            cat.record(
+                "personal_data.export",
+                {"what": "target list", **result.summary(), "file": str(out_file)},
+            )
+    data = result.summary()
+    t = Table("hal", "isi", title=f"Daftar sasaran {p.code} (versi aturan {v})")
+    for k, val in data.items():
+        t.add_row(k, f"{val:,}" if isinstance(val, int) else str(val))
+    _emit(state, data, t)
 
 
 @rule_app.command("explain")
