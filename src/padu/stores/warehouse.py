@@ -31,6 +31,7 @@ class Warehouse:
     def __init__(self, con: BaseBackend, url: str) -> None:
         self.con = con
         self.url = url
+        self._temp: dict[str, Table] = {}
 
     @classmethod
     def connect(cls, url: str) -> Warehouse:
@@ -75,6 +76,19 @@ class Warehouse:
 
     def table(self, name: str) -> Table:
         return self.con.table(name)
+
+    def temp(self, key: str, expr: Table, *, reuse: bool = True) -> Table:
+        """``expr`` materialised as a temporary table of this connection.
+
+        With ``reuse``, a table already made under ``key`` is returned as it is (for derived
+        data that depends only on an immutable snapshot); otherwise it is replaced.
+        """
+        if reuse and key in self._temp:
+            return self._temp[key]
+        name = "_padu_" + "".join(ch if ch.isalnum() else "_" for ch in key).lower()
+        table = self.con.create_table(name, expr, temp=True, overwrite=True)
+        self._temp[key] = table
+        return table
 
     def ensure(self, name: str, schema: dict[str, str]) -> None:
         """Create table ``name`` with ``schema`` unless it exists."""
