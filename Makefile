@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: generate the synthetic Kaltara register, import it, show its quality and Padu-7 poverty
+## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, every target list
 demo: install
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
 	$(PADU) register import $(HOME_DIR)/synth/keluarga.csv $(HOME_DIR)/synth/individu.csv \
@@ -23,6 +23,9 @@ demo: install
 	$(PADU) register quality latest
 	$(PADU) register desil latest
 	$(PADU) mpi --snapshot latest --measure padu-7 --by kabupaten
+	$(PADU) programme import preset:kaltara-2026
+	$(PADU) needs --snapshot latest
+	$(PADU) target semua --snapshot latest
 
 ## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
 system-deps:
@@ -43,6 +46,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/import_register.py
 	$(VENV)/bin/python benchmarks/desil_by_kabupaten.py
 	$(VENV)/bin/python benchmarks/mpi_af.py
+	$(VENV)/bin/python benchmarks/targeting.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -80,3 +80,41 @@ def test_every_change_is_a_new_version(stores: Stores) -> None:
     )
     workshop, versions = current_workshop(stores.catalog)
     assert versions["SR-AIR"] == 2 and len(workshop.programmes) == len(w.programmes)
+
+
+def test_data_needs_fields_completeness_and_undecidable(
+    stores: Stores, small_files, small_register, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import polars as pl
+    from python_calamine import CalamineWorkbook
+
+    from padu.programmes.needs import data_needs, programme_fields, write_workbook
+    from padu.register import import_register
+    from tests.conftest import SNAPSHOT_DATE
+
+    snap = import_register(
+        [small_files / "keluarga.csv", small_files / "individu.csv"],
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=stores.home / "rejects",
+    ).snapshot
+    progs = preset_workshop().programmes
+    rtlh = next(p for p in progs if p.code == "RTLH")
+    assert programme_fields(rtlh) == [
+        "keluarga.desil_nasional", "keluarga.jenis_atap_terluas", "keluarga.jenis_dinding_terluas",
+        "keluarga.jenis_lantai_terluas", "keluarga.status_kepemilikan_rumah",
+    ]  # fmt: skip
+    needs = data_needs(stores.warehouse, stores.catalog, snap, progs)
+    kel = small_register.keluarga
+    blank_desil = kel.filter(pl.col("desil_nasional").is_null()).height
+    sembako = next(p for p in needs["programmes"] if p["code"] == "SEMBAKO")
+    assert sembako["fields"] == ["keluarga.desil_nasional"]
+    assert sembako["undecidable"] == blank_desil > 0  # desil blank: the rule cannot decide
+    want = round(100 * (1 - blank_desil / kel.height), 2)
+    assert needs["fields"]["keluarga.desil_nasional"]["completeness"] == want
+    assert needs["matrix"]["PERKIM"]["keluarga.status_kepemilikan_rumah"] == 1
+    path = tmp_path / "needs.xlsx"
+    write_workbook(needs, path)
+    book = CalamineWorkbook.from_path(str(path))
+    assert set(book.sheet_names) == {p.agency for p in progs}

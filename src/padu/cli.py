@@ -481,6 +481,62 @@ def programme_export(
     )
 
 
+@app.command("needs")
+def needs(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")],
+    programme_code: Annotated[
+        str | None, typer.Option("--programme", help="Satu program saja.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="kabupaten atau kecamatan.")] = "kabupaten",
+    fmt: Annotated[str, typer.Option("--format", help="table, json atau xlsx.")] = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Buku kerja XLSX (satu lembar per instansi).")
+    ] = None,
+) -> None:
+    """Kebutuhan data sasaran: kolom per program, kelengkapan, validitas, yang tak terputuskan."""
+    from padu.programmes.needs import data_needs, write_workbook
+    from padu.programmes.store import current_workshop, programme
+
+    state = _state(ctx)
+    if fmt not in ("table", "json", "xlsx"):
+        raise typer.BadParameter("harus table, json atau xlsx", param_hint="--format")
+    with state.stores() as (wh, cat):
+        if programme_code:
+            progs = [programme(cat, programme_code)[0]]
+        else:
+            progs = current_workshop(cat)[0].programmes
+        if not progs:
+            raise typer.BadParameter(
+                "belum ada program; impor dulu (padu programme import preset:kaltara-2026)"
+            )
+        result = data_needs(wh, cat, snapshot, progs, by=by)
+    if fmt == "xlsx":
+        if out_file is None:
+            raise typer.BadParameter("format xlsx membutuhkan --out FILE.xlsx", param_hint="--out")
+        write_workbook(result, out_file)
+    t = Table(
+        "program",
+        "instansi",
+        "kolom",
+        "kelengkapan terendah",
+        "tak terputuskan",
+        "kurang andal di",
+        title="Kebutuhan data sasaran",
+    )
+    for p in result["programmes"]:
+        lowest = min(p["fields"], key=lambda f: result["fields"][f]["completeness"])
+        t.add_row(
+            p["code"],
+            p["agency"],
+            str(len(p["fields"])),
+            f"{lowest} ({result['fields'][lowest]['completeness']:.1f} %)",
+            f"{p['undecidable']:,}",
+            ", ".join(r["nama"] for r in p["unreliable_regions"]) or "-",
+        )
+    _emit(state if fmt != "json" else State(state.settings, True), result, t)
+
+
 @app.command("target")
 def target(
     ctx: typer.Context,
@@ -503,6 +559,35 @@ def target(
     state = _state(ctx)
     if region is not None:
         region = kaltara().get(region).kode
+    if code.lower() in ("semua", "all"):
+        from padu.programmes.store import current_workshop
+
+        with state.stores() as (wh, cat):
+            workshop, versions = current_workshop(cat)
+            summaries = [
+                draw_target_list(wh, cat, p, versions[p.code], snapshot, region=region).summary()
+                for p in sorted(workshop.programmes, key=lambda p: p.code)
+            ]
+        t = Table(
+            "program",
+            "unit",
+            "memenuhi syarat",
+            "terpilih",
+            "biaya (Rp)",
+            "hash",
+            title="Semua daftar sasaran",
+        )
+        for sm in summaries:
+            t.add_row(
+                sm["programme"],
+                sm["unit"],
+                f"{sm['eligible']:,}",
+                f"{sm['selected']:,}",
+                f"{sm['cost']:,}",
+                sm["hash"][:12],
+            )
+        _emit(state, {"lists": summaries}, t)
+        return
     with state.stores() as (wh, cat):
         p, v = programme(cat, code, version)
         result = draw_target_list(wh, cat, p, v, snapshot, region=region)
