@@ -591,6 +591,7 @@ def target(
     with state.stores() as (wh, cat):
         p, v = programme(cat, code, version)
         result = draw_target_list(wh, cat, p, v, snapshot, region=region)
+        cat.record("target.draw", result.summary())
         if out_file is not None:
             if out_file.suffix.lower() == ".xlsx":
                 write_xlsx(result, out_file)
