@@ -160,3 +160,17 @@ def small_files(
 
 
 SNAPSHOT_DATE = dt.date(2026, 1, 23)
+
+
+@pytest.fixture
+def snapshot(stores: Stores, small_files: Path) -> int:
+    """The small synthetic register imported into fresh stores; its snapshot id."""
+    from padu.register import import_register
+
+    return import_register(
+        [small_files / "keluarga.parquet", small_files / "individu.parquet"],
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=stores.home / "rejects",
+    ).snapshot

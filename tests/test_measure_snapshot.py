@@ -59,17 +59,6 @@ indicators:
     assert len(info.value.problems) == 4
 
 
-@pytest.fixture
-def snapshot(stores: Stores, small_files: Path) -> int:
-    return import_register(
-        [small_files / "keluarga.parquet", small_files / "individu.parquet"],
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-    ).snapshot
-
-
 def test_mpi_on_a_snapshot_equals_the_reference_on_its_deprivation_matrix(
     stores: Stores, snapshot: int
 ) -> None:

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from padu.register import import_register
 from padu.register.snapshots import level_schema, snapshot_table
 from padu.rules import compile_rule, fields_used
 from padu.rules.parser import RuleError
@@ -94,18 +93,6 @@ CASES: list[tuple[str, object]] = [
         ),
     ),
 ]
-
-
-@pytest.fixture
-def snapshot(stores: Stores, small_files: Path) -> int:
-    result = import_register(
-        [small_files / "keluarga.parquet", small_files / "individu.parquet"],
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-    )
-    return result.snapshot
 
 
 def test_rules_match_an_independent_evaluation(

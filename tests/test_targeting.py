@@ -6,28 +6,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
 from python_calamine import CalamineWorkbook
 
 from padu.programmes import preset_workshop
 from padu.programmes.bnba import write_xlsx
 from padu.programmes.targeting import draw_target_list
-from padu.register import import_register
 from padu.rules import parse
 from padu.synth import SyntheticRegister
 from tests.conftest import SNAPSHOT_DATE, Stores
 from tests.rule_reference import evaluate
-
-
-@pytest.fixture
-def snapshot(stores: Stores, small_files: Path) -> int:
-    return import_register(
-        [small_files / "keluarga.parquet", small_files / "individu.parquet"],
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-    ).snapshot
 
 
 def _reference_units(programme, reg: SyntheticRegister) -> set[str]:  # type: ignore[no-untyped-def]
