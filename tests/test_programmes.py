@@ -114,6 +114,19 @@ def test_data_needs_fields_completeness_and_undecidable(
     want = round(100 * (1 - blank_desil / kel.height), 2)
     assert needs["fields"]["keluarga.desil_nasional"]["completeness"] == want
     assert needs["matrix"]["PERKIM"]["keluarga.status_kepemilikan_rumah"] == 1
+    jamban = next(p for p in needs["programmes"] if p["code"] == "JAMBAN")
+    assert (
+        jamban["unreliable_regions"] == []
+    )  # closet blanks of families without a toilet are expected
+    import dataclasses
+
+    meters = dataclasses.replace(
+        rtlh, data_needs=("id_pelanggan_pln",)
+    )  # filled only for metered PLN homes
+    weak = data_needs(stores.warehouse, stores.catalog, snap, [meters])["programmes"][0][
+        "unreliable_regions"
+    ]
+    assert {"65.02", "65.03"} <= {r["kode"] for r in weak}
     path = tmp_path / "needs.xlsx"
     write_workbook(needs, path)
     book = CalamineWorkbook.from_path(str(path))

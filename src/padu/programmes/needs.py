@@ -98,13 +98,9 @@ def data_needs(
         fields = programme_fields(p)
         needed |= set(fields)
         per_region = {r["_wil"]: int(r[p.code] or 0) for r in undecided}
-        # blanks in member items behind a skip rule are expected, so only fields every
-        # record should carry decide whether a programme can target reliably somewhere
-        decisive = [
-            f
-            for f in fields
-            if f.startswith("keluarga.") or f.split(".")[1] in EXPECTED_FIELDS["individu"]
-        ]
+        # blanks behind a questionnaire skip rule are expected, so only fields every record
+        # should carry decide whether a programme can target reliably somewhere
+        decisive = [f for f in fields if _always_applicable(f)]
         weak = sorted(
             {
                 region
