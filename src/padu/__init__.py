@@ -6,6 +6,9 @@ The public surface, as a table of contents:
 - reference data: :func:`kaltara` (regions), :func:`register_schema` (DTSEN fields, codes)
 - identifiers: :func:`parse_nik`
 - the register: :func:`import_register`, :func:`quality_report`, :func:`diff_snapshots`
+- rules: :func:`compile_rule` (the safe rule language, compiled to Ibis)
+- multidimensional poverty: :func:`alkire_foster`, :func:`get_measure`, :func:`mpi_snapshot`
+- programmes: :func:`load_workshop`, :func:`draw_target_list`, :func:`data_needs`
 - synthetic data: :func:`generate_register`, :func:`write_register`
 - errors: :class:`PaduError` and its kinds, :class:`Problem`
 """
@@ -14,8 +17,15 @@ from __future__ import annotations
 
 from padu.errors import ImportRejected, InputError, NotFound, PaduError, Problem
 from padu.identifiers import parse_nik
+from padu.measure import alkire_foster
+from padu.measure.measures import get_measure
+from padu.measure.snapshot import mpi_snapshot
+from padu.programmes import load_workshop
+from padu.programmes.needs import data_needs
+from padu.programmes.targeting import draw_target_list
 from padu.regions import kaltara
 from padu.register import diff_snapshots, import_register, quality_report
+from padu.rules import compile_rule
 from padu.schema import register_schema
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse
@@ -30,10 +40,17 @@ __all__ = [
     "Problem",
     "Settings",
     "Warehouse",
+    "alkire_foster",
+    "compile_rule",
+    "data_needs",
     "diff_snapshots",
+    "draw_target_list",
     "generate_register",
+    "get_measure",
     "import_register",
     "kaltara",
+    "load_workshop",
+    "mpi_snapshot",
     "parse_nik",
     "quality_report",
     "register_schema",
