@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PADU = [sys.executable, "-m", "padu.cli"]
@@ -46,3 +47,31 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def imported_home(work: Path, scale: float) -> Path:
+    """Generate the synthetic register at ``scale`` and import it into a new home (untimed)."""
+    synth, home = work / "synth", work / "home"
+    subprocess.run(
+        [*PADU, "synth", "--scale", str(scale), "--out", str(synth), "--no-xlsx"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    files = [str(synth / "keluarga.parquet"), str(synth / "individu.parquet")]
+    subprocess.run(
+        [*PADU, "--home", str(home), "register", "import", *files, "--snapshot-date", "2026-01-23"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return home
+
+
+def open_stores(home: Path) -> tuple[Any, Any]:
+    """The warehouse and catalog of a home, as the CLI would open them."""
+    from padu.settings import Settings
+    from padu.stores import Catalog, Warehouse
+
+    settings = Settings(home=home)
+    return Warehouse.connect(settings.resolved_warehouse_url()), Catalog.connect(
+        settings.resolved_catalog_url()
+    )

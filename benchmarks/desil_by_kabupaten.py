@@ -13,17 +13,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import PADU, table
+from _common import imported_home, open_stores, table
 
 from padu.register.quality import families_by_desil
-from padu.settings import Settings
-from padu.stores import Catalog, Warehouse
 
 
 def main() -> None:
@@ -32,32 +29,8 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="padu-bench-desil-"))
     try:
-        synth, home = work / "synth", work / "home"
-        subprocess.run(
-            [*PADU, "synth", "--scale", str(args.scale), "--out", str(synth), "--no-xlsx"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        subprocess.run(
-            [
-                *PADU,
-                "--home",
-                str(home),
-                "register",
-                "import",
-                str(synth / "keluarga.parquet"),
-                str(synth / "individu.parquet"),
-                "--snapshot-date",
-                "2026-01-23",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        settings = Settings(home=home)
-        wh, cat = (
-            Warehouse.connect(settings.resolved_warehouse_url()),
-            Catalog.connect(settings.resolved_catalog_url()),
-        )
+        home = imported_home(work, args.scale)
+        wh, cat = open_stores(home)
         start = time.perf_counter()
         wh.table("wilayah").limit(1).to_pyarrow()  # the first ibis execution in a process
         first_call = time.perf_counter() - start

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from _common import PADU, table
+from _common import imported_home, open_stores, table
 
 from padu.programmes import preset_workshop
 from padu.programmes.store import programme, save_workshop
 from padu.programmes.targeting import draw_target_list
-from padu.settings import Settings
-from padu.stores import Catalog, Warehouse
 
 
 def main() -> None:
@@ -31,34 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="padu-bench-target-"))
     try:
-        home = args.home
-        if home is None:
-            synth, home = work / "synth", work / "home"
-            subprocess.run(
-                [*PADU, "synth", "--scale", str(args.scale), "--out", str(synth), "--no-xlsx"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            files = [str(synth / "keluarga.parquet"), str(synth / "individu.parquet")]
-            subprocess.run(
-                [
-                    *PADU,
-                    "--home",
-                    str(home),
-                    "register",
-                    "import",
-                    *files,
-                    "--snapshot-date",
-                    "2026-01-23",
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        settings = Settings(home=home)
-        wh, cat = (
-            Warehouse.connect(settings.resolved_warehouse_url()),
-            Catalog.connect(settings.resolved_catalog_url()),
-        )
+        home = args.home or imported_home(work, args.scale)
+        wh, cat = open_stores(home)
         save_workshop(preset_workshop(), cat)
         wh.table("wilayah").limit(1).to_pyarrow()  # the one-time ibis set-up of a new process
         rows = []
