@@ -21,7 +21,7 @@ from padu.measure.snapshot import (
 )
 from padu.register import import_register
 from padu.synth import SyntheticRegister
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, import_args
 from tests.test_measure_af import _reference
 
 
@@ -145,21 +145,7 @@ def test_mpi_cli_formats(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, small_files: Path
 ) -> None:
     home = tmp_path / "home"
-    assert (
-        main(
-            [
-                "--home",
-                str(home),
-                "register",
-                "import",
-                str(small_files / "keluarga.csv"),
-                str(small_files / "individu.csv"),
-                "--snapshot-date",
-                "2026-01-23",
-            ]
-        )
-        == 0
-    )
+    assert main(import_args(home, small_files, "csv")) == 0
     capsys.readouterr()
     assert (
         main(["--home", str(home), "--json", "mpi", "--snapshot", "latest", "--by", "kecamatan"])
@@ -262,3 +248,22 @@ def test_family_scores_agree_with_the_measure(
     assert fam.filter(pl.col("miskin").is_null()).height == result.overall.missing
     assert fam.filter((pl.col("skor") >= 1 / 3 - 1e-12) != pl.col("miskin")).height == 0
     assert sum(result.overall.contribution_absolute.values()) == result.overall.M0
+
+
+def test_measure_save_and_list_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from importlib import resources
+
+    home = tmp_path / "home"
+    base = (
+        resources.files("padu")
+        .joinpath("data", "measures", "padu-7.yaml")
+        .read_text(encoding="utf-8")
+    )
+    mine = tmp_path / "uji.yaml"
+    mine.write_text(base.replace("id: padu-7", "id: kaltara-uji"), encoding="utf-8")
+    assert main(["--json", "--home", str(home), "measure", "save", str(mine)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": "kaltara-uji", "version": 1}
+    assert main(["--json", "--home", str(home), "measure", "list"]) == 0
+    listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)["measures"]}
+    assert listed["kaltara-uji"]["source"] == "tersimpan" and listed["kaltara-uji"]["version"] == 1
+    assert listed["padu-7"]["source"] == "preset"

@@ -810,25 +810,56 @@ def mpi_change(
 
 @measure_app.command("list")
 def measure_list(ctx: typer.Context) -> None:
-    """Ukuran yang tersedia (preset)."""
+    """Ukuran yang tersedia: preset dan ukuran tersimpan (dengan versinya)."""
     from padu.measure.measures import get_measure, preset_ids
 
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        saved: dict[str, int] = {v.measure_id: v.version for v in cat.measure_versions()}
+        found: list[tuple[Any, str, int | None]] = [
+            (get_measure(pid), "preset", None) for pid in preset_ids()
+        ]
+        found += [(get_measure(mid, cat), "tersimpan", ver) for mid, ver in saved.items()]
     rows = []
-    t = Table("id", "nama", "dimensi", "indikator", "k")
-    for pid in preset_ids():
-        m = get_measure(pid)
+    t = Table("id", "nama", "sumber", "versi", "dimensi", "indikator", "k")
+    for m, source, version in found:
         rows.append(
             {
                 "id": m.id,
                 "label_id": m.label_id,
                 "label_en": m.label_en,
+                "source": source,
+                "version": version,
                 "dimensions": len(m.dimensions),
                 "indicators": len(m.indicators),
                 "k": str(m.k),
             }
         )
-        t.add_row(m.id, m.label_id, str(len(m.dimensions)), str(len(m.indicators)), str(m.k))
-    _emit(_state(ctx), {"measures": rows}, t)
+        t.add_row(
+            m.id,
+            m.label_id,
+            source,
+            str(version or "-"),
+            str(len(m.dimensions)),
+            str(len(m.indicators)),
+            str(m.k),
+        )
+    _emit(state, {"measures": rows}, t)
+
+
+@measure_app.command("save")
+def measure_save(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="File YAML ukuran.")]
+) -> None:
+    """Simpan ukuran buatan sendiri ke katalog sebagai versi baru (diperiksa utuh dahulu)."""
+    from padu.measure.measures import save_measure
+
+    state = _state(ctx)
+    with state.stores() as (_, cat):
+        m, version = save_measure(file, cat)
+    _emit(
+        state, {"id": m.id, "version": version}, f"ukuran {m.id} disimpan sebagai versi {version}"
+    )
 
 
 @measure_app.command("show")
