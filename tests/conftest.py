@@ -174,3 +174,11 @@ def snapshot(stores: Stores, small_files: Path) -> int:
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
     ).snapshot
+
+
+def import_args(
+    home: Path, folder: Path, fmt: str = "csv", *, date: str = "2026-01-23"
+) -> list[str]:
+    """CLI arguments importing ``folder``'s family and member files into ``home``."""
+    files = [str(folder / f"keluarga.{fmt}"), str(folder / f"individu.{fmt}")]
+    return ["--home", str(home), "register", "import", *files, "--snapshot-date", date]

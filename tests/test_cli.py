@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from padu.cli import main
+from tests.conftest import import_args
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
@@ -53,18 +54,7 @@ def test_synth_import_list_quality_diff(
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     assert data["individuals"] == truth["individuals"]
 
-    code, data = _run(
-        capsys,
-        "--home",
-        str(home),
-        "--json",
-        "register",
-        "import",
-        str(out / "keluarga.csv"),
-        str(out / "individu.csv"),
-        "--snapshot-date",
-        "2026-01-23",
-    )
+    code, data = _run(capsys, "--json", *import_args(home, out))
     assert code == 0
     assert {"snapshot", "families", "individuals", "rejected_rows"} <= set(data)
     assert data["families"] == truth["families"] and data["rejected_rows"] == 0
@@ -107,18 +97,7 @@ def test_rejected_import_exits_1_and_names_report_and_rejects(
     )
     kel.write_csv(out / "keluarga.csv")
     capsys.readouterr()
-    code, data = _run(
-        capsys,
-        "--home",
-        str(home),
-        "--json",
-        "register",
-        "import",
-        str(out / "keluarga.csv"),
-        str(out / "individu.csv"),
-        "--snapshot-date",
-        "2026-01-23",
-    )
+    code, data = _run(capsys, "--json", *import_args(home, out))
     assert code == 1
     assert data["rejected_rows"] == kel.height
     assert Path(str(data["report"])).exists()
@@ -159,17 +138,7 @@ def test_diff_lists_changes_on_screen_and_in_csv(
     out = tmp_path / "synth"
     main(["--home", str(home), "synth", "--scale", "0.001", "--out", str(out), "--no-xlsx"])
     args = ["--snapshot-date", "2026-01-23"]
-    main(
-        [
-            "--home",
-            str(home),
-            "register",
-            "import",
-            str(out / "keluarga.csv"),
-            str(out / "individu.csv"),
-            *args,
-        ]
-    )
+    main(import_args(home, out))
     kel = pl.read_csv(out / "keluarga.csv", infer_schema=False)
     gone = kel["nomor_kartu_keluarga"][0]
     kel.filter(pl.col("nomor_kartu_keluarga") != gone).write_csv(out / "k2.csv")

@@ -15,7 +15,7 @@ from padu.register.snapshots import level_schema, snapshot_table
 from padu.rules import compile_rule, fields_used
 from padu.rules.parser import RuleError
 from padu.synth import SyntheticRegister
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, import_args
 
 AS_OF = SNAPSHOT_DATE
 
@@ -222,18 +222,7 @@ def test_rule_explain_cli_without_and_with_snapshot(
         "keluarga.desil_nasional",
         "keluarga.pbi_pemda",
     ]
-    main(
-        [
-            "--home",
-            str(home),
-            "register",
-            "import",
-            str(small_files / "keluarga.csv"),
-            str(small_files / "individu.csv"),
-            "--snapshot-date",
-            "2026-01-23",
-        ]
-    )
+    main(import_args(home, small_files, "csv"))
     capsys.readouterr()
     assert (
         main(
