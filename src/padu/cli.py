@@ -37,6 +37,10 @@ regions_app = typer.Typer(
 )
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
+synth_app = typer.Typer(
+    invoke_without_command=True, help="Data sintetis: register DTSEN dan daftar instansi."
+)
+app.add_typer(synth_app, name="synth")
 mpi_app = typer.Typer(invoke_without_command=True, help="Kemiskinan multidimensi (Alkire-Foster).")
 measure_app = typer.Typer(
     no_args_is_help=True, help="Ukuran kemiskinan multidimensi: indikator dan bobot."
@@ -96,10 +100,10 @@ def root(
     ctx.obj = State(settings=settings, json=as_json)
 
 
-@app.command()
+@synth_app.callback()
 def synth(
     ctx: typer.Context,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder keluaran.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder keluaran.")] = None,
     seed: Annotated[
         int, typer.Option(help="Benih acak (hasil selalu sama untuk benih yang sama).")
     ] = 1,
@@ -114,6 +118,10 @@ def synth(
     """Buat register DTSEN sintetis Kaltara (CSV, Parquet, ground_truth.json)."""
     from padu.synth.generator import synthesize_to
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if out_dir is None:
+        raise typer.BadParameter("folder keluaran wajib diisi", param_hint="--out")
     state = _state(ctx)
     with _progress(state) as step:
         step("membangkitkan dan menulis register sintetis")
@@ -130,6 +138,40 @@ def synth(
         data,
         f"{truth['families']:,} keluarga, {truth['individuals']:,} individu -> {out_dir}",
     )
+
+
+@synth_app.command("list")
+def synth_list(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Option("--from", help="Snapshot sumber (id/label/latest).")],
+    out_file: Annotated[Path, typer.Option("--out", help="File keluaran (.xlsx atau .csv).")],
+    size: Annotated[int, typer.Option(help="Jumlah baris daftar.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Benih acak.")] = 1,
+) -> None:
+    """Buat daftar penerima instansi yang berderau dari register, dengan kunci jawabannya."""
+    from padu.linkage.persons import register_persons
+    from padu.synth.agency_list import make_agency_list, write_agency_list
+
+    if size < 1:
+        raise typer.BadParameter("harus paling sedikit 1", param_hint="--size")
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        snap, persons = register_persons(wh, cat, snapshot)
+    lst = make_agency_list(persons, size, seed)
+    truth = write_agency_list(lst, out_file)
+    counts: dict[str, int] = {}
+    for t in lst.truth:
+        for n in t["noise"]:
+            counts[n] = counts.get(n, 0) + 1
+    data = {
+        "out": str(out_file),
+        "truth": str(truth),
+        "snapshot": snap.id,
+        "rows": len(lst.rows),
+        "not_in_register": sum(t["nik"] is None for t in lst.truth),
+        "noise": dict(sorted(counts.items())),
+    }
+    _emit(state, data, f"{len(lst.rows):,} baris -> {out_file} (kunci jawaban: {truth})")
 
 
 @register_app.command("import")

@@ -149,7 +149,9 @@ def name_similarity(a: str | NameForm, b: str | NameForm) -> float:
         return 0.0
     spelled = fuzz.token_sort_ratio(fa.normalised, fb.normalised) / 100
     sounded = fuzz.token_sort_ratio(fa.key, fb.key) / 100
-    subset = fuzz.token_set_ratio(fa.key, fb.key) / 100 * 0.9  # one name is part of the other
+    # one name is part of the other ("Markus" in "Markus Balang"); on spelling, because
+    # short sound keys collide (Paidjo and Baya are both PJ)
+    subset = fuzz.token_set_ratio(fa.normalised, fb.normalised) / 100 * 0.9
     return max(spelled, sounded * 0.97, subset, _initials(fa, fb), _initials(fb, fa))
 
 

@@ -74,7 +74,7 @@ def _read_any(path: Path) -> RawFile:
     return _read_csv(path, data)
 
 
-def _to_polars(table: pa.Table) -> pl.DataFrame:
+def to_polars(table: pa.Table) -> pl.DataFrame:
     """An Arrow table as a Polars frame, keeping the Arrow chunks (no extra copy)."""
     frame = pl.from_arrow(table, rechunk=False)  # a rechunk would copy every column once more
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a Table always gives a frame
@@ -191,7 +191,7 @@ def _read_csv(path: Path, data: bytes) -> RawFile:
         return RawFile(path, None, None, headers, problems=problems)
     if any(p.row is None for p in problems):
         problems = _locate(path, problems)
-    frame = _to_polars(table)
+    frame = to_polars(table)
     del table
     pa.default_memory_pool().release_unused()  # Polars copied the text; give the Arrow blocks back
     newlines, ends = _count_lines(path)
@@ -299,7 +299,7 @@ def _read_parquet(path: Path) -> RawFile:
     try:
         source = pq.ParquetFile(path)
         parts = [
-            _to_polars(pa.Table.from_batches([batch])).with_columns(pl.all().cast(pl.String))
+            to_polars(pa.Table.from_batches([batch])).with_columns(pl.all().cast(pl.String))
             for batch in source.iter_batches(batch_size=200_000)
         ]
         headers = list(source.schema_arrow.names)

@@ -1,0 +1,458 @@
+"""Linking list rows to register persons: exact NIK, repaired NIK, then Fellegi-Sunter.
+
+1. **Exact NIK.** A list NIK equal to a register NIK links when the names agree (a NIK
+   typed for the wrong person, or a NIK shared by two register records, must not link on
+   the number alone). NIKs are never compared fuzzily here: people born on the same day in
+   the same kecamatan differ only in the serial.
+2. **Repaired NIK.** For a 16-digit NIK that found nobody: one adjacent transposition, the
+   +40 day offset for women, or one wrong digit. A candidate links only when the name
+   agrees *and* the birth date is the same.
+3. **Probabilistic.** The rest go to a Fellegi-Sunter model in splink (DuckDB): u
+   probabilities from random pairs of register persons (deterministic sample), m
+   probabilities by expectation maximisation on this list's blocked pairs, blocking on KK,
+   birth date, and name key + desa. A row is auto-accepted when its best candidate reaches
+   the ``auto`` band and no other candidate reaches ``review``; it needs review when any
+   candidate reaches ``review``; otherwise it is unmatched.
+
+Nothing depends on row order: the list is given to the model in an order derived from its
+content, the register in ``pid`` order (itself derived from content), and sampling in
+splink is a hash of those ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from padu.linkage.names import NameForm, name_similarity, normalise_name
+from padu.register.reader import to_polars
+
+NAME_AGREES = 0.85  # name similarity from which two names are taken to be one person's
+NAME_CLOSE = 0.70  # with the same birth date, a weaker name agreement is enough
+
+STATUS = ("matched", "review", "unmatched")
+METHODS = ("nik", "nik_repaired", "probabilistic", "review_decision")
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Match-probability thresholds: auto-accept at ``auto`` and above, review from ``review``."""
+
+    auto: float = 0.99
+    review: float = 0.30
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.auto <= 1:
+            raise ValueError("ambang harus 0 < tinjau <= otomatis <= 1")
+
+
+@dataclass
+class Linkage:
+    """The outcome for every list row, and the candidates of rows that need review."""
+
+    links: pl.DataFrame  # row, status, method, pid, score, agree, reason
+    candidates: pl.DataFrame  # row, rank, pid, score, agree
+
+    def counts(self) -> dict[str, Any]:
+        by = {(s, m): n for s, m, n in self.links.group_by("status", "method").len().iter_rows()}
+        matched = {
+            m: int(by.get(("matched", m), 0)) for m in ("nik", "nik_repaired", "probabilistic")
+        }
+        matched["review_decision"] = int(by.get(("matched", "review_decision"), 0))
+        return {
+            "rows": self.links.height,
+            "matched": {
+                **matched,
+                "review": int(sum(v for (s, _), v in by.items() if s == "review")),
+            },
+            "unmatched": int(sum(v for (s, _), v in by.items() if s == "unmatched")),
+        }
+
+
+@lru_cache(maxsize=200_000)
+def _form(name: str) -> NameForm:
+    return normalise_name(name)
+
+
+def _name_sim(a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return 0.0
+    return name_similarity(_form(a), _form(b))
+
+
+def link(
+    rows: pl.DataFrame, persons: pl.DataFrame, bands: Bands | None = None, *, threads: int = 2
+) -> Linkage:
+    """Link agency-list records (:mod:`padu.linkage.reader`) to register persons."""
+    bands = bands or Bands()
+    exact = _exact_nik(rows, persons)
+    rest = rows.join(exact.select("row"), on="row", how="anti")
+    repaired = _repaired_nik(rest, persons)
+    rest = rest.join(repaired.select("row"), on="row", how="anti")
+    scored = _probabilistic(rest, persons, threads=threads)
+    links, candidates = _bands(rest, scored, bands)
+    decided = pl.concat([exact, repaired], how="vertical_relaxed").with_columns(
+        status=pl.lit("matched"), reason=pl.lit(None, pl.String)
+    )
+    allrows = pl.concat([decided.select(links.columns), links], how="vertical_relaxed").sort("row")
+    return Linkage(allrows, candidates.sort("row", "rank"))
+
+
+def _pairs_with_agreement(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add name similarity and birth-date agreement to (list, register) pairs."""
+    sims = [
+        _name_sim(a, b)
+        for a, b in zip(
+            pairs.get_column("nama").to_list(), pairs.get_column("nama_r").to_list(), strict=True
+        )
+    ]
+    return pairs.with_columns(
+        name_sim=pl.Series(sims, dtype=pl.Float64),
+        dob_eq=(pl.col("tanggal_lahir") == pl.col("tanggal_lahir_r")).fill_null(False),
+    )
+
+
+def _agree_text(pairs: pl.DataFrame) -> pl.Expr:
+    """Which fields agree in a pair, as 'nik,nama,tanggal_lahir,...'."""
+    parts = [
+        pl.when(pl.col("nik") == pl.col("nik_r")).then(pl.lit("nik")),
+        pl.when(pl.col("name_sim") >= NAME_AGREES).then(pl.lit("nama")),
+        pl.when(pl.col("dob_eq")).then(pl.lit("tanggal_lahir")),
+        pl.when(pl.col("kk") == pl.col("kk_r")).then(pl.lit("kk")),
+        pl.when(pl.col("desa") == pl.col("desa_r")).then(pl.lit("desa")),
+        pl.when(pl.col("jenis_kelamin") == pl.col("jenis_kelamin_r")).then(pl.lit("jenis_kelamin")),
+    ]
+    return pl.concat_str(parts, separator=",", ignore_nulls=True)
+
+
+_REG = ("pid", "nik", "kk", "nama", "tanggal_lahir", "desa", "jenis_kelamin")
+
+
+def _register_side(persons: pl.DataFrame) -> pl.DataFrame:
+    return persons.select(pl.col("pid"), *(pl.col(c).alias(f"{c}_r") for c in _REG if c != "pid"))
+
+
+def _choose(pairs: pl.DataFrame, accept: pl.Expr, method: str) -> pl.DataFrame:
+    """Accepted pairs, one per row: the single best; two equally good -> none (ambiguous)."""
+    ok = pairs.filter(accept).with_columns(agree=_agree_text(pairs))
+    best = ok.with_columns(
+        top=pl.col("name_sim").max().over("row"),
+    ).filter(pl.col("name_sim") == pl.col("top"))
+    unique = best.filter(pl.len().over("row") == 1)
+    return unique.select(
+        "row",
+        pl.lit(method).alias("method"),
+        "pid",
+        pl.lit(1.0).alias("score"),
+        "agree",
+    )
+
+
+def _exact_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    pairs = rows.filter(pl.col("nik").is_not_null()).join(
+        _register_side(persons), left_on="nik", right_on="nik_r", how="inner", coalesce=False
+    )
+    pairs = _pairs_with_agreement(pairs)
+    accept = (pl.col("name_sim") >= NAME_AGREES) | (
+        (pl.col("name_sim") >= NAME_CLOSE) & pl.col("dob_eq")
+    )
+    return _choose(pairs, accept, "nik")
+
+
+def nik_repairs(nik: str) -> set[str]:
+    """Every NIK one keying slip away: adjacent transposition, the +40 offset, one digit."""
+    out: set[str] = set()
+    for i in range(15):
+        if nik[i] != nik[i + 1]:
+            out.add(nik[:i] + nik[i + 1] + nik[i] + nik[i + 2 :])
+    day = int(nik[6:8])
+    for other in (day + 40, day - 40):
+        if 1 <= other <= 71:
+            out.add(f"{nik[:6]}{other:02d}{nik[8:]}")
+    for i in range(16):
+        for d in "0123456789":
+            if d != nik[i]:
+                out.add(nik[:i] + d + nik[i + 1 :])
+    out.discard(nik)
+    return out
+
+
+def _repaired_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    have = rows.filter(pl.col("nik").is_not_null() & pl.col("tanggal_lahir").is_not_null())
+    variants = pl.DataFrame(
+        {
+            "row": [
+                r for r, n in zip(have["row"], have["nik"], strict=True) for _ in nik_repairs(n)
+            ],
+            "nik_variant": [v for n in have["nik"] for v in nik_repairs(n)],
+        },
+        schema={"row": have.schema["row"], "nik_variant": pl.String},
+    )
+    pairs = variants.join(
+        _register_side(persons), left_on="nik_variant", right_on="nik_r", coalesce=False
+    ).join(have, on="row")
+    pairs = _pairs_with_agreement(pairs)
+    return _choose(pairs, (pl.col("name_sim") >= NAME_AGREES) & pl.col("dob_eq"), "nik_repaired")
+
+
+# -- probabilistic ---------------------------------------------------------------------
+
+_COLUMNS = (
+    "nik", "kk", "nama_normal", "nama_kunci", "kunci_depan", "kunci_urut", "tanggal_lahir",
+    "tahun_lahir", "jenis_kelamin", "desa", "kecamatan", "rt",
+)  # fmt: skip
+
+
+def _lvl(sql: str, label: str, *, null: bool = False) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    return level
+
+
+def _comparisons() -> list[dict[str, Any]]:
+    jw = "jaro_winkler_similarity(nama_normal_l, nama_normal_r)"
+    keys_l, keys_r = "string_split(kunci_urut_l, ' ')", "string_split(kunci_urut_r, ' ')"
+    dob_l, dob_r = "tanggal_lahir_l", "tanggal_lahir_r"
+    return [
+        {
+            "output_column_name": "nama",
+            "comparison_levels": [
+                _lvl("nama_normal_l IS NULL OR nama_normal_r IS NULL", "kosong", null=True),
+                _lvl("nama_normal_l = nama_normal_r", "sama persis"),
+                _lvl("kunci_urut_l = kunci_urut_r", "bunyi sama (urutan bebas)"),
+                _lvl(f"{jw} >= 0.92", "hampir sama"),
+                _lvl(
+                    f"list_has_all({keys_l}, {keys_r}) OR list_has_all({keys_r}, {keys_l})",
+                    "satu nama bagian nama lain",
+                ),
+                _lvl(f"kunci_depan_l = kunci_depan_r OR {jw} >= 0.80", "nama depan sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "tanggal_lahir",
+            "comparison_levels": [
+                _lvl(f"{dob_l} IS NULL OR {dob_r} IS NULL", "kosong", null=True),
+                _lvl(f"{dob_l} = {dob_r}", "sama"),
+                _lvl(
+                    f"day({dob_l}) = month({dob_r}) AND month({dob_l}) = day({dob_r}) "
+                    f"AND year({dob_l}) = year({dob_r})",
+                    "hari dan bulan tertukar",
+                ),
+                _lvl(
+                    f"(year({dob_l}) = year({dob_r}) AND (month({dob_l}) = month({dob_r}) "
+                    f"OR day({dob_l}) = day({dob_r}))) OR (abs(year({dob_l}) - year({dob_r})) <= 1 "
+                    f"AND month({dob_l}) = month({dob_r}) AND day({dob_l}) = day({dob_r}))",
+                    "satu bagian berbeda",
+                ),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "wilayah",
+            "comparison_levels": [
+                _lvl(
+                    "(desa_l IS NULL AND kecamatan_l IS NULL) OR desa_r IS NULL",
+                    "kosong",
+                    null=True,
+                ),
+                _lvl("desa_l = desa_r", "desa sama"),
+                _lvl("kecamatan_l = kecamatan_r", "kecamatan sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "kk",
+            "comparison_levels": [
+                _lvl("kk_l IS NULL OR kk_r IS NULL", "kosong", null=True),
+                _lvl("kk_l = kk_r", "sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "nik",
+            "comparison_levels": [
+                _lvl("nik_l IS NULL OR nik_r IS NULL", "kosong", null=True),
+                _lvl("nik_l = nik_r", "sama"),
+                _lvl("damerau_levenshtein(nik_l, nik_r) <= 1", "satu salah ketik"),
+                _lvl("substr(nik_l, 1, 6) = substr(nik_r, 1, 6)", "kecamatan NIK sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "jenis_kelamin",
+            "comparison_levels": [
+                _lvl("jenis_kelamin_l IS NULL OR jenis_kelamin_r IS NULL", "kosong", null=True),
+                _lvl("jenis_kelamin_l = jenis_kelamin_r", "sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+        {
+            "output_column_name": "rt",
+            "comparison_levels": [
+                _lvl("rt_l IS NULL OR rt_r IS NULL OR rt_l = '' OR rt_r = ''", "kosong", null=True),
+                _lvl("rt_l = rt_r", "sama"),
+                _lvl("ELSE", "berbeda"),
+            ],
+        },
+    ]
+
+
+#: The compared fields; a pair "agrees" on those whose evidence favours a match.
+_COMPARED = ("nama", "tanggal_lahir", "wilayah", "kk", "nik", "jenis_kelamin", "rt")
+
+BLOCKING = (
+    "l.kk = r.kk",
+    "l.tanggal_lahir = r.tanggal_lahir",
+    "l.kunci_depan = r.kunci_depan AND l.desa = r.desa",
+    "l.kunci_urut = r.kunci_urut AND l.tahun_lahir = r.tahun_lahir",
+)
+
+
+def settings(n_register: int, n_rows: int) -> dict[str, Any]:
+    """The splink settings of a list-to-register link (u and m still to be trained)."""
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "uid",
+        "probability_two_random_records_match": min(0.5, 0.5 / max(n_register, 1)),
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": b} for b in BLOCKING],
+        "comparisons": _comparisons(),
+        "retain_intermediate_calculation_columns": True,
+        "retain_matching_columns": False,
+        "additional_columns_to_retain": [],
+    }
+
+
+def _frame_for_splink(frame: pl.DataFrame, uid: str) -> Any:
+    cols = [pl.col(uid).cast(pl.Int64).alias("uid")] + [pl.col(c) for c in _COLUMNS]
+    return frame.select(cols).to_arrow()
+
+
+def _probabilistic(rows: pl.DataFrame, persons: pl.DataFrame, *, threads: int) -> pl.DataFrame:
+    """Scored (row, pid, probability, agreeing levels) for the rows left by the NIK stages."""
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    empty = pl.DataFrame(
+        schema={
+            "row": rows.schema.get("row", pl.UInt32),
+            "pid": pl.UInt32,
+            "score": pl.Float64,
+            "agree": pl.String,
+        }
+    )
+    if rows.is_empty():
+        return empty
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    # the order splink sees is derived from content, so that a shuffled list scores the same
+    content = [c for c in _COLUMNS if c in rows.columns] + ["nama", "alamat"]
+    ordered = rows.sort(content, nulls_last=True).with_row_index("uid", offset=1)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    api = DuckDBAPI(con)
+    reg = api.register(_frame_for_splink(persons, "pid"), dataset_display_name="register")
+    lst = api.register(_frame_for_splink(ordered, "uid"), dataset_display_name="daftar")
+    linker = Linker([lst, reg], settings(persons.height, rows.height), log_level=None)
+    _train(linker, persons)
+    pred = linker.inference.predict(threshold_match_probability=0.01)
+    scored = to_polars(pred.as_pyarrow_table())  # type: ignore[no-untyped-call]
+    con.close()
+    if scored.is_empty():
+        return empty
+    left_is_list = pl.col("source_dataset_l") == "daftar"
+    scored = scored.select(
+        uid=pl.when(left_is_list).then("uid_l").otherwise("uid_r"),
+        pid=pl.when(left_is_list).then("uid_r").otherwise("uid_l"),
+        score=pl.col("match_probability"),
+        agree=pl.concat_str(
+            [pl.when(pl.col(f"mw_{c}") > 0).then(pl.lit(c)) for c in _COMPARED],
+            separator=",",
+            ignore_nulls=True,
+        ),
+    )
+    return scored.join(ordered.select("uid", "row"), on="uid").select(
+        "row", pl.col("pid").cast(pl.UInt32), "score", "agree"
+    )
+
+
+def _train(linker: Any, persons: pl.DataFrame) -> None:
+    """u from random register pairs, m by EM on the list's blocked pairs (both deterministic)."""
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    for rule in (
+        "l.tanggal_lahir = r.tanggal_lahir",
+        "l.kunci_depan = r.kunci_depan AND l.desa = r.desa",
+    ):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_probability_two_random_records_match=True, record_sample_proportion=1.0
+        )
+
+
+def _bands(
+    rows: pl.DataFrame, scored: pl.DataFrame, bands: Bands
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-row status from the scored candidates; candidates in the review band kept."""
+    ranked = scored.sort(["row", "score", "pid"], descending=[False, True, False]).with_columns(
+        rank=pl.col("pid").cum_count().over("row")
+    )
+    best = ranked.filter(pl.col("rank") == 1)
+    second = ranked.filter(pl.col("rank") == 2).select("row", second=pl.col("score"))
+    best = best.join(second, on="row", how="left").with_columns(pl.col("second").fill_null(0.0))
+    auto = (pl.col("score") >= bands.auto) & (pl.col("second") < bands.review)
+    review = pl.col("score") >= bands.review
+    status = best.select(
+        "row",
+        status=pl.when(auto)
+        .then(pl.lit("matched"))
+        .when(review)
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("unmatched")),
+        method=pl.when(auto).then(pl.lit("probabilistic")).when(review).then(pl.lit("review")),
+        pid=pl.when(review).then("pid"),
+        score="score",
+        agree=pl.when(review).then("agree"),
+        reason=pl.when(auto)
+        .then(None)
+        .when(review & (pl.col("second") >= bands.review))
+        .then(pl.lit("lebih dari satu calon"))
+        .when(review)
+        .then(pl.lit("skor di pita tinjauan"))
+        .otherwise(pl.lit("skor terlalu rendah")),
+    )
+    out = (
+        rows.select("row", "nik_masalah")
+        .join(status, on="row", how="left")
+        .with_columns(
+            status=pl.col("status").fill_null("unmatched"),
+            reason=pl.coalesce(
+                "reason",
+                pl.when(pl.col("nik_masalah").is_not_null()).then(
+                    pl.concat_str([pl.lit("tidak ditemukan di register; "), pl.col("nik_masalah")])
+                ),
+                pl.lit("tidak ditemukan di register"),
+            ),
+        )
+    )
+    out = out.with_columns(
+        reason=pl.when(pl.col("status") == "unmatched")
+        .then(
+            pl.when(pl.col("reason") == "skor terlalu rendah")
+            .then(pl.lit("tidak ditemukan di register (calon terbaik terlalu lemah)"))
+            .otherwise("reason")
+        )
+        .otherwise("reason")
+    ).drop("nik_masalah")
+    in_review = best.filter(review & ~auto).select("row")
+    candidates = (
+        ranked.join(in_review, on="row")
+        .filter(pl.col("score") >= bands.review)
+        .filter(pl.col("rank") <= 5)
+    )
+    return out.select(
+        "row", "status", "method", "pid", "score", "agree", "reason"
+    ), candidates.select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")

@@ -1,0 +1,320 @@
+"""Reading an agency's own beneficiary list (XLSX or CSV) into linkage records.
+
+Agencies use whatever headers they like ("No. KTP", "Nama Penerima", "Tempat/Tgl Lahir",
+"Desa/Kel"...). :func:`suggest_mapping` proposes which column holds which field, with a
+confidence; the user confirms or overrides it with a mapping file, and may save it for the
+agency. :func:`read_agency_list` applies a mapping: dates are read in every common form,
+NIKs that Excel stored as numbers are flagged (never matched as they are), desa and
+kecamatan names are resolved to Kemendagri codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from padu.errors import ImportRejected, Problem
+from padu.identifiers import nik_problem
+from padu.linkage.persons import comparable, with_name_columns
+from padu.linkage.values import nik_excel_problem, parse_agency_date
+from padu.regions import kaltara
+from padu.register.reader import read_flat
+
+#: Canonical list fields and the headers agencies use for them (compared without case,
+#: spaces or punctuation).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "nik": ("nik", "noktp", "nomorktp", "nonik", "nomornik", "nikpenerima", "nikkpm",
+            "niknasabah", "nomorindukkependudukan", "ktp", "nikanggota"),
+    "kk": ("nokk", "nomorkk", "kk", "nokartukeluarga", "nomorkartukeluarga", "nkk"),
+    "nama": ("nama", "namalengkap", "namapenerima", "namakpm", "namapenerimamanfaat",
+             "namanasabah", "namaanggota", "namapeserta", "namasesuaiktp"),
+    "nama_kepala_keluarga": ("namakepalakeluarga", "kepalakeluarga", "namakk", "namakrt"),
+    "tanggal_lahir": ("tgllahir", "tanggallahir", "tgllhr", "tanggallhr", "dob"),
+    "tempat_tgl_lahir": ("tempattgllahir", "ttl", "tempattanggallahir", "tmptgllahir",
+                         "tempatdantanggallahir", "tempattgllhr"),
+    "jenis_kelamin": ("jeniskelamin", "jk", "lp", "kelamin", "sex", "gender"),
+    "alamat": ("alamat", "alamatlengkap", "alamatrumah", "alamatktp", "dusun"),
+    "rt_rw": ("rtrw",),
+    "rt": ("rt",),
+    "rw": ("rw",),
+    "desa": ("desakel", "desa", "kelurahan", "kelurahandesa", "desakelurahan", "kel",
+             "namadesa", "kelurahandesaktp"),
+    "kecamatan": ("kecamatan", "kec", "namakecamatan"),
+    "kabupaten": ("kabupaten", "kabupatenkota", "kabkota", "kota"),
+}  # fmt: skip
+NEEDED_ONE_OF = ("nama", "nik")
+_UNREADABLE = "daftar penerima tidak dapat dibaca"
+SEX = {"L": "1", "LK": "1", "LAKILAKI": "1", "1": "1", "P": "2", "PR": "2", "PEREMPUAN": "2",
+       "WANITA": "2", "2": "2"}  # fmt: skip
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.strip().lower())
+
+
+@dataclass
+class Suggestion:
+    """A proposed column mapping: field -> header, with a confidence per field (0..1)."""
+
+    mapping: dict[str, str]
+    confidence: dict[str, float]
+    unused: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mapping": self.mapping, "confidence": self.confidence, "unused": self.unused}
+
+
+def suggest_mapping(headers: list[str]) -> Suggestion:
+    """Which header holds which field: exact aliases first, then close spellings."""
+    mapping: dict[str, str] = {}
+    confidence: dict[str, float] = {}
+    taken: set[str] = set()
+    aliases = {alias: name for name, names in FIELDS.items() for alias in names}
+    for h in headers:
+        name = aliases.get(_key(h))
+        if name and name not in mapping:
+            mapping[name], confidence[name] = h, 1.0
+            taken.add(h)
+    for h in headers:
+        if h in taken or not _key(h) or h.startswith("kolom_"):
+            continue
+        best = process.extractOne(_key(h), list(aliases), scorer=fuzz.ratio)
+        if best and best[1] >= 80 and aliases[best[0]] not in mapping:
+            name = aliases[best[0]]
+            mapping[name], confidence[name] = h, round(best[1] / 100, 2)
+            taken.add(h)
+    return Suggestion(mapping, confidence, [h for h in headers if h not in taken])
+
+
+@dataclass
+class AgencyRows:
+    """An agency list as linkage records, one per data row."""
+
+    path: Path
+    frame: pl.DataFrame
+    mapping: dict[str, str]
+    headers: list[str]
+
+
+def read_headers(path: Path) -> tuple[list[str], pl.DataFrame]:
+    """The headers and the text cells of an agency list (XLSX or CSV)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
+        return _read_xlsx(path)
+    frame, problems = read_flat(path)
+    if frame is None:
+        raise ImportRejected(_UNREADABLE, problems)
+    return [c for c in frame.columns if c != "_baris"], frame
+
+
+def read_agency_list(path: Path, mapping: dict[str, str] | None = None) -> AgencyRows:
+    """Read ``path`` with ``mapping`` (field -> header; suggested when not given)."""
+    headers, raw = read_headers(path)
+    mapping = dict(mapping) if mapping else suggest_mapping(headers).mapping
+    problems = [
+        Problem(
+            path.name, 1, h, h, f"kolom '{h}' untuk '{name}' tidak ada di file", "kolom_tidak_ada"
+        )
+        for name, h in mapping.items()
+        if h not in headers
+    ]
+    problems += [
+        Problem(
+            path.name,
+            1,
+            name,
+            None,
+            f"'{name}' bukan kolom daftar yang dikenal",
+            "kolom_tidak_dikenal",
+        )
+        for name in mapping
+        if name not in FIELDS
+    ]
+    if not any(f in mapping for f in NEEDED_ONE_OF):
+        problems.append(
+            Problem(
+                path.name, 1, None, ", ".join(headers[:8]),
+                "tidak ada kolom nama maupun NIK; beri pemetaan kolom dengan --mapping",
+                "kolom_wajib_tidak_ada",
+            )
+        )  # fmt: skip
+    if problems:
+        raise ImportRejected(_UNREADABLE, problems)
+    cols = {name: pl.col(h).cast(pl.String).str.strip_chars() for name, h in mapping.items()}
+    blank = pl.lit(None, dtype=pl.String)
+    frame = raw.select(
+        pl.col("_baris").alias("baris"),
+        *(cols.get(name, blank).alias(name) for name in FIELDS),
+    ).with_row_index("row", offset=1)
+    return AgencyRows(path, _records(frame), mapping, headers)
+
+
+def _records(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells -> comparison records (original cells kept with an ``_asli`` suffix)."""
+    ttl = pl.col("tempat_tgl_lahir")
+    rt_rw = pl.col("rt_rw").str.split("/")
+    frame = frame.with_columns(
+        nik_asli=pl.col("nik"),
+        nik_digits=pl.col("nik").str.replace_all(r"[\s\.\-']", ""),
+        tanggal_lahir_asli=pl.coalesce("tanggal_lahir", "tempat_tgl_lahir"),
+        tanggal_lahir=pl.coalesce(
+            parse_agency_date(pl.col("tanggal_lahir")), parse_agency_date(ttl)
+        ),
+        rt=pl.coalesce("rt", rt_rw.list.get(0, null_on_oob=True)),
+        rw=pl.coalesce("rw", rt_rw.list.get(1, null_on_oob=True)),
+        jenis_kelamin=pl.col("jenis_kelamin")
+        .str.to_uppercase()
+        .str.replace_all(r"[^A-Z0-9]", "")
+        .replace_strict(SEX, default=None),
+        kk=pl.col("kk").str.replace_all(r"[\s\.\-']", ""),
+        desa_asli=pl.col("desa"),
+        kecamatan_asli=pl.col("kecamatan"),
+    )
+    damaged = nik_excel_problem(pl.col("nik_asli"))
+    invalid = nik_problem(pl.col("nik_digits"))
+    frame = frame.with_columns(
+        nik_masalah=pl.when(pl.col("nik_asli").is_null())
+        .then(pl.lit("NIK kosong"))
+        .otherwise(pl.coalesce(damaged, invalid)),
+    ).with_columns(
+        # a 16-digit NIK is compared even when its structure is invalid (the register may
+        # hold the same invalid NIK, and a repair starts from it); an Excel-damaged one never
+        nik=pl.when(damaged.is_null() & pl.col("nik_digits").str.contains(r"^\d{16}$"))
+        .then(pl.col("nik_digits"))
+        .otherwise(None),
+        kk=pl.when(pl.col("kk").str.contains(r"^\d{16}$")).then("kk").otherwise(None),
+    )
+    frame = _with_region_codes(frame)
+    return with_name_columns(comparable(frame.drop("nik_digits")))
+
+
+def _with_region_codes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Resolve desa and kecamatan names (or codes) to Kemendagri codes; unknown -> null."""
+    regions = kaltara()
+    kec_by_name: dict[str, str] = {}
+    desa_by_name: dict[tuple[str, str], str] = {}
+    desa_any: dict[str, set[str]] = {}
+    for r in regions:
+        if r.level == "kecamatan":
+            kec_by_name.setdefault(_place(r.nama), r.digits)
+        elif r.level == "desa_kelurahan":
+            desa_by_name[(r.digits[:6], _place(r.nama))] = r.digits
+            desa_any.setdefault(_place(r.nama), set()).add(r.digits)
+    pairs = frame.select("kecamatan", "desa").unique().to_dicts()
+    rows = []
+    for p in pairs:
+        kec_text, desa_text = p["kecamatan"] or "", p["desa"] or ""
+        kec = _code(kec_text, 6) or kec_by_name.get(_place(kec_text))
+        desa = _code(desa_text, 10)
+        if desa is None and desa_text:
+            found = desa_by_name.get((kec, _place(desa_text))) if kec else None
+            options = desa_any.get(_place(desa_text), set())
+            desa = found or (next(iter(options)) if len(options) == 1 else None)
+        rows.append({**p, "kode_kec": kec or (desa[:6] if desa else None), "kode_desa": desa})
+    lookup = pl.DataFrame(
+        rows,
+        schema={
+            "kecamatan": pl.String,
+            "desa": pl.String,
+            "kode_kec": pl.String,
+            "kode_desa": pl.String,
+        },
+    )
+    return (
+        frame.join(lookup, on=["kecamatan", "desa"], how="left", nulls_equal=True)
+        .drop("kecamatan", "desa")
+        .rename({"kode_kec": "kecamatan", "kode_desa": "desa"})
+    )
+
+
+def _place(name: str) -> str:
+    text = re.sub(r"[^A-Z0-9 ]", " ", name.upper())
+    text = re.sub(r"^\s*(DESA|KELURAHAN|KEL|DS|KEC|KECAMATAN)\s+", "", text)
+    return re.sub(r"\s+", "", text)
+
+
+def _code(text: str, digits: int) -> str | None:
+    code = re.sub(r"[^0-9]", "", text)
+    if len(code) == digits and kaltara().find(code) is not None:
+        return code
+    return None
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame]:
+    """The first sheet as text; number cells that hold a NIK keep Excel's ``.0`` mark."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = (
+            CalamineWorkbook.from_path(str(path))
+            .get_sheet_by_index(0)
+            .to_python(skip_empty_area=False)
+        )
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        raise ImportRejected(
+            _UNREADABLE,
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"file Excel tidak dapat dibaca: {exc}",
+                    "file_tidak_terbaca",
+                )
+            ],
+        ) from exc
+    aliases = {a for names in FIELDS.values() for a in names}
+    scores = [sum(_key(str(c)) in aliases for c in r if c not in (None, "")) for r in rows[:15]]
+    if not rows or max(scores, default=0) == 0:
+        raise ImportRejected(
+            _UNREADABLE,
+            [
+                Problem(
+                    path.name,
+                    1,
+                    None,
+                    None,
+                    "tidak ada baris judul kolom yang dikenali (mis. NIK, Nama)",
+                    "tanpa_header",
+                )
+            ],
+        )
+    head = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    headers = [
+        str(c).strip() if c not in (None, "") else f"kolom_{i + 1}"
+        for i, c in enumerate(rows[head])
+    ]
+    columns: dict[str, list[str | None]] = {h: [] for h in headers}
+    lines: list[int] = []
+    for n, r in enumerate(rows[head + 1 :], start=head + 2):
+        cells = [_cell(c) for c in list(r) + [None] * (len(headers) - len(r))]
+        if all(c is None for c in cells):
+            continue
+        lines.append(n)
+        for h, c in zip(headers, cells, strict=False):
+            columns[h].append(c)
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
+    return headers, frame.with_columns(_baris=pl.Series(lines, dtype=pl.Int64))
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value.is_integer():  # a long number keeps the mark that Excel stored it as a number
+            return f"{int(value)}.0" if abs(value) >= 1e12 else str(int(value))
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
