@@ -1043,6 +1043,241 @@ def _progress(state: State, total: int = 2) -> Iterator[Any]:
         prog.update(task, completed=total)
 
 
+def _actor(by: str | None) -> str:
+    """Who is acting: ``--by``, else ``PADU_USER``, else the operating-system user."""
+    import getpass
+    import os
+
+    return by or os.environ.get("PADU_USER") or getpass.getuser()
+
+
+def _read_mapping(path: Path) -> dict[str, str]:
+    import yaml
+
+    from padu.errors import ImportRejected, Problem
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ImportRejected(
+            "file pemetaan tidak dapat dibaca",
+            [Problem(path.name, None, None, None, str(exc), "file_tidak_terbaca")],
+        ) from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise ImportRejected(
+            "file pemetaan tidak valid",
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    "isi harus 'kolom_padu: Judul Kolom' per baris",
+                    "format_salah",
+                )
+            ],
+        )
+    return dict(data)
+
+
+_BY = Annotated[
+    str | None, typer.Option("--by", help="Nama petugas (bawaan: PADU_USER atau pengguna OS).")
+]
+
+
+@app.command("link")
+def link_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Daftar penerima instansi (.xlsx atau .csv).")],
+    programme: Annotated[str, typer.Option("--programme", help="Kode program.")],
+    year: Annotated[int, typer.Option("--year", help="Tahun anggaran daftar ini.")],
+    snapshot: Annotated[
+        str, typer.Option("--snapshot", help="Snapshot register (id/label/latest).")
+    ] = "latest",
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="File YAML pemetaan: kolom_padu: Judul Kolom.")
+    ] = None,
+    save_mapping: Annotated[
+        bool, typer.Option("--save-mapping", help="Simpan pemetaan ini untuk instansi program.")
+    ] = False,
+    show_mapping: Annotated[
+        bool, typer.Option("--show-mapping", help="Hanya tampilkan usulan pemetaan kolom.")
+    ] = False,
+    report: Annotated[Path | None, typer.Option("--out", help="Laporan Excel (.xlsx).")] = None,
+    export_links: Annotated[
+        Path | None, typer.Option("--export-links", help="CSV satu baris per baris daftar.")
+    ] = None,
+    auto: Annotated[float, typer.Option("--auto", help="Ambang terima otomatis (peluang).")] = 0.99,
+    review: Annotated[
+        float, typer.Option("--review", help="Ambang antrian tinjauan (peluang).")
+    ] = 0.30,
+    by: _BY = None,
+) -> None:
+    """Tautkan daftar penerima instansi ke register: NIK, NIK diperbaiki, lalu probabilistik."""
+    from padu.linkage.ledger import drop_orphan_ledgers, link_list, resolve_mapping
+    from padu.linkage.matcher import Bands
+    from padu.linkage.reader import read_headers, suggest_mapping
+    from padu.linkage.report import write_links_csv, write_report
+    from padu.programmes.store import programme as get_programme
+
+    state = _state(ctx)
+    if not file.exists():
+        raise typer.BadParameter(f"file tidak ada: {file}", param_hint="FILE")
+    try:
+        bands = Bands(auto=auto, review=review)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--auto/--review") from exc
+    given = _read_mapping(mapping) if mapping else None
+    actor = _actor(by)
+    with state.stores() as (wh, cat):
+        prog, _ = get_programme(cat, programme)
+        if show_mapping:
+            headers, _ = read_headers(file)
+            use, source = resolve_mapping(cat, prog.agency, file, given)
+            sug = suggest_mapping(headers)
+            data = {**sug.to_dict(), "source": source, "mapping": use or sug.mapping}
+            t = Table(
+                "kolom Padu", "judul kolom di file", "keyakinan", title=f"pemetaan ({source})"
+            )
+            for f, h in data["mapping"].items():
+                t.add_row(f, h, f"{sug.confidence.get(f, 1.0):.2f}")
+            _emit(state, data, t)
+            return
+        drop_orphan_ledgers(wh, cat)
+        with _progress(state, 1) as step:
+            step("menautkan daftar ke register")
+            run = link_list(
+                wh, cat, file, programme=prog.code, agency=prog.agency, year=year,
+                snapshot=snapshot, mapping=given, bands=bands, actor=actor,
+            )  # fmt: skip
+        if save_mapping:
+            cat.save_mapping(prog.agency, run.mapping, actor)
+        if report:
+            write_report(run, report)
+            cat.record(
+                "export.personal_data",
+                {"kind": "link_report", "path": str(report), "ledger": run.ledger.id},
+                actor,
+            )
+        if export_links:
+            write_links_csv(run, export_links)
+            cat.record(
+                "export.personal_data",
+                {"kind": "links_csv", "path": str(export_links), "ledger": run.ledger.id},
+                actor,
+            )
+    c = run.counts
+    data = {
+        **c,
+        "ledger": run.ledger.id,
+        "snapshot": run.ledger.snapshot_id,
+        "mapping": run.mapping,
+        "report": str(report) if report else None,
+        "links": str(export_links) if export_links else None,
+    }
+    t = Table("hasil", "baris", title=f"{file.name}: {prog.code} {year} (ledger {run.ledger.id})")
+    for label, n in (
+        ("NIK sama", c["matched"]["nik"]),
+        ("NIK diperbaiki", c["matched"]["nik_repaired"]),
+        ("probabilistik", c["matched"]["probabilistic"]),
+        ("keputusan peninjau", c["matched"]["review_decision"]),
+        ("perlu ditinjau", c["matched"]["review"]),
+        ("tidak cocok", c["unmatched"]),
+        ("JUMLAH", c["rows"]),
+    ):
+        t.add_row(label, f"{n:,}")
+    _emit(state, data, t)
+
+
+review_app = typer.Typer(no_args_is_help=True, help="Antrian tinjauan hasil penautan.")
+app.add_typer(review_app, name="review")
+_PROG = Annotated[str, typer.Option("--programme", help="Kode program.")]
+_YEAR = Annotated[int, typer.Option("--year", help="Tahun anggaran.")]
+
+
+@review_app.command("list")
+def review_list(ctx: typer.Context, programme: _PROG, year: _YEAR) -> None:
+    """Pasangan yang perlu ditinjau: baris daftar dan calon dari register berdampingan."""
+    import polars as pl
+
+    from padu.linkage.ledger import latest_ledger, ledger_frames
+
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        ledger = latest_ledger(cat, programme, year)
+        rows, cands = ledger_frames(wh, ledger)
+    pairs = (
+        rows.filter(pl.col("status") == "review")
+        .select("row", "nik_daftar", "nama_daftar", "tanggal_lahir_daftar", "desa_daftar")
+        .join(cands, on="row")
+        .sort("row", "rank")
+    )
+    t = Table(
+        "baris",
+        "calon",
+        "nama (daftar)",
+        "tgl lahir (daftar)",
+        "NIK (register)",
+        "nama (register)",
+        "tgl lahir (register)",
+        "skor",
+        "sesuai",
+    )
+    for r in pairs.head(200).iter_rows(named=True):
+        t.add_row(
+            str(r["row"]),
+            str(r["rank"]),
+            r["nama_daftar"] or "",
+            r["tanggal_lahir_daftar"] or "",
+            r["nik"] or "",
+            r["nama"] or "",
+            str(r["tanggal_lahir"] or ""),
+            f"{r['score']:.3f}",
+            r["agree"] or "",
+        )
+    _emit(state, {"ledger": ledger.id, "pairs": pairs.to_dicts()}, t)
+
+
+@review_app.command("decide")
+def review_decide(
+    ctx: typer.Context,
+    programme: _PROG,
+    year: _YEAR,
+    row: Annotated[int, typer.Option("--row", help="Baris data daftar.")],
+    decision: Annotated[str, typer.Argument(help="same (orang yang sama) atau different.")],
+    candidate: Annotated[
+        int | None, typer.Option("--candidate", help="Calon ke- (bawaan: semua).")
+    ] = None,
+    by: _BY = None,
+) -> None:
+    """Catat keputusan tinjauan; dipakai lagi saat daftar yang sama ditautkan ulang."""
+    from padu.linkage.ledger import decide, latest_ledger
+
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        ledger = latest_ledger(cat, programme, year)
+        n = decide(cat, wh, ledger, [(row, candidate, decision)], _actor(by))
+    _emit(state, {"ledger": ledger.id, "decisions": n}, f"{n} keputusan dicatat")
+
+
+@review_app.command("load")
+def review_load(
+    ctx: typer.Context, programme: _PROG, year: _YEAR, report: Path, by: _BY = None
+) -> None:
+    """Muat keputusan (SAMA/BEDA) dari lembar Antrian Tinjauan laporan Excel."""
+    from padu.linkage.ledger import decide, latest_ledger
+    from padu.linkage.report import read_review_decisions
+
+    state = _state(ctx)
+    choices = read_review_decisions(report)
+    with state.stores() as (wh, cat):
+        ledger = latest_ledger(cat, programme, year)
+        n = decide(cat, wh, ledger, [(r, k, d) for r, k, d in choices], _actor(by))
+    _emit(state, {"ledger": ledger.id, "decisions": n}, f"{n} keputusan dicatat dari {report.name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: maps every PaduError to a message and an exit code, once."""
     args = list(sys.argv[1:] if argv is None else argv)

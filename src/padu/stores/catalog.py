@@ -112,6 +112,48 @@ class AuditRow(Base):
     rincian: Mapped[str] = mapped_column(Text)
 
 
+class LinkMappingRow(Base):
+    """The column mapping an agency confirmed for its beneficiary lists (field -> header)."""
+
+    __tablename__ = "link_mapping"
+
+    agency: Mapped[str] = mapped_column(String(60), primary_key=True)
+    mapping: Mapped[str] = mapped_column(Text)
+    disimpan: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
+class LinkDecisionRow(Base):
+    """A reviewer's decision on one (list row content, register person) pair."""
+
+    __tablename__ = "link_decision"
+
+    row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(10))  # same | different
+    programme: Mapped[str] = mapped_column(String(60))
+    source_file: Mapped[str] = mapped_column(String(300))
+    diputuskan: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
+class LedgerRow(Base):
+    """One linked beneficiary list; its rows live in the warehouse under ``batch``."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch: Mapped[str] = mapped_column(String(40), unique=True)
+    programme: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
 def _migrations_dir() -> str:
     return str(resources.files("padu").joinpath("stores", "migrations"))
 
@@ -280,6 +322,67 @@ class Catalog:
                 q = q.where(ProgrammeVersionRow.code == code)
             return list(s.scalars(q))
 
+    # -- linkage -----------------------------------------------------------------------
+    def save_mapping(self, agency: str, mapping: Mapping[str, str], actor: str) -> None:
+        """Store (replace) the column mapping confirmed for ``agency``."""
+        text = json.dumps(dict(mapping), sort_keys=True, ensure_ascii=False)
+        with self.session() as s:
+            row = s.get(LinkMappingRow, agency)
+            now = _now()
+            if row is None:
+                s.add(LinkMappingRow(agency=agency, mapping=text, disimpan=now, pelaku=actor))
+            else:
+                row.mapping, row.disimpan, row.pelaku = text, now, actor
+            s.add(_audit("link.mapping", {"agency": agency, "mapping": dict(mapping)}, actor))
+
+    def mapping(self, agency: str) -> dict[str, str] | None:
+        with self.session() as s:
+            row = s.get(LinkMappingRow, agency)
+            return None if row is None else dict(json.loads(row.mapping))
+
+    def decide(self, rows: Iterable[LinkDecisionRow]) -> int:
+        """Store review decisions (a later decision on the same pair replaces the earlier)."""
+        n = 0
+        with self.session() as s:
+            for row in rows:
+                s.merge(row)
+                n += 1
+        return n
+
+    def decisions(self, row_keys: Iterable[str]) -> list[LinkDecisionRow]:
+        keys = sorted(set(row_keys))
+        out: list[LinkDecisionRow] = []
+        with self.session() as s:
+            for i in range(0, len(keys), 500):
+                q = select(LinkDecisionRow).where(LinkDecisionRow.row_key.in_(keys[i : i + 500]))
+                out += list(s.scalars(q))
+        return out
+
+    def add_ledger(self, row: LedgerRow) -> LedgerRow:
+        """Make a written ledger batch visible, with its audit event, in one transaction."""
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            s.add(
+                _audit(
+                    "link.ledger",
+                    {"ledger": row.id, "programme": row.programme, "year": row.year,
+                     "file": row.source_file, "snapshot": row.snapshot_id},
+                    row.pelaku,
+                )
+            )  # fmt: skip
+        return row
+
+    def ledgers(self, programme: str | None = None, year: int | None = None) -> list[LedgerRow]:
+        """Every ledger (newest last), optionally of one programme and year."""
+        with self.session() as s:
+            q = select(LedgerRow).order_by(LedgerRow.id)
+            if programme:
+                q = q.where(LedgerRow.programme == programme)
+            if year:
+                q = q.where(LedgerRow.year == year)
+            return list(s.scalars(q))
+
     # -- audit -------------------------------------------------------------------------
     def record(self, kind: str, detail: Mapping[str, object], actor: str = "cli") -> None:
         with self.session() as s:
@@ -291,6 +394,10 @@ class Catalog:
             if kind:
                 q = q.where(AuditRow.jenis == kind)
             return list(s.scalars(q))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _audit(kind: str, detail: Mapping[str, object], actor: str = "cli") -> AuditRow:

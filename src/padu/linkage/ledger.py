@@ -1,0 +1,353 @@
+"""A linked beneficiary list as a ledger: programme, year, source file, rows and their links.
+
+:func:`link_list` is the whole job behind ``padu link``: read the list with the agency's
+mapping, link it to a snapshot, apply earlier review decisions, and store the result. The
+rows go to the warehouse table ``penerima`` (review candidates to ``penerima_kandidat``)
+under a new batch id; the catalog row that makes the batch visible is written last, so an
+interrupted run leaves nothing a reader can see.
+
+Review decisions are keyed by the content of a list row (not its position) and the register
+person (NIK and KK), so they are reused on the next run of the same list in any order, and
+on a corrected resubmission for every row that did not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from padu.errors import UsageError
+from padu.linkage.matcher import Bands, Linkage, link
+from padu.linkage.persons import register_persons
+from padu.linkage.reader import read_agency_list, read_headers
+from padu.stores import Catalog, Warehouse
+from padu.stores.catalog import LedgerRow, LinkDecisionRow
+
+LEDGER = "penerima"
+CANDIDATES = "penerima_kandidat"
+BATCH = "ledger_batch"
+#: Cells of a list row that identify the person (the key of review decisions).
+IDENTIFYING = (
+    "nik_asli",
+    "kk",
+    "nama",
+    "tanggal_lahir_asli",
+    "desa_asli",
+    "kecamatan_asli",
+    "alamat",
+)
+ORIGINAL = {
+    "nik_asli": "nik_daftar",
+    "kk": "kk_daftar",
+    "nama": "nama_daftar",
+    "tanggal_lahir_asli": "tanggal_lahir_daftar",
+    "alamat": "alamat_daftar",
+    "desa_asli": "desa_daftar",
+    "kecamatan_asli": "kecamatan_daftar",
+}
+LEDGER_SCHEMA = {
+    BATCH: "string",
+    "row": "int64",
+    "baris": "int64",
+    "row_key": "string",
+    **dict.fromkeys(ORIGINAL.values(), "string"),
+    "nik_masalah": "string",
+    "status": "string",
+    "method": "string",
+    "score": "float64",
+    "agree": "string",
+    "reason": "string",
+    "nik": "string",
+    "kk": "string",
+    "nama": "string",
+    "tanggal_lahir": "date",
+    "desa": "string",
+}
+CANDIDATE_SCHEMA = {
+    BATCH: "string",
+    "row": "int64",
+    "rank": "int64",
+    "nik": "string",
+    "kk": "string",
+    "nama": "string",
+    "tanggal_lahir": "date",
+    "desa": "string",
+    "score": "float64",
+    "agree": "string",
+}
+
+
+@dataclass
+class LinkRun:
+    """What ``padu link`` did: the stored ledger, counts, and the frames for reports."""
+
+    ledger: LedgerRow
+    counts: dict[str, Any]
+    rows: pl.DataFrame  # the ledger rows (LEDGER_SCHEMA without the batch)
+    candidates: pl.DataFrame
+    mapping: dict[str, str]
+    bands: Bands
+    duplicates: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def row_key() -> pl.Expr:
+    """A stable key of each row's identifying cells (order of rows does not matter)."""
+    joined = pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("").str.to_uppercase() for c in IDENTIFYING],
+        separator="\x1f",
+    )
+    return joined.map_elements(
+        lambda s: hashlib.sha256(s.encode()).hexdigest(), return_dtype=pl.String
+    )
+
+
+def person_key(nik: str | None, kk: str | None) -> str:
+    return f"{nik or ''}|{kk or ''}"
+
+
+def resolve_mapping(
+    catalog: Catalog, agency: str, path: Path, given: dict[str, str] | None
+) -> tuple[dict[str, str] | None, str]:
+    """The mapping to use and where it came from: given, saved for the agency, or suggested."""
+    if given:
+        return given, "file"
+    saved = catalog.mapping(agency)
+    if saved:
+        headers, _ = read_headers(path)
+        if all(h in headers for h in saved.values()):
+            return saved, "tersimpan"
+    return None, "usulan"
+
+
+def link_list(
+    wh: Warehouse,
+    catalog: Catalog,
+    path: Path,
+    *,
+    programme: str,
+    agency: str,
+    year: int,
+    snapshot: str,
+    mapping: dict[str, str] | None = None,
+    bands: Bands | None = None,
+    actor: str = "cli",
+) -> LinkRun:
+    """Read, link, apply earlier decisions and store a beneficiary list as a new ledger."""
+    bands = bands or Bands()
+    use, source = resolve_mapping(catalog, agency, path, mapping)
+    listed = read_agency_list(path, use)
+    snap, persons = register_persons(wh, catalog, snapshot)
+    rows = listed.frame.with_columns(row_key=row_key())
+    result = link(rows, persons, bands)
+    result, decided = _apply_decisions(catalog, rows, persons, result)
+    ledger_rows = _ledger_rows(rows, persons, result)
+    candidates = _candidate_rows(persons, result)
+    counts = result.counts()
+    dup = ledger_rows.filter(pl.col("nik").is_not_null()).group_by("nik", "kk").len()
+    duplicates = int(dup.filter(pl.col("len") > 1).height)
+    counts["duplicates_in_list"] = duplicates
+    counts["decisions_reused"] = decided
+    batch = uuid.uuid4().hex
+    _store(wh, ledger_rows, candidates, batch)
+    ledger = catalog.add_ledger(
+        LedgerRow(
+            batch=batch,
+            programme=programme,
+            year=year,
+            source_file=path.name,
+            file_sha256=file_sha256(path),
+            snapshot_id=snap.id,
+            counts=json.dumps(counts),
+            dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            pelaku=actor,
+        )
+    )
+    notes = [f"pemetaan kolom: {source}"]
+    return LinkRun(
+        ledger, counts, ledger_rows, candidates, listed.mapping, bands, duplicates, notes
+    )
+
+
+def _apply_decisions(
+    catalog: Catalog, rows: pl.DataFrame, persons: pl.DataFrame, result: Linkage
+) -> tuple[Linkage, int]:
+    """Rows in review with a stored decision: 'same' links, 'different' drops the candidate."""
+    review = result.links.filter(pl.col("status") == "review").select("row")
+    if review.is_empty():
+        return result, 0
+    keyed = rows.select("row", "row_key").join(review, on="row")
+    found = catalog.decisions(keyed.get_column("row_key").to_list())
+    if not found:
+        return result, 0
+    dec = pl.DataFrame(
+        {
+            "row_key": [d.row_key for d in found],
+            "person_key": [d.person_key for d in found],
+            "decision": [d.decision for d in found],
+        }
+    )
+    cand = (
+        result.candidates.join(keyed, on="row")
+        .join(persons.select("pid", "nik", "kk"), on="pid")
+        .with_columns(
+            person_key=pl.concat_str(
+                [pl.col("nik").fill_null(""), pl.col("kk").fill_null("")], separator="|"
+            )
+        )
+        .join(dec, on=["row_key", "person_key"], how="left")
+    )
+    same = (
+        cand.filter(pl.col("decision") == "same")
+        .group_by("row")
+        .agg(pl.col("pid").first(), pl.col("score").first())
+    )
+    different = cand.filter(pl.col("decision") == "different").select("row", "pid")
+    remaining = result.candidates.join(different, on=["row", "pid"], how="anti")
+    rejected_all = review.join(remaining.select("row").unique(), on="row", how="anti")
+    links = (
+        result.links.join(same, on="row", how="left", suffix="_same")
+        .with_columns(
+            status=pl.when(pl.col("pid_same").is_not_null())
+            .then(pl.lit("matched"))
+            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .then(pl.lit("unmatched"))
+            .otherwise("status"),
+            method=pl.when(pl.col("pid_same").is_not_null())
+            .then(pl.lit("review_decision"))
+            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .then(None)
+            .otherwise("method"),
+            pid=pl.when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .then(None)
+            .otherwise(pl.coalesce("pid_same", "pid")),
+            reason=pl.when(pl.col("pid_same").is_not_null())
+            .then(pl.lit("diputuskan sama oleh peninjau"))
+            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .then(pl.lit("semua calon ditolak peninjau"))
+            .otherwise("reason"),
+        )
+        .drop("pid_same", "score_same")
+    )
+    remaining = remaining.join(same.select("row"), on="row", how="anti")
+    used = int(cand.filter(pl.col("decision").is_not_null()).select("row").n_unique())
+    return Linkage(links, remaining), used
+
+
+def _ledger_rows(rows: pl.DataFrame, persons: pl.DataFrame, result: Linkage) -> pl.DataFrame:
+    person = persons.select("pid", "nik", "kk", "nama", "tanggal_lahir", "desa")
+    return (
+        rows.select("row", "baris", "row_key", *ORIGINAL, "nik_masalah")
+        .rename(ORIGINAL)
+        .join(result.links, on="row", how="left")
+        .join(person, on="pid", how="left")
+        .with_columns(pl.col("row").cast(pl.Int64), pl.col("baris").cast(pl.Int64))
+        .select([c for c in LEDGER_SCHEMA if c != BATCH])
+        .sort("row")
+    )
+
+
+def _candidate_rows(persons: pl.DataFrame, result: Linkage) -> pl.DataFrame:
+    person = persons.select("pid", "nik", "kk", "nama", "tanggal_lahir", "desa")
+    return (
+        result.candidates.join(person, on="pid")
+        .with_columns(pl.col("row").cast(pl.Int64), pl.col("rank").cast(pl.Int64))
+        .select([c for c in CANDIDATE_SCHEMA if c != BATCH])
+        .sort("row", "rank")
+    )
+
+
+def _store(wh: Warehouse, rows: pl.DataFrame, candidates: pl.DataFrame, batch: str) -> None:
+    wh.ensure(LEDGER, LEDGER_SCHEMA)
+    wh.ensure(CANDIDATES, CANDIDATE_SCHEMA)
+    wh.append(LEDGER, rows.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+    if not candidates.is_empty():
+        wh.append(CANDIDATES, candidates.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+
+
+def drop_orphan_ledgers(wh: Warehouse, catalog: Catalog) -> None:
+    """Remove ledger rows that no catalog ledger names (left by an interrupted run)."""
+    keep = {row.batch for row in catalog.ledgers()}
+    for name in (LEDGER, CANDIDATES):
+        if wh.has(name):
+            wh.delete_where_in(name, BATCH, keep, negate=True)
+
+
+def latest_ledger(
+    catalog: Catalog, programme: str, year: int, source_file: str | None = None
+) -> LedgerRow:
+    """The newest ledger of a programme and year (and source file, when given)."""
+    found = [
+        r
+        for r in catalog.ledgers(programme, year)
+        if source_file is None or r.source_file == source_file
+    ]
+    if not found:
+        raise UsageError(f"belum ada daftar tertaut untuk program {programme} tahun {year}")
+    return found[-1]
+
+
+def ledger_frames(wh: Warehouse, ledger: LedgerRow) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows and review candidates of a stored ledger."""
+    from padu.register.reader import to_polars
+
+    out = []
+    for name in (LEDGER, CANDIDATES):
+        t = wh.table(name)
+        out.append(to_polars(t.filter(t[BATCH] == ledger.batch).drop(BATCH).to_pyarrow()))
+    return out[0].sort("row"), out[1].sort("row", "rank")
+
+
+def decide(
+    catalog: Catalog,
+    wh: Warehouse,
+    ledger: LedgerRow,
+    choices: list[tuple[int, int | None, str]],
+    actor: str,
+) -> int:
+    """Record decisions ``(row, candidate rank or None for all, 'same'|'different')``."""
+    rows, cands = ledger_frames(wh, ledger)
+    keys = dict(rows.select("row", "row_key").iter_rows())
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    out: list[LinkDecisionRow] = []
+    for row, rank, decision in choices:
+        if decision not in ("same", "different"):
+            raise UsageError(f"keputusan harus 'same' atau 'different', bukan '{decision}'")
+        pick = cands.filter(pl.col("row") == row)
+        if rank is not None:
+            pick = pick.filter(pl.col("rank") == rank)
+        if pick.is_empty():
+            which = "*" if rank is None else rank
+            raise UsageError(
+                f"baris {row} calon {which} tidak ada di antrian tinjauan ledger {ledger.id}"
+            )
+        for nik, kk in pick.select("nik", "kk").iter_rows():
+            out.append(
+                LinkDecisionRow(
+                    row_key=keys[row],
+                    person_key=person_key(nik, kk),
+                    decision=decision,
+                    programme=ledger.programme,
+                    source_file=ledger.source_file,
+                    diputuskan=now,
+                    pelaku=actor,
+                )
+            )
+    n = catalog.decide(out)
+    catalog.record("link.review", {"ledger": ledger.id, "decisions": n}, actor)
+    return n

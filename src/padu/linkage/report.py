@@ -1,0 +1,227 @@
+"""The linkage report (Excel) and the one-row-per-input links file (CSV).
+
+Sheets: Ringkasan (counts by method and band, thresholds, source), Cocok (matched rows by
+method, with the register person beside the list row), Antrian Tinjauan (each review
+candidate beside its list row, with a Keputusan column a reviewer fills with SAMA or BEDA
+and loads back with ``padu review load``), Tidak Cocok (with the reason) and Ganda
+(register persons listed on more than one row). NIK and KK are always text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from padu.linkage.ledger import LinkRun
+
+METHOD_LABEL = {
+    "nik": "NIK sama",
+    "nik_repaired": "NIK diperbaiki",
+    "probabilistic": "probabilistik",
+    "review_decision": "keputusan peninjau",
+}
+REVIEW_SHEET = "Antrian Tinjauan"
+DECISION_HEADER = "Keputusan (SAMA/BEDA)"
+LIST_COLS = {
+    "row": "Baris Data",
+    "baris": "Baris Excel",
+    "nik_daftar": "NIK (daftar)",
+    "kk_daftar": "No. KK (daftar)",
+    "nama_daftar": "Nama (daftar)",
+    "tanggal_lahir_daftar": "Tgl Lahir (daftar)",
+    "desa_daftar": "Desa (daftar)",
+    "kecamatan_daftar": "Kecamatan (daftar)",
+}
+REGISTER_COLS = {
+    "nik": "NIK (register)",
+    "kk": "No. KK (register)",
+    "nama": "Nama (register)",
+    "tanggal_lahir": "Tgl Lahir (register)",
+    "desa": "Kode Desa (register)",
+}
+TEXT_COLS = {
+    "NIK (daftar)",
+    "No. KK (daftar)",
+    "NIK (register)",
+    "No. KK (register)",
+    "Kode Desa (register)",
+}
+
+
+def write_links_csv(run: LinkRun, path: Path) -> None:
+    """One row per input row: row, nik, kk (register person; empty if none), status, score."""
+    run.rows.select(
+        "row",
+        pl.col("nik").fill_null(""),
+        pl.col("kk").fill_null(""),
+        "status",
+        pl.col("score").round(6),
+    ).write_csv(path)
+
+
+def write_report(run: LinkRun, path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    bold = book.add_format({"bold": True})
+    text = book.add_format({"num_format": "@"})
+    ledger = run.ledger
+    summary = book.add_worksheet("Ringkasan")
+    c = run.counts
+    info: list[tuple[str, Any]] = [
+        ("Program", ledger.programme),
+        ("Tahun", ledger.year),
+        ("File sumber", ledger.source_file),
+        ("SHA-256 file", ledger.file_sha256),
+        ("Snapshot register", ledger.snapshot_id),
+        ("Ledger", ledger.id),
+        ("Dibuat", f"{ledger.dibuat:%Y-%m-%d %H:%M} UTC oleh {ledger.pelaku}"),
+        ("Ambang otomatis", run.bands.auto),
+        ("Ambang tinjauan", run.bands.review),
+        ("", ""),
+        ("Jumlah baris", c["rows"]),
+        ("Cocok - NIK sama", c["matched"]["nik"]),
+        ("Cocok - NIK diperbaiki", c["matched"]["nik_repaired"]),
+        ("Cocok - probabilistik", c["matched"]["probabilistic"]),
+        ("Cocok - keputusan peninjau", c["matched"]["review_decision"]),
+        ("Perlu ditinjau", c["matched"]["review"]),
+        ("Tidak cocok", c["unmatched"]),
+        ("Orang yang tercantum lebih dari sekali", c["duplicates_in_list"]),
+        ("Keputusan tinjauan yang dipakai ulang", c["decisions_reused"]),
+    ]
+    summary.set_column(0, 0, 40)
+    summary.set_column(1, 1, 70)
+    for i, (k, v) in enumerate(info):
+        summary.write(i, 0, k, bold)
+        summary.write(i, 1, v)
+    summary.write(len(info) + 1, 0, "Pemetaan kolom", bold)
+    for i, (f, h) in enumerate(sorted(run.mapping.items()), start=len(info) + 2):
+        summary.write(i, 0, f)
+        summary.write(i, 1, h)
+
+    rows = run.rows
+    matched = rows.filter(pl.col("status") == "matched").with_columns(
+        pl.col("method").replace_strict(METHOD_LABEL, default=pl.col("method"))
+    )
+    _sheet(
+        book, "Cocok", matched,
+        {**LIST_COLS, "method": "Metode", "score": "Skor", "agree": "Kolom yang Sesuai",
+         **REGISTER_COLS},
+        head, text,
+    )  # fmt: skip
+    review = (
+        rows.filter(pl.col("status") == "review")
+        .select(*LIST_COLS, "reason")
+        .join(run.candidates, on="row")
+        .sort("row", "rank")
+        .with_columns(keputusan=pl.lit(""))
+    )
+    _sheet(
+        book, REVIEW_SHEET, review,
+        {**LIST_COLS, "rank": "Calon ke", "score": "Skor", "agree": "Kolom yang Sesuai",
+         **REGISTER_COLS, "reason": "Catatan", "keputusan": DECISION_HEADER},
+        head, text,
+    )  # fmt: skip
+    unmatched = rows.filter(pl.col("status") == "unmatched")
+    _sheet(
+        book, "Tidak Cocok", unmatched,
+        {**LIST_COLS, "nik_masalah": "Masalah NIK", "reason": "Alasan"}, head, text,
+    )  # fmt: skip
+    dup = (
+        rows.filter(pl.col("nik").is_not_null())
+        .filter(pl.len().over("nik", "kk") > 1)
+        .sort("nik", "kk", "row")
+    )
+    _sheet(book, "Ganda", dup, {**REGISTER_COLS, **LIST_COLS, "status": "Status"}, head, text)
+    book.close()
+
+
+def _sheet(
+    book: Any, name: str, frame: pl.DataFrame, cols: dict[str, str], head: Any, text: Any
+) -> None:
+    sheet = book.add_worksheet(name)
+    keep = [c for c in cols if c in frame.columns]
+    sheet.write_row(0, 0, [cols[c] for c in keep], head)
+    for j, c in enumerate(keep):
+        sheet.set_column(j, j, 22 if cols[c] in TEXT_COLS else 16)
+    for i, rec in enumerate(frame.select(keep).iter_rows(), start=1):
+        for j, v in enumerate(rec):
+            if v is None:
+                continue
+            if cols[keep[j]] in TEXT_COLS or isinstance(v, str):
+                sheet.write_string(i, j, str(v), text)
+            elif hasattr(v, "isoformat"):
+                sheet.write_string(i, j, v.isoformat())
+            else:
+                sheet.write(i, j, v)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(frame.height, 1), max(len(keep) - 1, 0))
+    if name == REVIEW_SHEET and keep and frame.height:
+        col = keep.index("keputusan")
+        sheet.data_validation(
+            1, col, frame.height, col, {"validate": "list", "source": ["SAMA", "BEDA"]}
+        )
+
+
+def read_review_decisions(path: Path) -> list[tuple[int, int, str]]:
+    """(row, candidate rank, same|different) from a filled-in review sheet."""
+    from python_calamine import CalamineWorkbook
+
+    from padu.errors import ImportRejected, Problem
+
+    book = CalamineWorkbook.from_path(str(path))
+    if REVIEW_SHEET not in book.sheet_names:
+        raise ImportRejected(
+            "laporan tidak berisi lembar tinjauan",
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"lembar '{REVIEW_SHEET}' tidak ada",
+                    "lembar_tidak_ada",
+                )
+            ],
+        )
+    rows = book.get_sheet_by_name(REVIEW_SHEET).to_python()
+    header = [str(h) for h in rows[0]] if rows else []
+    need = [LIST_COLS["row"], "Calon ke", DECISION_HEADER]
+    missing = [h for h in need if h not in header]
+    if missing:
+        raise ImportRejected(
+            "lembar tinjauan tidak lengkap",
+            [Problem(path.name, 1, h, None, "kolom tidak ada", "kolom_tidak_ada") for h in missing],
+        )
+    i_row, i_rank, i_dec = (header.index(h) for h in need)
+    out: list[tuple[int, int, str]] = []
+    problems: list[Any] = []
+    for n, r in enumerate(rows[1:], start=2):
+        value = str(r[i_dec] or "").strip().upper()
+        if not value:
+            continue
+        if value not in ("SAMA", "BEDA"):
+            problems.append(
+                Problem(
+                    path.name,
+                    n,
+                    DECISION_HEADER,
+                    value,
+                    "isi SAMA atau BEDA",
+                    "keputusan_tidak_valid",
+                )
+            )
+            continue
+        out.append(
+            (
+                int(float(str(r[i_row]))),
+                int(float(str(r[i_rank]))),
+                "same" if value == "SAMA" else "different",
+            )
+        )
+    if problems:
+        raise ImportRejected("keputusan tinjauan ditolak", problems)
+    return out
