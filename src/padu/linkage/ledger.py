@@ -24,7 +24,14 @@ from typing import Any
 import polars as pl
 
 from padu.errors import UsageError
-from padu.linkage.matcher import Bands, Linkage, link
+from padu.linkage.matcher import (
+    Bands,
+    Linkage,
+    comparisons,
+    link,
+    same_levels,
+    train_register_u,
+)
 from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, read_headers
 from padu.stores import Catalog, Warehouse
@@ -154,7 +161,7 @@ def link_list(
     listed = read_agency_list(path, use)
     snap, persons = register_persons(wh, catalog, snapshot)
     rows = listed.frame.with_columns(row_key=row_key())
-    result = link(rows, persons, bands)
+    result = link(rows, persons, bands, register_u=cached_register_u(catalog, snap.id, persons))
     result, decided = _apply_decisions(catalog, rows, persons, result)
     ledger_rows = _ledger_rows(rows, persons, result)
     candidates = _candidate_rows(persons, result)
@@ -182,6 +189,18 @@ def link_list(
     return LinkRun(
         ledger, counts, ledger_rows, candidates, listed.mapping, bands, duplicates, notes
     )
+
+
+def cached_register_u(
+    catalog: Catalog, snapshot_id: int, persons: pl.DataFrame
+) -> list[dict[str, Any]]:
+    """The snapshot's u probabilities: learnt once per snapshot, then read from the catalog."""
+    found = catalog.link_model(snapshot_id)
+    if found is not None and same_levels(found, comparisons()):  # else the model changed
+        return [dict(c) for c in found]
+    trained = train_register_u(persons)
+    catalog.save_link_model(snapshot_id, trained)
+    return trained
 
 
 def _apply_decisions(

@@ -86,15 +86,24 @@ def _name_sim(a: str | None, b: str | None) -> float:
 
 
 def link(
-    rows: pl.DataFrame, persons: pl.DataFrame, bands: Bands | None = None, *, threads: int = 2
+    rows: pl.DataFrame,
+    persons: pl.DataFrame,
+    bands: Bands | None = None,
+    *,
+    register_u: list[dict[str, Any]] | None = None,
+    threads: int = 2,
 ) -> Linkage:
-    """Link agency-list records (:mod:`padu.linkage.reader`) to register persons."""
+    """Link agency-list records (:mod:`padu.linkage.reader`) to register persons.
+
+    ``register_u``: the comparisons with u probabilities of this register
+    (:func:`train_register_u`), trained here when not given.
+    """
     bands = bands or Bands()
     exact = _exact_nik(rows, persons)
     rest = rows.join(exact.select("row"), on="row", how="anti")
     repaired = _repaired_nik(rest, persons)
     rest = rest.join(repaired.select("row"), on="row", how="anti")
-    scored = _probabilistic(rest, persons, threads=threads)
+    scored = _probabilistic(rest, persons, register_u, threads=threads)
     links, candidates = _bands(rest, scored, bands)
     decided = pl.concat([exact, repaired], how="vertical_relaxed").with_columns(
         status=pl.lit("matched"), reason=pl.lit(None, pl.String)
@@ -208,14 +217,43 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _lvl(sql: str, label: str, *, null: bool = False) -> dict[str, Any]:
+def _lvl(sql: str, label: str, m: float | None = None, *, null: bool = False) -> dict[str, Any]:
+    """A comparison level; ``m`` is the prior share of true pairs at this level (a starting
+    point for EM, and the value used where no list is there to learn from)."""
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
         level["is_null_level"] = True
+    if m is not None:
+        level["m_probability"] = m
     return level
 
 
-def _comparisons() -> list[dict[str, Any]]:
+_REST = -1.0  # placeholder: the ELSE level gets what the other levels leave
+
+
+def _with_rest(comparison: dict[str, Any]) -> dict[str, Any]:
+    levels = comparison["comparison_levels"]
+    used = sum(lv.get("m_probability", 0.0) for lv in levels if lv.get("m_probability", 0) > 0)
+    for lv in levels:
+        if lv.get("m_probability") == _REST:
+            lv["m_probability"] = round(max(1.0 - used, 0.01), 4)
+    return comparison
+
+
+def comparisons() -> list[dict[str, Any]]:
+    return [_with_rest(c) for c in _comparison_specs()]
+
+
+def same_levels(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
+    """Whether two comparison lists have the same levels (a stored model still applies)."""
+
+    def conditions(cs: list[dict[str, Any]]) -> list[list[str]]:
+        return [[lv["sql_condition"] for lv in c["comparison_levels"]] for c in cs]
+
+    return conditions(a) == conditions(b)
+
+
+def _comparison_specs() -> list[dict[str, Any]]:
     jw = "jaro_winkler_similarity(nama_normal_l, nama_normal_r)"
     keys_l, keys_r = "string_split(kunci_urut_l, ' ')", "string_split(kunci_urut_r, ' ')"
     dob_l, dob_r = "tanggal_lahir_l", "tanggal_lahir_r"
@@ -224,34 +262,37 @@ def _comparisons() -> list[dict[str, Any]]:
             "output_column_name": "nama",
             "comparison_levels": [
                 _lvl("nama_normal_l IS NULL OR nama_normal_r IS NULL", "kosong", null=True),
-                _lvl("nama_normal_l = nama_normal_r", "sama persis"),
-                _lvl("kunci_urut_l = kunci_urut_r", "bunyi sama (urutan bebas)"),
-                _lvl(f"{jw} >= 0.92", "hampir sama"),
+                _lvl("nama_normal_l = nama_normal_r", "sama persis", 0.60),
+                _lvl("kunci_urut_l = kunci_urut_r", "bunyi sama (urutan bebas)", 0.15),
+                _lvl(f"{jw} >= 0.92", "hampir sama", 0.10),
                 _lvl(
                     f"list_has_all({keys_l}, {keys_r}) OR list_has_all({keys_r}, {keys_l})",
                     "satu nama bagian nama lain",
+                    0.06,
                 ),
-                _lvl(f"kunci_depan_l = kunci_depan_r OR {jw} >= 0.80", "nama depan sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl(f"kunci_depan_l = kunci_depan_r OR {jw} >= 0.80", "nama depan sama", 0.05),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
             "output_column_name": "tanggal_lahir",
             "comparison_levels": [
                 _lvl(f"{dob_l} IS NULL OR {dob_r} IS NULL", "kosong", null=True),
-                _lvl(f"{dob_l} = {dob_r}", "sama"),
+                _lvl(f"{dob_l} = {dob_r}", "sama", 0.88),
                 _lvl(
                     f"day({dob_l}) = month({dob_r}) AND month({dob_l}) = day({dob_r}) "
                     f"AND year({dob_l}) = year({dob_r})",
                     "hari dan bulan tertukar",
+                    0.03,
                 ),
                 _lvl(
                     f"(year({dob_l}) = year({dob_r}) AND (month({dob_l}) = month({dob_r}) "
                     f"OR day({dob_l}) = day({dob_r}))) OR (abs(year({dob_l}) - year({dob_r})) <= 1 "
                     f"AND month({dob_l}) = month({dob_r}) AND day({dob_l}) = day({dob_r}))",
                     "satu bagian berbeda",
+                    0.05,
                 ),
-                _lvl("ELSE", "berbeda"),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
@@ -262,43 +303,43 @@ def _comparisons() -> list[dict[str, Any]]:
                     "kosong",
                     null=True,
                 ),
-                _lvl("desa_l = desa_r", "desa sama"),
-                _lvl("kecamatan_l = kecamatan_r", "kecamatan sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl("desa_l = desa_r", "desa sama", 0.80),
+                _lvl("kecamatan_l = kecamatan_r", "kecamatan sama", 0.12),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
             "output_column_name": "kk",
             "comparison_levels": [
                 _lvl("kk_l IS NULL OR kk_r IS NULL", "kosong", null=True),
-                _lvl("kk_l = kk_r", "sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl("kk_l = kk_r", "sama", 0.85),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
             "output_column_name": "nik",
             "comparison_levels": [
                 _lvl("nik_l IS NULL OR nik_r IS NULL", "kosong", null=True),
-                _lvl("nik_l = nik_r", "sama"),
-                _lvl("damerau_levenshtein(nik_l, nik_r) <= 1", "satu salah ketik"),
-                _lvl("substr(nik_l, 1, 6) = substr(nik_r, 1, 6)", "kecamatan NIK sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl("nik_l = nik_r", "sama", 0.80),
+                _lvl("damerau_levenshtein(nik_l, nik_r) <= 1", "satu salah ketik", 0.10),
+                _lvl("substr(nik_l, 1, 6) = substr(nik_r, 1, 6)", "kecamatan NIK sama", 0.05),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
             "output_column_name": "jenis_kelamin",
             "comparison_levels": [
                 _lvl("jenis_kelamin_l IS NULL OR jenis_kelamin_r IS NULL", "kosong", null=True),
-                _lvl("jenis_kelamin_l = jenis_kelamin_r", "sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl("jenis_kelamin_l = jenis_kelamin_r", "sama", 0.97),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
         {
             "output_column_name": "rt",
             "comparison_levels": [
                 _lvl("rt_l IS NULL OR rt_r IS NULL OR rt_l = '' OR rt_r = ''", "kosong", null=True),
-                _lvl("rt_l = rt_r", "sama"),
-                _lvl("ELSE", "berbeda"),
+                _lvl("rt_l = rt_r", "sama", 0.80),
+                _lvl("ELSE", "berbeda", _REST),
             ],
         },
     ]
@@ -315,14 +356,17 @@ BLOCKING = (
 )
 
 
-def settings(n_register: int, n_rows: int) -> dict[str, Any]:
-    """The splink settings of a list-to-register link (u and m still to be trained)."""
+def settings(
+    link_type: str, n_register: int, blocking: tuple[str, ...] = BLOCKING
+) -> dict[str, Any]:
+    """The splink settings of a link (``link_only``) or a register dedupe (``dedupe_only``)."""
     return {
-        "link_type": "link_only",
+        "link_type": link_type,
         "unique_id_column_name": "uid",
+        # at most one true partner per record among the register's persons
         "probability_two_random_records_match": min(0.5, 0.5 / max(n_register, 1)),
-        "blocking_rules_to_generate_predictions": [{"blocking_rule": b} for b in BLOCKING],
-        "comparisons": _comparisons(),
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": b} for b in blocking],
+        "comparisons": comparisons(),
         "retain_intermediate_calculation_columns": True,
         "retain_matching_columns": False,
         "additional_columns_to_retain": [],
@@ -334,10 +378,66 @@ def _frame_for_splink(frame: pl.DataFrame, uid: str) -> Any:
     return frame.select(cols).to_arrow()
 
 
-def _probabilistic(rows: pl.DataFrame, persons: pl.DataFrame, *, threads: int) -> pl.DataFrame:
-    """Scored (row, pid, probability, agreeing levels) for the rows left by the NIK stages."""
+class _Splink:
+    """One in-memory DuckDB for splink, with the register's persons registered once."""
+
+    def __init__(self, persons: pl.DataFrame, threads: int) -> None:
+        from splink.backends.duckdb import DuckDBAPI
+
+        logging.getLogger("splink").setLevel(logging.ERROR)
+        self.con = duckdb.connect()
+        self.con.execute(f"SET threads = {threads}")
+        self.api = DuckDBAPI(self.con)
+        self.n = persons.height
+        self.register = self.api.register(
+            _frame_for_splink(persons, "pid"), dataset_display_name="register"
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def register_u(self) -> list[dict[str, Any]]:
+        """Comparisons with u probabilities from random pairs of register persons.
+
+        The sample is a hash of ``pid`` (content-derived), so it does not depend on order.
+        """
+        from splink import Linker
+
+        linker = Linker(self.register, settings("dedupe_only", self.n), log_level=None)
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+        comparisons: list[dict[str, Any]] = linker.misc.save_model_to_json()["comparisons"]
+        return comparisons
+
+    @staticmethod
+    def scored(pred: Any) -> pl.DataFrame:
+        frame = to_polars(pred.as_pyarrow_table())
+        return frame.with_columns(
+            agree=pl.concat_str(
+                [pl.when(pl.col(f"mw_{c}") > 0).then(pl.lit(c)) for c in _COMPARED],
+                separator=",",
+                ignore_nulls=True,
+            )
+        )
+
+
+def train_register_u(persons: pl.DataFrame, *, threads: int = 2) -> list[dict[str, Any]]:
+    """The comparisons with u probabilities learnt from random pairs of ``persons``."""
+    sp = _Splink(persons, threads)
+    try:
+        return sp.register_u()
+    finally:
+        sp.close()
+
+
+def _probabilistic(
+    rows: pl.DataFrame,
+    persons: pl.DataFrame,
+    register_u: list[dict[str, Any]] | None,
+    *,
+    threads: int,
+) -> pl.DataFrame:
+    """Scored (row, pid, probability, agreeing fields) for the rows left by the NIK stages."""
     from splink import Linker
-    from splink.backends.duckdb import DuckDBAPI
 
     empty = pl.DataFrame(
         schema={
@@ -349,20 +449,22 @@ def _probabilistic(rows: pl.DataFrame, persons: pl.DataFrame, *, threads: int) -
     )
     if rows.is_empty():
         return empty
-    logging.getLogger("splink").setLevel(logging.ERROR)
     # the order splink sees is derived from content, so that a shuffled list scores the same
     content = [c for c in _COLUMNS if c in rows.columns] + ["nama", "alamat"]
     ordered = rows.sort(content, nulls_last=True).with_row_index("uid", offset=1)
-    con = duckdb.connect()
-    con.execute(f"SET threads = {threads}")
-    api = DuckDBAPI(con)
-    reg = api.register(_frame_for_splink(persons, "pid"), dataset_display_name="register")
-    lst = api.register(_frame_for_splink(ordered, "uid"), dataset_display_name="daftar")
-    linker = Linker([lst, reg], settings(persons.height, rows.height), log_level=None)
-    _train(linker, persons)
-    pred = linker.inference.predict(threshold_match_probability=0.01)
-    scored = to_polars(pred.as_pyarrow_table())  # type: ignore[no-untyped-call]
-    con.close()
+    sp = _Splink(persons, threads)
+    try:
+        model = settings("link_only", persons.height)
+        model["comparisons"] = register_u or sp.register_u()
+        lst = sp.api.register(_frame_for_splink(ordered, "uid"), dataset_display_name="daftar")
+        linker = Linker([lst, sp.register], model, log_level=None)
+        for rule in BLOCKING[1:3]:  # m by EM; each rule leaves its own fields to the other
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_probability_two_random_records_match=True, record_sample_proportion=1.0
+            )
+        scored = sp.scored(linker.inference.predict(threshold_match_probability=0.01))
+    finally:
+        sp.close()
     if scored.is_empty():
         return empty
     left_is_list = pl.col("source_dataset_l") == "daftar"
@@ -370,27 +472,53 @@ def _probabilistic(rows: pl.DataFrame, persons: pl.DataFrame, *, threads: int) -
         uid=pl.when(left_is_list).then("uid_l").otherwise("uid_r"),
         pid=pl.when(left_is_list).then("uid_r").otherwise("uid_l"),
         score=pl.col("match_probability"),
-        agree=pl.concat_str(
-            [pl.when(pl.col(f"mw_{c}") > 0).then(pl.lit(c)) for c in _COMPARED],
-            separator=",",
-            ignore_nulls=True,
-        ),
+        agree="agree",
     )
     return scored.join(ordered.select("uid", "row"), on="uid").select(
         "row", pl.col("pid").cast(pl.UInt32), "score", "agree"
     )
 
 
-def _train(linker: Any, persons: pl.DataFrame) -> None:
-    """u from random register pairs, m by EM on the list's blocked pairs (both deterministic)."""
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    for rule in (
-        "l.tanggal_lahir = r.tanggal_lahir",
-        "l.kunci_depan = r.kunci_depan AND l.desa = r.desa",
-    ):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, fix_probability_two_random_records_match=True, record_sample_proportion=1.0
+#: Blocking for probable duplicates inside the register.
+DEDUPE_BLOCKING = (
+    "l.tanggal_lahir = r.tanggal_lahir AND l.kunci_depan = r.kunci_depan",
+    "l.kunci_urut = r.kunci_urut AND l.desa = r.desa",
+    "l.nik = r.nik",
+)
+
+
+def register_duplicates(
+    persons: pl.DataFrame,
+    min_score: float = 0.9,
+    *,
+    register_u: list[dict[str, Any]] | None = None,
+    threads: int = 2,
+) -> pl.DataFrame:
+    """Pairs of register records that are probably one person (pid_a < pid_b), best first.
+
+    u comes from random register pairs; m are the documented priors of the comparison
+    levels (a register holds too few duplicates for EM to learn from).
+    """
+    from splink import Linker
+
+    sp = _Splink(persons, threads)
+    try:
+        model = settings("dedupe_only", persons.height, DEDUPE_BLOCKING)
+        model["comparisons"] = register_u or sp.register_u()
+        linker = Linker(sp.register, model, log_level=None)
+        scored = sp.scored(linker.inference.predict(threshold_match_probability=min_score))
+    finally:
+        sp.close()
+    if scored.is_empty():
+        return pl.DataFrame(
+            schema={"pid_a": pl.UInt32, "pid_b": pl.UInt32, "score": pl.Float64, "agree": pl.String}
         )
+    return scored.select(
+        pid_a=pl.min_horizontal("uid_l", "uid_r").cast(pl.UInt32),
+        pid_b=pl.max_horizontal("uid_l", "uid_r").cast(pl.UInt32),
+        score=pl.col("match_probability"),
+        agree="agree",
+    ).sort(["score", "pid_a", "pid_b"], descending=[True, False, False])
 
 
 def _bands(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -122,6 +123,7 @@ _GROUPS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=100_000)
 def phonetic(token: str) -> str:
     """A key for one name token: first sound kept, vowels and h dropped after it, similar
     consonants merged (d/t, b/p, g/k, j/y/c/z, kh/h, sy/s), repeats collapsed."""

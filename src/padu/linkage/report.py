@@ -64,7 +64,7 @@ def write_links_csv(run: LinkRun, path: Path) -> None:
 def write_report(run: LinkRun, path: Path) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     bold = book.add_format({"bold": True})
     text = book.add_format({"num_format": "@"})
@@ -108,8 +108,9 @@ def write_report(run: LinkRun, path: Path) -> None:
     )
     _sheet(
         book, "Cocok", matched,
-        {**LIST_COLS, "method": "Metode", "score": "Skor", "agree": "Kolom yang Sesuai",
-         **REGISTER_COLS},
+        {"row": "Baris Data", "nik_daftar": "NIK (daftar)", "nama_daftar": "Nama (daftar)",
+         "tanggal_lahir_daftar": "Tgl Lahir (daftar)", "method": "Metode", "score": "Skor",
+         "agree": "Kolom yang Sesuai", **REGISTER_COLS},
         head, text,
     )  # fmt: skip
     review = (
@@ -144,20 +145,21 @@ def _sheet(
 ) -> None:
     sheet = book.add_worksheet(name)
     keep = [c for c in cols if c in frame.columns]
-    sheet.write_row(0, 0, [cols[c] for c in keep], head)
+    sheet.freeze_panes(1, 0)  # constant-memory mode: sheet settings before any cell
     for j, c in enumerate(keep):
         sheet.set_column(j, j, 22 if cols[c] in TEXT_COLS else 16)
-    for i, rec in enumerate(frame.select(keep).iter_rows(), start=1):
+    sheet.write_row(0, 0, [cols[c] for c in keep], head)
+    data = frame.select(keep)
+    numeric = [data.schema[c].is_numeric() and cols[c] not in TEXT_COLS for c in keep]
+    data = data.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    for i, rec in enumerate(data.iter_rows(), start=1):
         for j, v in enumerate(rec):
             if v is None:
                 continue
-            if cols[keep[j]] in TEXT_COLS or isinstance(v, str):
-                sheet.write_string(i, j, str(v), text)
-            elif hasattr(v, "isoformat"):
-                sheet.write_string(i, j, v.isoformat())
+            if numeric[j]:
+                sheet.write_number(i, j, v)
             else:
-                sheet.write(i, j, v)
-    sheet.freeze_panes(1, 0)
+                sheet.write_string(i, j, str(v), text)
     sheet.autofilter(0, 0, max(frame.height, 1), max(len(keep) - 1, 0))
     if name == REVIEW_SHEET and keep and frame.height:
         col = keep.index("keputusan")

@@ -137,6 +137,16 @@ class LinkDecisionRow(Base):
     pelaku: Mapped[str] = mapped_column(String(100))
 
 
+class LinkModelRow(Base):
+    """The u probabilities learnt from one snapshot's register (splink comparisons, JSON)."""
+
+    __tablename__ = "link_model"
+
+    snapshot_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comparisons: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class LedgerRow(Base):
     """One linked beneficiary list; its rows live in the warehouse under ``batch``."""
 
@@ -357,6 +367,19 @@ class Catalog:
                 q = select(LinkDecisionRow).where(LinkDecisionRow.row_key.in_(keys[i : i + 500]))
                 out += list(s.scalars(q))
         return out
+
+    def link_model(self, snapshot_id: int) -> list[dict[str, object]] | None:
+        with self.session() as s:
+            row = s.get(LinkModelRow, snapshot_id)
+            return None if row is None else list(json.loads(row.comparisons))
+
+    def save_link_model(self, snapshot_id: int, comparisons: list[dict[str, object]]) -> None:
+        with self.session() as s:
+            s.merge(
+                LinkModelRow(
+                    snapshot_id=snapshot_id, comparisons=json.dumps(comparisons), dibuat=_now()
+                )
+            )
 
     def add_ledger(self, row: LedgerRow) -> LedgerRow:
         """Make a written ledger batch visible, with its audit event, in one transaction."""

@@ -1,4 +1,4 @@
-"""Linkage: column mappings per agency, review decisions, beneficiary ledgers.
+"""Linkage: column mappings per agency, review decisions, register u per snapshot, ledgers.
 
 Revision ID: 0004
 Revises: 0003
@@ -32,6 +32,12 @@ def upgrade() -> None:
         sa.Column("pelaku", sa.String(100), nullable=False),
     )
     op.create_table(
+        "link_model",
+        sa.Column("snapshot_id", sa.Integer, primary_key=True),
+        sa.Column("comparisons", sa.Text, nullable=False),
+        sa.Column("dibuat", sa.DateTime, nullable=False),
+    )
+    op.create_table(
         "ledger",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("batch", sa.String(40), nullable=False, unique=True),
@@ -48,5 +54,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("ledger")
+    op.drop_table("link_model")
     op.drop_table("link_decision")
     op.drop_table("link_mapping")
