@@ -86,6 +86,11 @@ def _emit(state: State, data: dict[str, Any], table: RenderableType | None = Non
         out.print(table)
 
 
+_BY = Annotated[
+    str | None, typer.Option("--by", help="Nama petugas (bawaan: PADU_USER atau pengguna OS).")
+]
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -377,6 +382,49 @@ def register_desil(
             name, *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)], f"{cells.get('None', 0):,}"
         )
     _emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
+
+
+@register_app.command("duplicates")
+def register_duplicates_cmd(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    min_score: Annotated[
+        float, typer.Option("--min", help="Peluang minimum sebuah pasangan orang yang sama.")
+    ] = 0.9,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File .csv atau .xlsx.")] = None,
+    by: _BY = None,
+) -> None:
+    """Dugaan orang yang tercatat lebih dari sekali di register."""
+    from padu.linkage.duplicates import find_duplicates, write_duplicates
+
+    if not 0 < min_score <= 1:
+        raise typer.BadParameter("harus di antara 0 dan 1", param_hint="--min")
+    state = _state(ctx)
+    with state.stores() as (wh, cat):
+        snap, persons, pairs = find_duplicates(wh, cat, snapshot, min_score)
+        if out_file:
+            write_duplicates(pairs, out_file)
+            cat.record(
+                "export.personal_data",
+                {"kind": "register_duplicates", "path": str(out_file), "snapshot": snap.id},
+                _actor(by),
+            )
+    data = {
+        "snapshot": snap.id,
+        "persons": persons,
+        "pairs": pairs.height,
+        "same_kk": int(pairs.get_column("same_kk").sum()),
+        "out": str(out_file) if out_file else None,
+        "top": pairs.head(20).to_dicts(),
+    }
+    t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "sesuai")
+    for r in pairs.head(30).iter_rows(named=True):
+        t.add_row(
+            f"{r['score']:.3f}", r["nik_a"] or "", r["nama_a"] or "", str(r["tanggal_lahir_a"] or ""),
+            r["nik_b"] or "", r["nama_b"] or "", str(r["tanggal_lahir_b"] or ""), r["agree"] or "",
+        )  # fmt: skip
+    t.title = f"{pairs.height:,} dugaan pasangan ganda di antara {persons:,} orang"
+    _emit(state, data, t)
 
 
 @regions_app.command("show")
@@ -1080,11 +1128,6 @@ def _read_mapping(path: Path) -> dict[str, str]:
             ],
         )
     return dict(data)
-
-
-_BY = Annotated[
-    str | None, typer.Option("--by", help="Nama petugas (bawaan: PADU_USER atau pengguna OS).")
-]
 
 
 @app.command("link")

@@ -356,6 +356,24 @@ BLOCKING = (
 )
 
 
+def dedupe_comparisons() -> list[dict[str, Any]]:
+    """Comparisons for duplicates inside the register.
+
+    Sharing a KK is no evidence there (family members share it by definition), and two
+    different NIKs one digit apart are what siblings born on the same day have; so KK is
+    left out and NIK only counts when it is the same.
+    """
+    out = []
+    for c in comparisons():
+        if c["output_column_name"] == "kk":
+            continue
+        if c["output_column_name"] == "nik":
+            null, same = c["comparison_levels"][:2]
+            c = {**c, "comparison_levels": [null, same, _lvl("ELSE", "berbeda", 0.2)]}
+        out.append(c)
+    return out
+
+
 def settings(
     link_type: str, n_register: int, blocking: tuple[str, ...] = BLOCKING
 ) -> dict[str, Any]:
@@ -413,7 +431,11 @@ class _Splink:
         frame = to_polars(pred.as_pyarrow_table())
         return frame.with_columns(
             agree=pl.concat_str(
-                [pl.when(pl.col(f"mw_{c}") > 0).then(pl.lit(c)) for c in _COMPARED],
+                [
+                    pl.when(pl.col(f"mw_{c}") > 0).then(pl.lit(c))
+                    for c in _COMPARED
+                    if f"mw_{c}" in frame.columns
+                ],
                 separator=",",
                 ignore_nulls=True,
             )
@@ -479,6 +501,35 @@ def _probabilistic(
     )
 
 
+def _with_u(target: list[dict[str, Any]], trained: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``target`` comparisons with the u probabilities of the same levels in ``trained``.
+
+    A level that ``trained`` does not have (NIK "different" in the dedupe model) gets what
+    the other levels of its comparison leave.
+    """
+    u = {
+        (c["output_column_name"], lv["sql_condition"]): lv.get("u_probability")
+        for c in trained
+        for lv in c["comparison_levels"]
+    }
+    out = []
+    for c in target:
+        name, levels = c["output_column_name"], c["comparison_levels"]
+        found = [u.get((name, lv["sql_condition"])) for lv in levels]
+        if name == "nik":
+            found[-1] = 1.0 - sum(f or 0.0 for f in found[1:-1])
+        out.append(
+            {
+                **c,
+                "comparison_levels": [
+                    lv if f is None else {**lv, "u_probability": f}
+                    for lv, f in zip(levels, found, strict=True)
+                ],
+            }
+        )
+    return out
+
+
 #: Blocking for probable duplicates inside the register.
 DEDUPE_BLOCKING = (
     "l.tanggal_lahir = r.tanggal_lahir AND l.kunci_depan = r.kunci_depan",
@@ -504,7 +555,7 @@ def register_duplicates(
     sp = _Splink(persons, threads)
     try:
         model = settings("dedupe_only", persons.height, DEDUPE_BLOCKING)
-        model["comparisons"] = register_u or sp.register_u()
+        model["comparisons"] = _with_u(dedupe_comparisons(), register_u or sp.register_u())
         linker = Linker(sp.register, model, log_level=None)
         scored = sp.scored(linker.inference.predict(threshold_match_probability=min_score))
     finally:
