@@ -34,6 +34,7 @@ from padu.register.reader import to_polars
 
 NAME_AGREES = 0.85  # name similarity from which two names are taken to be one person's
 NAME_CLOSE = 0.70  # with the same birth date, a weaker name agreement is enough
+NAME_SURE = 0.95  # a name this close carries a NIK match even when the birth date differs
 
 STATUS = ("matched", "review", "unmatched")
 METHODS = ("nik", "nik_repaired", "probabilistic", "review_decision")
@@ -167,9 +168,11 @@ def _exact_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         _register_side(persons), left_on="nik", right_on="nik_r", how="inner", coalesce=False
     )
     pairs = _pairs_with_agreement(pairs)
-    accept = (pl.col("name_sim") >= NAME_AGREES) | (
-        (pl.col("name_sim") >= NAME_CLOSE) & pl.col("dob_eq")
-    )
+    # the name decides; a birth date that disagrees needs a name that agrees all but fully
+    dob_conflict = pl.col("tanggal_lahir").is_not_null() & ~pl.col("dob_eq")
+    accept = (
+        (pl.col("name_sim") >= NAME_AGREES) & (~dob_conflict | (pl.col("name_sim") >= NAME_SURE))
+    ) | ((pl.col("name_sim") >= NAME_CLOSE) & pl.col("dob_eq"))
     return _choose(pairs, accept, "nik")
 
 

@@ -123,10 +123,15 @@ _GROUPS = (
 )  # fmt: skip
 
 
+_FINAL_VOWEL = {"A": "A", "E": "I", "I": "I", "O": "U", "U": "U"}
+
+
 @lru_cache(maxsize=100_000)
 def phonetic(token: str) -> str:
     """A key for one name token: first sound kept, vowels and h dropped after it, similar
-    consonants merged (d/t, b/p, g/k, j/y/c/z, kh/h, sy/s), repeats collapsed."""
+    consonants merged (d/t, b/p, g/k, j/y/c/z, kh/h, sy/s), repeats collapsed; a final
+    vowel is kept as a class (a; e/i; o/u), because it often tells two names apart
+    (Yuliana, Yuliani; Rahmat, Rahmi) while a final h does not (Fatimah, Fatima)."""
     word = _respell(_fold(token))
     word = re.sub(r"[^A-Z]", "", word)
     if not word:
@@ -136,35 +141,48 @@ def phonetic(token: str) -> str:
     head, rest = word[0], word[1:]
     if head in "AEIOU":
         head = "A"
+    stem = rest.rstrip("H")
+    final = _FINAL_VOWEL.get(stem[-1], "") if stem else ""
     rest = re.sub(r"[AEIOUH]", "", rest)
-    return re.sub(r"(.)\1+", r"\1", head + rest)
+    return re.sub(r"(.)\1+", r"\1", head + rest) + final
 
 
 def name_similarity(a: str | NameForm, b: str | NameForm) -> float:
     """0..1: how alike two names are, on spelling and sound, whatever the token order.
 
-    An initial (``A.``) counts as matching a name that starts with that letter.
+    Tokens are aligned (each token of the shorter name with its best partner in the
+    other), and the name scores the mean of its tokens, so one different token in a
+    two-token name (Ahmad Yani, Ahmad Yanto) keeps the pair below agreement. A token
+    agrees on sound only if its spelling is not far off (Hasan and Husin share a key);
+    an initial (``A.``) stands for a name that starts with that letter; a name that is
+    part of the other (Markus, Markus Balang) scores 0.9; names that differ only in
+    spacing (Nur Halizah, Nurhalizah) are compared without it.
     """
     fa = a if isinstance(a, NameForm) else normalise_name(a)
     fb = b if isinstance(b, NameForm) else normalise_name(b)
     if not fa.tokens or not fb.tokens:
         return 0.0
-    spelled = fuzz.token_sort_ratio(fa.normalised, fb.normalised) / 100
-    sounded = fuzz.token_sort_ratio(fa.key, fb.key) / 100
-    # one name is part of the other ("Markus" in "Markus Balang"); on spelling, because
-    # short sound keys collide (Paidjo and Baya are both PJ)
-    subset = fuzz.token_set_ratio(fa.normalised, fb.normalised) / 100 * 0.9
-    return max(spelled, sounded * 0.97, subset, _initials(fa, fb), _initials(fb, fa))
+    short, long = sorted((fa.tokens, fb.tokens), key=len)
+    free = list(long)
+    scores = []
+    for tok in short:
+        best = max(free, key=lambda f: _token_score(tok, f))
+        scores.append(_token_score(tok, best))
+        free.remove(best)
+    aligned = sum(scores) / len(scores) * (0.9 if free else 1.0)
+    joined = 0.0
+    if len(fa.tokens) != len(fb.tokens):
+        joined = fuzz.ratio("".join(fa.tokens), "".join(fb.tokens)) / 100 * 0.98
+    return round(max(aligned, joined), 6)
 
 
-def _initials(short: NameForm, full: NameForm) -> float:
-    """Score a name with initials (``A RAHMAN``) against a full one (``ABDUL RAHMAN``)."""
-    if not any(len(t) == 1 for t in short.tokens) or len(short.tokens) != len(full.tokens):
-        return 0.0
-    for s, f in zip(short.tokens, full.tokens, strict=True):
-        if len(s) == 1:
-            if not f.startswith(s):
-                return 0.0
-        elif phonetic(s) != phonetic(f):
-            return 0.0
-    return 0.9
+@lru_cache(maxsize=200_000)
+def _token_score(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:  # an initial
+        return 0.9 if a[0] == b[0] else 0.0
+    spelled = fuzz.ratio(a, b) / 100
+    if phonetic(a) == phonetic(b):
+        return max(spelled, 0.97) if spelled >= 0.7 else spelled
+    return max(spelled - 0.05, 0.0)
