@@ -420,9 +420,11 @@ def register_duplicates_cmd(
     t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "sesuai")
     for r in pairs.head(30).iter_rows(named=True):
         t.add_row(
-            f"{r['score']:.3f}", r["nik_a"] or "", r["nama_a"] or "", str(r["tanggal_lahir_a"] or ""),
-            r["nik_b"] or "", r["nama_b"] or "", str(r["tanggal_lahir_b"] or ""), r["agree"] or "",
-        )  # fmt: skip
+            f"{r['score']:.3f}",
+            *(str(r[f"{c}_a"] or "") for c in ("nik", "nama", "tanggal_lahir")),
+            *(str(r[f"{c}_b"] or "") for c in ("nik", "nama", "tanggal_lahir")),
+            r["agree"] or "",
+        )
     t.title = f"{pairs.height:,} dugaan pasangan ganda di antara {persons:,} orang"
     _emit(state, data, t)
 

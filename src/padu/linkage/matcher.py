@@ -32,6 +32,9 @@ import polars as pl
 from padu.linkage.names import NameForm, name_similarity, normalise_name
 from padu.register.reader import to_polars
 
+#: Rows left for the probabilistic stage from which m is learnt by EM; fewer keep the priors
+#: (EM on a few hundred pairs is noisier than the documented priors).
+EM_MIN_ROWS = 1000
 NAME_AGREES = 0.85  # name similarity from which two names are taken to be one person's
 NAME_CLOSE = 0.70  # with the same birth date, a weaker name agreement is enough
 NAME_SURE = 0.95  # a name this close carries a NIK match even when the birth date differs
@@ -463,6 +466,7 @@ def _probabilistic(
 ) -> pl.DataFrame:
     """Scored (row, pid, probability, agreeing fields) for the rows left by the NIK stages."""
     from splink import Linker
+    from splink.internals.exceptions import SplinkException
 
     empty = pl.DataFrame(
         schema={
@@ -483,10 +487,16 @@ def _probabilistic(
         model["comparisons"] = register_u or sp.register_u()
         lst = sp.api.register(_frame_for_splink(ordered, "uid"), dataset_display_name="daftar")
         linker = Linker([lst, sp.register], model, log_level=None)
-        for rule in BLOCKING[1:3]:  # m by EM; each rule leaves its own fields to the other
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, fix_probability_two_random_records_match=True, record_sample_proportion=1.0
-            )
+        if rows.height >= EM_MIN_ROWS:
+            try:
+                for rule in BLOCKING[1:3]:  # m by EM; each rule leaves its fields to the other
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule,
+                        fix_probability_two_random_records_match=True,
+                        record_sample_proportion=1.0,
+                    )
+            except (SplinkException, ValueError):  # too few or degenerate pairs: keep priors
+                linker = Linker([lst, sp.register], model, log_level=None)
         scored = sp.scored(linker.inference.predict(threshold_match_probability=0.01))
     finally:
         sp.close()
