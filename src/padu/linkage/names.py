@@ -162,18 +162,26 @@ def name_similarity(a: str | NameForm, b: str | NameForm) -> float:
     fb = b if isinstance(b, NameForm) else normalise_name(b)
     if not fa.tokens or not fb.tokens:
         return 0.0
-    short, long = sorted((fa.tokens, fb.tokens), key=len)
+    if len(fa.tokens) == len(fb.tokens):  # either side may lead the alignment: take both
+        aligned = max(_aligned(fa.tokens, fb.tokens), _aligned(fb.tokens, fa.tokens))
+    else:
+        aligned = _aligned(*sorted((fa.tokens, fb.tokens), key=len))
+    joined = 0.0
+    if len(fa.tokens) != len(fb.tokens):  # only a spacing difference counts here
+        joined = fuzz.ratio("".join(fa.tokens), "".join(fb.tokens)) / 100 * 0.98
+        joined = joined if joined >= 0.9 else 0.0
+    return round(max(aligned, joined), 6)
+
+
+def _aligned(short: tuple[str, ...], long: tuple[str, ...]) -> float:
+    """Mean score of each token of ``short`` with its best free partner in ``long``."""
     free = list(long)
     scores = []
     for tok in short:
         best = max(free, key=lambda f: _token_score(tok, f))
         scores.append(_token_score(tok, best))
         free.remove(best)
-    aligned = sum(scores) / len(scores) * (0.9 if free else 1.0)
-    joined = 0.0
-    if len(fa.tokens) != len(fb.tokens):
-        joined = fuzz.ratio("".join(fa.tokens), "".join(fb.tokens)) / 100 * 0.98
-    return round(max(aligned, joined), 6)
+    return sum(scores) / len(scores) * (0.9 if free else 1.0)
 
 
 @lru_cache(maxsize=200_000)
