@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, every target list
+## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, every target list,
+##       a noisy agency list linked back to the register
 demo: install
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
 	$(PADU) register import $(HOME_DIR)/synth/keluarga.csv $(HOME_DIR)/synth/individu.csv \
@@ -26,6 +27,9 @@ demo: install
 	$(PADU) programme import preset:kaltara-2026
 	$(PADU) needs --snapshot latest
 	$(PADU) target semua --snapshot latest
+	$(PADU) synth list --from latest --size 5000 --seed 1 --out $(HOME_DIR)/daftar-pkh.xlsx
+	$(PADU) link $(HOME_DIR)/daftar-pkh.xlsx --programme PKH --year 2026 --snapshot latest \
+		--out $(HOME_DIR)/laporan-tautan-pkh.xlsx
 
 ## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
 system-deps:
@@ -47,6 +51,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/desil_by_kabupaten.py
 	$(VENV)/bin/python benchmarks/mpi_af.py
 	$(VENV)/bin/python benchmarks/targeting.py
+	$(VENV)/bin/python benchmarks/linkage.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache
