@@ -334,6 +334,16 @@ def test_review_decisions_are_stored_and_reused(
         cat.close()
 
 
+def _review_sheet(path: Path, rows: list[list[Any]]) -> Path:
+    """A review sheet as an officer saves it after filling in the decisions."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Antrian Tinjauan")
+    for i, r in enumerate(rows):
+        ws.write_row(i, 0, r)
+    book.close()
+    return path
+
+
 def test_review_decisions_load_from_the_report_sheet(
     capsys: pytest.CaptureFixture[str], home: Path, agency_list: Path, tmp_path: Path
 ) -> None:
@@ -348,22 +358,12 @@ def test_review_decisions_load_from_the_report_sheet(
         [*r[:decision], "SAMA" if i == 0 else ("BEDA" if i == 1 else "")]
         for i, r in enumerate(rows[1:])
     ]
-    done = tmp_path / "diisi.xlsx"
-    book = xlsxwriter.Workbook(str(done))
-    ws = book.add_worksheet("Antrian Tinjauan")
-    for i, r in enumerate(filled):
-        ws.write_row(i, 0, r)
-    book.close()
+    done = _review_sheet(tmp_path / "diisi.xlsx", filled)
     args = ["--home", str(home), "--json", "review", "load", "--programme", "PKH", "--year", "2026"]
     code, data = _run(capsys, *args, str(done), "--by", "tester")
     assert code == 0 and data["decisions"] == 2
     filled[2][decision] = "MUNGKIN"
-    bad = tmp_path / "salah.xlsx"
-    book = xlsxwriter.Workbook(str(bad))
-    ws = book.add_worksheet("Antrian Tinjauan")
-    for i, r in enumerate(filled):
-        ws.write_row(i, 0, r)
-    book.close()
+    bad = _review_sheet(tmp_path / "salah.xlsx", filled)
     code, data = _run(capsys, *args, str(bad))
     assert code == 1
     assert "MUNGKIN" in json.dumps(data) and "baris 3" in json.dumps(data).lower()

@@ -259,6 +259,19 @@ def same_levels(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
     return conditions(a) == conditions(b)
 
 
+def _exact(col: str, m: float) -> dict[str, Any]:
+    """A comparison of one column: empty (either side), the same, or different."""
+    empty = f"{col}_l IS NULL OR {col}_r IS NULL OR {col}_l = '' OR {col}_r = ''"
+    return {
+        "output_column_name": col,
+        "comparison_levels": [
+            _lvl(empty, "kosong", null=True),
+            _lvl(f"{col}_l = {col}_r", "sama", m),
+            _lvl("ELSE", "berbeda", _REST),
+        ],
+    }
+
+
 def _comparison_specs() -> list[dict[str, Any]]:
     jw = "jaro_winkler_similarity(nama_normal_l, nama_normal_r)"
     keys_l, keys_r = "string_split(kunci_urut_l, ' ')", "string_split(kunci_urut_r, ' ')"
@@ -314,14 +327,7 @@ def _comparison_specs() -> list[dict[str, Any]]:
                 _lvl("ELSE", "berbeda", _REST),
             ],
         },
-        {
-            "output_column_name": "kk",
-            "comparison_levels": [
-                _lvl("kk_l IS NULL OR kk_r IS NULL", "kosong", null=True),
-                _lvl("kk_l = kk_r", "sama", 0.85),
-                _lvl("ELSE", "berbeda", _REST),
-            ],
-        },
+        _exact("kk", 0.85),
         {
             "output_column_name": "nik",
             "comparison_levels": [
@@ -332,22 +338,8 @@ def _comparison_specs() -> list[dict[str, Any]]:
                 _lvl("ELSE", "berbeda", _REST),
             ],
         },
-        {
-            "output_column_name": "jenis_kelamin",
-            "comparison_levels": [
-                _lvl("jenis_kelamin_l IS NULL OR jenis_kelamin_r IS NULL", "kosong", null=True),
-                _lvl("jenis_kelamin_l = jenis_kelamin_r", "sama", 0.97),
-                _lvl("ELSE", "berbeda", _REST),
-            ],
-        },
-        {
-            "output_column_name": "rt",
-            "comparison_levels": [
-                _lvl("rt_l IS NULL OR rt_r IS NULL OR rt_l = '' OR rt_r = ''", "kosong", null=True),
-                _lvl("rt_l = rt_r", "sama", 0.80),
-                _lvl("ELSE", "berbeda", _REST),
-            ],
-        },
+        _exact("jenis_kelamin", 0.97),
+        _exact("rt", 0.80),
     ]
 
 

@@ -10,7 +10,6 @@ kecamatan names are resolved to Kemendagri codes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from padu.identifiers import nik_problem
 from padu.linkage.persons import comparable, with_name_columns
 from padu.linkage.values import nik_excel_problem, parse_agency_date
 from padu.regions import kaltara
-from padu.register.reader import read_flat
+from padu.register.reader import cell_text, read_flat
 
 #: Canonical list fields and the headers agencies use for them (compared without case,
 #: spaces or punctuation).
@@ -256,35 +255,14 @@ def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame]:
             .to_python(skip_empty_area=False)
         )
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise ImportRejected(
-            _UNREADABLE,
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    None,
-                    f"file Excel tidak dapat dibaca: {exc}",
-                    "file_tidak_terbaca",
-                )
-            ],
+        raise _refused(
+            path, None, f"file Excel tidak dapat dibaca: {exc}", "file_tidak_terbaca"
         ) from exc
     aliases = {a for names in FIELDS.values() for a in names}
     scores = [sum(_key(str(c)) in aliases for c in r if c not in (None, "")) for r in rows[:15]]
     if not rows or max(scores, default=0) == 0:
-        raise ImportRejected(
-            _UNREADABLE,
-            [
-                Problem(
-                    path.name,
-                    1,
-                    None,
-                    None,
-                    "tidak ada baris judul kolom yang dikenali (mis. NIK, Nama)",
-                    "tanpa_header",
-                )
-            ],
-        )
+        reason = "tidak ada baris judul kolom yang dikenali (mis. NIK, Nama)"
+        raise _refused(path, 1, reason, "tanpa_header")
     head = max(range(len(scores)), key=lambda i: (scores[i], -i))
     headers = [
         str(c).strip() if c not in (None, "") else f"kolom_{i + 1}"
@@ -303,18 +281,11 @@ def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame]:
     return headers, frame.with_columns(_baris=pl.Series(lines, dtype=pl.Int64))
 
 
+def _refused(path: Path, row: int | None, reason: str, code: str) -> ImportRejected:
+    return ImportRejected(_UNREADABLE, [Problem(path.name, row, None, None, reason, code)])
+
+
 def _cell(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value.is_integer():  # a long number keeps the mark that Excel stored it as a number
-            return f"{int(value)}.0" if abs(value) >= 1e12 else str(int(value))
-        return repr(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e12:
+        return f"{int(value)}.0"  # a long number keeps the mark that Excel stored it as a number
+    return cell_text(value)

@@ -251,7 +251,7 @@ def _record_lines(path: Path, skipped: set[int | None]) -> pl.Series:
     )
 
 
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -287,7 +287,7 @@ def _read_xlsx(path: Path) -> RawFile:
     for r in body:
         cells = list(r) + [None] * (len(headers) - len(r))
         for h, c in zip(headers, cells, strict=False):
-            columns[h].append(_cell_text(c))
+            columns[h].append(cell_text(c))
     frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
     frame = frame.with_row_index(ROW, offset=head_idx + 2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
