@@ -354,6 +354,14 @@ BLOCKING = (
 )
 
 
+#: Blocking for learning m by EM: tight, so that a large register gives few pairs with
+#: many true ones; the first leaves birth date and place to the second, which leaves name.
+EM_BLOCKING = (
+    "l.tanggal_lahir = r.tanggal_lahir AND l.kecamatan = r.kecamatan",
+    "l.kunci_urut = r.kunci_urut AND l.tahun_lahir = r.tahun_lahir",
+)
+
+
 def dedupe_comparisons() -> list[dict[str, Any]]:
     """Comparisons for duplicates inside the register.
 
@@ -440,6 +448,26 @@ class _Splink:
         )
 
 
+def reachable(persons: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """The persons that share a blocking key with some list row.
+
+    Only they can be paired by :data:`BLOCKING`, so handing splink just them gives the
+    same pairs and scores (u is learnt from the whole register beforehand, and the prior
+    uses its full size) while it copies and joins a fraction of a large register.
+    """
+    keep = pl.col("kk").is_in(rows.get_column("kk").drop_nulls().unique().implode()) | pl.col(
+        "tanggal_lahir"
+    ).is_in(rows.get_column("tanggal_lahir").drop_nulls().unique().implode())
+    by_pairs = [
+        persons.join(rows.select(*keys).drop_nulls().unique(), on=list(keys), how="semi").select(
+            "pid"
+        )
+        for keys in (("kunci_depan", "desa"), ("kunci_urut", "tahun_lahir"))
+    ]
+    pids = pl.concat([persons.filter(keep).select("pid"), *by_pairs]).unique()
+    return persons.join(pids, on="pid", how="semi").sort("pid")
+
+
 def train_register_u(persons: pl.DataFrame, *, threads: int = 2) -> list[dict[str, Any]]:
     """The comparisons with u probabilities learnt from random pairs of ``persons``."""
     sp = _Splink(persons, threads)
@@ -473,15 +501,16 @@ def _probabilistic(
     # the order splink sees is derived from content, so that a shuffled list scores the same
     content = [c for c in _COLUMNS if c in rows.columns] + ["nama", "alamat"]
     ordered = rows.sort(content, nulls_last=True).with_row_index("uid", offset=1)
-    sp = _Splink(persons, threads)
+    register_u = register_u or train_register_u(persons, threads=threads)
+    sp = _Splink(reachable(persons, ordered), threads)
     try:
         model = settings("link_only", persons.height)
-        model["comparisons"] = register_u or sp.register_u()
+        model["comparisons"] = register_u
         lst = sp.api.register(_frame_for_splink(ordered, "uid"), dataset_display_name="daftar")
         linker = Linker([lst, sp.register], model, log_level=None)
         if rows.height >= EM_MIN_ROWS:
             try:
-                for rule in BLOCKING[1:3]:  # m by EM; each rule leaves its fields to the other
+                for rule in EM_BLOCKING:  # each rule leaves its own fields to the other
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         rule,
                         fix_probability_two_random_records_match=True,
