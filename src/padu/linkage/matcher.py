@@ -36,7 +36,6 @@ from padu.register.reader import to_polars
 #: (EM on a few hundred pairs is noisier than the documented priors).
 EM_MIN_ROWS = 1000
 NAME_AGREES = 0.85  # name similarity from which two names are taken to be one person's
-NAME_CLOSE = 0.70  # with the same birth date, a weaker name agreement is enough
 NAME_SURE = 0.95  # a name this close carries a NIK match even when the birth date differs
 
 STATUS = ("matched", "review", "unmatched")
@@ -171,12 +170,25 @@ def _exact_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         _register_side(persons), left_on="nik", right_on="nik_r", how="inner", coalesce=False
     )
     pairs = _pairs_with_agreement(pairs)
-    # the name decides; a birth date that disagrees needs a name that agrees all but fully
+    # The name decides. A birth date, or a desa, that disagrees needs a name that agrees all
+    # but fully; the same birth date does not lower the bar, because the NIK of another
+    # person born that day in that kecamatan carries the same date.
     dob_conflict = pl.col("tanggal_lahir").is_not_null() & ~pl.col("dob_eq")
+    sure = pl.col("name_sim") >= NAME_SURE
     accept = (
-        (pl.col("name_sim") >= NAME_AGREES) & (~dob_conflict | (pl.col("name_sim") >= NAME_SURE))
-    ) | ((pl.col("name_sim") >= NAME_CLOSE) & pl.col("dob_eq"))
+        (pl.col("name_sim") >= NAME_AGREES) & (~dob_conflict | sure) & (~_place_conflict() | sure)
+    )
     return _choose(pairs, accept, "nik")
+
+
+def _place_conflict() -> pl.Expr:
+    """Both records name a desa, different ones, and the KK does not tie them either."""
+    return (
+        pl.col("desa").is_not_null()
+        & pl.col("desa_r").is_not_null()
+        & (pl.col("desa") != pl.col("desa_r"))
+        & ~(pl.col("kk") == pl.col("kk_r")).fill_null(False)
+    )
 
 
 def nik_repairs(nik: str) -> set[str]:
@@ -212,7 +224,9 @@ def _repaired_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         _register_side(persons), left_on="nik_variant", right_on="nik_r", coalesce=False
     ).join(have, on="row")
     pairs = _pairs_with_agreement(pairs)
-    return _choose(pairs, (pl.col("name_sim") >= NAME_AGREES) & pl.col("dob_eq"), "nik_repaired")
+    sure = pl.col("name_sim") >= NAME_SURE
+    accept = (pl.col("name_sim") >= NAME_AGREES) & pl.col("dob_eq") & (~_place_conflict() | sure)
+    return _choose(pairs, accept, "nik_repaired")
 
 
 # -- probabilistic ---------------------------------------------------------------------
