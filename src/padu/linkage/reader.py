@@ -102,8 +102,8 @@ class AgencyRows:
 
 
 def read_headers(path: Path) -> tuple[list[str], pl.DataFrame]:
-    """The headers and the text cells of an agency list (XLSX or CSV)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
+    """The headers and the text cells of an agency list (XLSX, XLS or CSV)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and path.exists():
         return _read_xlsx(path)
     frame, problems = read_flat(path)
     if frame is None:
