@@ -244,6 +244,7 @@ def test_right_person_is_auto_linked_or_a_review_candidate(
     assert rows.filter(pl.col("status") == "review").height / LIST_SIZE < 0.05
     # every link says how it was made and on what
     assert auto.filter(pl.col("method").is_null() | pl.col("agree").is_null()).is_empty()
+    assert auto.filter(pl.col("reason").is_not_null()).is_empty()  # no "not found" on a link
     unmatched = rows.filter(pl.col("status") == "unmatched")
     assert unmatched.filter(pl.col("reason").is_null()).is_empty()
 

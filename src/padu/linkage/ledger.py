@@ -124,8 +124,9 @@ def row_key() -> pl.Expr:
     )
 
 
-def person_key(nik: str | None, kk: str | None) -> str:
-    return f"{nik or ''}|{kk or ''}"
+def _person_key() -> pl.Expr:
+    """The register person a decision is about: NIK and KK (stable across snapshots)."""
+    return pl.concat_str([pl.col("nik").fill_null(""), pl.col("kk").fill_null("")], separator="|")
 
 
 def resolve_mapping(
@@ -224,11 +225,7 @@ def _apply_decisions(
     cand = (
         result.candidates.join(keyed, on="row")
         .join(persons.select("pid", "nik", "kk"), on="pid")
-        .with_columns(
-            person_key=pl.concat_str(
-                [pl.col("nik").fill_null(""), pl.col("kk").fill_null("")], separator="|"
-            )
-        )
+        .with_columns(person_key=_person_key())
         .join(dec, on=["row_key", "person_key"], how="left")
     )
     same = (
@@ -239,25 +236,25 @@ def _apply_decisions(
     different = cand.filter(pl.col("decision") == "different").select("row", "pid")
     remaining = result.candidates.join(different, on=["row", "pid"], how="anti")
     rejected_all = review.join(remaining.select("row").unique(), on="row", how="anti")
+    decided = pl.col("pid_same").is_not_null()
+    rejected = pl.col("row").is_in(rejected_all.get_column("row").implode())
     links = (
         result.links.join(same, on="row", how="left", suffix="_same")
         .with_columns(
-            status=pl.when(pl.col("pid_same").is_not_null())
+            status=pl.when(decided)
             .then(pl.lit("matched"))
-            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .when(rejected)
             .then(pl.lit("unmatched"))
             .otherwise("status"),
-            method=pl.when(pl.col("pid_same").is_not_null())
+            method=pl.when(decided)
             .then(pl.lit("review_decision"))
-            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .when(rejected)
             .then(None)
             .otherwise("method"),
-            pid=pl.when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
-            .then(None)
-            .otherwise(pl.coalesce("pid_same", "pid")),
-            reason=pl.when(pl.col("pid_same").is_not_null())
+            pid=pl.when(rejected).then(None).otherwise(pl.coalesce("pid_same", "pid")),
+            reason=pl.when(decided)
             .then(pl.lit("diputuskan sama oleh peninjau"))
-            .when(pl.col("row").is_in(rejected_all.get_column("row").implode()))
+            .when(rejected)
             .then(pl.lit("semua calon ditolak peninjau"))
             .otherwise("reason"),
         )
@@ -355,11 +352,11 @@ def decide(
             raise UsageError(
                 f"baris {row} calon {which} tidak ada di antrian tinjauan ledger {ledger.id}"
             )
-        for nik, kk in pick.select("nik", "kk").iter_rows():
+        for key in pick.select(_person_key()).to_series():
             out.append(
                 LinkDecisionRow(
                     row_key=keys[row],
-                    person_key=person_key(nik, kk),
+                    person_key=key,
                     decision=decision,
                     programme=ledger.programme,
                     source_file=ledger.source_file,

@@ -129,7 +129,7 @@ def _pairs_with_agreement(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _agree_text(pairs: pl.DataFrame) -> pl.Expr:
+def _agree_text() -> pl.Expr:
     """Which fields agree in a pair, as 'nik,nama,tanggal_lahir,...'."""
     parts = [
         pl.when(pl.col("nik") == pl.col("nik_r")).then(pl.lit("nik")),
@@ -151,7 +151,7 @@ def _register_side(persons: pl.DataFrame) -> pl.DataFrame:
 
 def _choose(pairs: pl.DataFrame, accept: pl.Expr, method: str) -> pl.DataFrame:
     """Accepted pairs, one per row: the single best; two equally good -> none (ambiguous)."""
-    ok = pairs.filter(accept).with_columns(agree=_agree_text(pairs))
+    ok = pairs.filter(accept).with_columns(agree=_agree_text())
     best = ok.with_columns(
         top=pl.col("name_sim").max().over("row"),
     ).filter(pl.col("name_sim") == pl.col("top"))
@@ -632,54 +632,41 @@ def _bands(
     best = best.join(second, on="row", how="left").with_columns(pl.col("second").fill_null(0.0))
     auto = (pl.col("score") >= bands.auto) & (pl.col("second") < bands.review)
     review = pl.col("score") >= bands.review
-    status = best.select(
-        "row",
-        status=pl.when(auto)
-        .then(pl.lit("matched"))
-        .when(review)
-        .then(pl.lit("review"))
-        .otherwise(pl.lit("unmatched")),
-        method=pl.when(auto).then(pl.lit("probabilistic")).when(review).then(pl.lit("review")),
-        pid=pl.when(review).then("pid"),
-        score="score",
-        agree=pl.when(review).then("agree"),
-        reason=pl.when(auto)
-        .then(None)
-        .when(review & (pl.col("second") >= bands.review))
-        .then(pl.lit("lebih dari satu calon"))
-        .when(review)
-        .then(pl.lit("skor di pita tinjauan"))
-        .otherwise(pl.lit("skor terlalu rendah")),
+    not_found = pl.concat_str(
+        [
+            pl.lit("tidak ditemukan di register"),
+            pl.when(pl.col("score").is_not_null()).then(pl.lit(" (calon terbaik terlalu lemah)")),
+            pl.when(pl.col("nik_masalah").is_not_null()).then(pl.lit("; ") + pl.col("nik_masalah")),
+        ],
+        ignore_nulls=True,
     )
     out = (
         rows.select("row", "nik_masalah")
-        .join(status, on="row", how="left")
-        .with_columns(
-            status=pl.col("status").fill_null("unmatched"),
-            reason=pl.coalesce(
-                "reason",
-                pl.when(pl.col("nik_masalah").is_not_null()).then(
-                    pl.concat_str([pl.lit("tidak ditemukan di register; "), pl.col("nik_masalah")])
-                ),
-                pl.lit("tidak ditemukan di register"),
-            ),
+        .join(best.select("row", "pid", "score", "second", "agree"), on="row", how="left")
+        .select(
+            "row",
+            status=pl.when(auto)
+            .then(pl.lit("matched"))
+            .when(review)
+            .then(pl.lit("review"))
+            .otherwise(pl.lit("unmatched")),
+            method=pl.when(auto).then(pl.lit("probabilistic")).when(review).then(pl.lit("review")),
+            pid=pl.when(review).then("pid"),
+            score="score",
+            agree=pl.when(review).then("agree"),
+            reason=pl.when(auto)
+            .then(None)
+            .when(review & (pl.col("second") >= bands.review))
+            .then(pl.lit("lebih dari satu calon"))
+            .when(review)
+            .then(pl.lit("skor di pita tinjauan"))
+            .otherwise(not_found),
         )
     )
-    out = out.with_columns(
-        reason=pl.when(pl.col("status") == "unmatched")
-        .then(
-            pl.when(pl.col("reason") == "skor terlalu rendah")
-            .then(pl.lit("tidak ditemukan di register (calon terbaik terlalu lemah)"))
-            .otherwise("reason")
-        )
-        .otherwise("reason")
-    ).drop("nik_masalah")
     in_review = best.filter(review & ~auto).select("row")
     candidates = (
         ranked.join(in_review, on="row")
         .filter(pl.col("score") >= bands.review)
         .filter(pl.col("rank") <= 5)
     )
-    return out.select(
-        "row", "status", "method", "pid", "score", "agree", "reason"
-    ), candidates.select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")
+    return out, candidates.select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")
