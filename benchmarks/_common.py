@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,25 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def home_arguments(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the options every register benchmark takes: --scale and --home."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--home", type=Path, help="use an existing home with an imported snapshot")
+    return parser
+
+
+@contextmanager
+def bench_home(name: str, scale: float, home: Path | None = None) -> Iterator[tuple[Path, Path]]:
+    """A scratch folder and a home (``home``, or the register imported at ``scale`` there);
+    the scratch folder is removed afterwards."""
+    work = Path(tempfile.mkdtemp(prefix=f"padu-bench-{name}-"))
+    try:
+        yield work, home or imported_home(work, scale)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def imported_home(work: Path, scale: float) -> Path:

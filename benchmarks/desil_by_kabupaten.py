@@ -10,26 +10,18 @@ median of the next ten.
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _common import imported_home, open_stores, table
+from _common import bench_home, home_arguments, open_stores, table
 
 from padu.register.quality import families_by_desil
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="padu-bench-desil-"))
-    try:
-        home = imported_home(work, args.scale)
+    args = home_arguments(__doc__).parse_args()
+    with bench_home("desil", args.scale, args.home) as (_, home):
         wh, cat = open_stores(home)
         start = time.perf_counter()
         wh.table("wilayah").limit(1).to_pyarrow()  # the first ibis execution in a process
@@ -54,8 +46,6 @@ def main() -> None:
                 ],
             ],
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     sys.exit(0)
 
 

@@ -15,16 +15,13 @@ the Excel report. Accuracy is measured against the list's ground truth, per band
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from _common import PADU, imported_home, open_stores, run_measured, table
+from _common import PADU, bench_home, home_arguments, open_stores, run_measured, table
 
 from padu.linkage.ledger import ledger_frames
 
@@ -62,15 +59,11 @@ def _score(links: Path, truth: Path, candidates: pl.DataFrame) -> dict[str, Any]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0)
+    parser = home_arguments(__doc__)
     parser.add_argument("--size", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--home", type=Path, help="use an existing home with an imported snapshot")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="padu-bench-link-"))
-    try:
-        home = args.home or imported_home(work, args.scale)
+    with bench_home("link", args.scale, args.home) as (work, home):
         base = ["--home", str(home)]
         subprocess.run([*PADU, *base, "programme", "import", "preset:kaltara-2026"], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
@@ -117,8 +110,6 @@ def main() -> None:
                  f"{s['recall_auto_or_review']:.5f}", ">= 0.995"],
             ],
         )  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,9 @@ and under 60 s at scale 10. Generates and imports the register first (not timed)
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from _common import imported_home, open_stores, table
+from _common import bench_home, home_arguments, open_stores, table
 
 from padu.programmes import preset_workshop
 from padu.programmes.store import programme, save_workshop
@@ -22,13 +18,8 @@ from padu.programmes.targeting import draw_target_list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--home", type=Path, help="use an existing home with an imported snapshot")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="padu-bench-target-"))
-    try:
-        home = args.home or imported_home(work, args.scale)
+    args = home_arguments(__doc__).parse_args()
+    with bench_home("target", args.scale, args.home) as (_, home):
         wh, cat = open_stores(home)
         save_workshop(preset_workshop(), cat)
         wh.table("wilayah").limit(1).to_pyarrow()  # the one-time ibis set-up of a new process
@@ -51,8 +42,6 @@ def main() -> None:
             ["programme", "unit", "eligible", "selected", "seconds"],
             rows,
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
