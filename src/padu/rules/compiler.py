@@ -91,26 +91,21 @@ class CompiledRule:
 
 def compile_rule(text: str) -> CompiledRule:
     """Parse and check ``text``; :class:`RuleError` with line, column and a hint otherwise."""
-    tree = parse(text)
-    checker = _Checker()
-    kind = checker.type_of(tree, "keluarga")
-    if kind != "bool":
-        raise RuleError(
-            f"aturan harus bernilai benar/salah, bukan {TYPE_WORDS[kind]}", tree.line, tree.col
-        )
-    return CompiledRule(text, tree, checker.fields)
+    return _compile(text, "keluarga", "aturan")
 
 
 def compile_member_rule(text: str) -> CompiledRule:
     """A condition on one member (member fields only), for programmes whose unit is a person."""
+    return _compile(text, "individu", "aturan anggota")
+
+
+def _compile(text: str, level: Level, what: str) -> CompiledRule:
     tree = parse(text)
     checker = _Checker()
-    kind = checker.type_of(tree, "individu")
+    kind = checker.type_of(tree, level)
     if kind != "bool":
         raise RuleError(
-            f"aturan anggota harus bernilai benar/salah, bukan {TYPE_WORDS[kind]}",
-            tree.line,
-            tree.col,
+            f"{what} harus bernilai benar/salah, bukan {TYPE_WORDS[kind]}", tree.line, tree.col
         )
     return CompiledRule(text, tree, checker.fields)
 
