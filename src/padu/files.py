@@ -1,0 +1,119 @@
+"""Output files that appear whole or not at all.
+
+Every file Padu writes for a user (a BNBA list, a report, a rejects file, a synthetic
+register) is first written under a hidden temporary name in the same folder and renamed
+into place only when the writing and the audit event both succeeded. A crash, a Ctrl-C or
+a failed audit insert therefore leaves no half-written file under the name the user asked
+for. The same folder keeps the rename atomic (one file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from padu.errors import InputError
+
+__all__ = ["atomic_folder", "atomic_output", "check_output_file", "check_output_folder"]
+
+
+def check_output_file(path: Path, suffixes: Sequence[str] = ()) -> Path:
+    """Refuse an output file path before any work: missing folder, wrong suffix, a folder.
+
+    Returns the absolute path. ``suffixes`` (lower case, with the dot) lists the accepted
+    endings; empty accepts any.
+    """
+    path = Path(path)
+    if suffixes and path.suffix.lower() not in suffixes:
+        wanted = " atau ".join(suffixes)
+        raise InputError(f"{path}: akhiran berkas harus {wanted} (bukan {path.suffix or 'kosong'})")
+    if path.is_dir():
+        raise InputError(f"{path}: sudah ada sebagai folder; beri nama berkas keluaran")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"{path}: folder {parent} tidak ada; buat dulu foldernya")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{path}: folder {parent} tidak dapat ditulisi")
+    return path.resolve()
+
+
+def check_output_folder(path: Path) -> Path:
+    """Refuse an output folder before any work: its parent must exist, it must not be a file.
+
+    Returns the absolute path. The folder itself may exist already (its content is then
+    replaced as a whole by ``atomic_folder``).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: sudah ada sebagai berkas; beri nama folder keluaran")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"{path}: folder {parent} tidak ada; buat dulu foldernya")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{path}: folder {parent} tidak dapat ditulisi")
+    return path.resolve()
+
+
+def _temp_name(path: Path, kind: str) -> Path:
+    return path.with_name(f".{path.name}.{kind}-{secrets.token_hex(4)}{path.suffix}")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    On any exception (Ctrl-C included) the temporary file is removed and ``path`` is left
+    as it was. Record a file's audit event inside the ``with`` block, so that a failed
+    audit insert also leaves no file. The parent folder must exist (``InputError``).
+    """
+    target = check_output_file(path)
+    temp = _temp_name(target, "tmp")
+    try:
+        yield temp
+        if not temp.exists():
+            raise FileNotFoundError(f"{temp} was not written")
+        os.replace(temp, target)
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder next to ``path``; it replaces ``path`` on success.
+
+    An existing folder at ``path`` is moved aside first and deleted only after the new
+    one is in place, so at every moment ``path`` is either the old or the new whole folder.
+    On any exception the temporary folder is removed and ``path`` is left untouched.
+    """
+    target = check_output_folder(path)
+    temp = _temp_name(target, "tmp")
+    temp.mkdir()
+    try:
+        yield temp
+        old = _temp_name(target, "old") if target.exists() else None
+        if old is not None:
+            os.replace(target, old)
+        try:
+            os.replace(temp, target)
+        except BaseException:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            _remove(old)
+    except BaseException:
+        _remove(temp)
+        raise

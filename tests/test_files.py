@@ -1,0 +1,54 @@
+"""Output files appear whole or not at all (padu.files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from padu.errors import InputError
+from padu.files import atomic_folder, atomic_output, check_output_file
+
+
+def test_atomic_output_renames_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "daftar.csv"
+    with atomic_output(target) as temp:
+        assert temp.parent == tmp_path and temp.suffix == ".csv" and temp != target
+        temp.write_text("a\n")
+        assert not target.exists()
+    assert target.read_text() == "a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["daftar.csv"]
+
+
+def test_atomic_output_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "daftar.csv"
+    target.write_text("lama\n")
+    with pytest.raises(KeyboardInterrupt), atomic_output(target) as temp:
+        temp.write_text("setengah")
+        raise KeyboardInterrupt
+    assert target.read_text() == "lama\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["daftar.csv"]
+
+
+def test_missing_folder_and_bad_suffix_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="tidak ada"), atomic_output(tmp_path / "x" / "a.csv"):
+        pass
+    with pytest.raises(InputError, match="akhiran"):
+        check_output_file(tmp_path / "a.txt", (".csv", ".xlsx"))
+    with pytest.raises(InputError, match="folder"):
+        check_output_file(tmp_path, (".csv",))
+
+
+def test_atomic_folder_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
+    out = tmp_path / "sintetis"
+    with atomic_folder(out) as temp:
+        (temp / "a.csv").write_text("1")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    with pytest.raises(RuntimeError), atomic_folder(out) as temp:
+        (temp / "b.csv").write_text("2")
+        raise RuntimeError("putus")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    with atomic_folder(out) as temp:
+        (temp / "b.csv").write_text("2")
+    assert sorted(p.name for p in out.iterdir()) == ["b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sintetis"]
