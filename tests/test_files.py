@@ -39,16 +39,23 @@ def test_missing_folder_and_bad_suffix_are_refused(tmp_path: Path) -> None:
         check_output_file(tmp_path, (".csv",))
 
 
-def test_atomic_folder_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
+def test_atomic_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     out = tmp_path / "sintetis"
+    with pytest.raises(RuntimeError), atomic_folder(out) as temp:
+        (temp / "a.csv").write_text("1")
+        raise RuntimeError("putus")
+    assert list(tmp_path.iterdir()) == []
     with atomic_folder(out) as temp:
         (temp / "a.csv").write_text("1")
     assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
-    with pytest.raises(RuntimeError), atomic_folder(out) as temp:
-        (temp / "b.csv").write_text("2")
-        raise RuntimeError("putus")
-    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    with pytest.raises(KeyboardInterrupt), atomic_folder(out) as temp:
+        (temp / "a.csv").write_text("setengah")
+        raise KeyboardInterrupt
+    assert (out / "a.csv").read_text() == "1"
+    (out / "catatan.txt").write_text("milik pengguna")
     with atomic_folder(out) as temp:
-        (temp / "b.csv").write_text("2")
-    assert sorted(p.name for p in out.iterdir()) == ["b.csv"]
+        (temp / "a.csv").write_text("2")
+        (temp / "b.csv").write_text("3")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv", "catatan.txt"]
+    assert (out / "a.csv").read_text() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sintetis"]

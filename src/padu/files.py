@@ -13,6 +13,8 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -91,29 +93,43 @@ def atomic_output(path: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder next to ``path``; it replaces ``path`` on success.
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for the few renames that put a folder's files in place."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
-    An existing folder at ``path`` is moved aside first and deleted only after the new
-    one is in place, so at every moment ``path`` is either the old or the new whole folder.
-    On any exception the temporary folder is removed and ``path`` is left untouched.
+
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder next to ``path``; its files move into ``path`` on success.
+
+    A new ``path`` is the temporary folder renamed (one atomic step). An existing folder
+    keeps its other files; each written file replaces its namesake by a rename, with Ctrl-C
+    held back until all are in place. On any exception the temporary folder is removed and
+    ``path`` is left as it was: a half-written set of files is never visible.
     """
     target = check_output_folder(path)
     temp = _temp_name(target, "tmp")
     temp.mkdir()
     try:
         yield temp
-        old = _temp_name(target, "old") if target.exists() else None
-        if old is not None:
-            os.replace(target, old)
-        try:
-            os.replace(temp, target)
-        except BaseException:
-            if old is not None:
-                os.replace(old, target)
-            raise
-        if old is not None:
-            _remove(old)
+        with _interrupts_deferred():
+            if not target.exists():
+                os.replace(temp, target)
+                return
+            for entry in sorted(temp.iterdir()):
+                dest = target / entry.name
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+                os.replace(entry, dest)
+            temp.rmdir()
     except BaseException:
         _remove(temp)
         raise

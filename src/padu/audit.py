@@ -1,0 +1,102 @@
+"""The audit log's vocabulary: one name per event, one actor convention, absolute paths.
+
+Every service that changes the catalog or writes personal data records its event itself
+(the CLI, the web app and the API call the same services, so none can skip it). Event
+names are the constants below; a file of personal data is always ``personal_data.export``
+with a ``kind`` from :data:`EXPORT_KINDS` and the file's absolute path. The actor is the
+user's name, resolved once by the entry point (:func:`resolve_actor`) and passed to every
+service as the keyword ``actor``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from padu.stores import Catalog
+
+__all__ = [
+    "EXPORT_KINDS",
+    "LINK_LEDGER",
+    "LINK_MAPPING",
+    "LINK_REVIEW",
+    "MEASURE_SAVE",
+    "PERSONAL_DATA_EXPORT",
+    "PROGRAMME_IMPORT",
+    "REGIONS_CROSSWALK",
+    "REGISTER_IMPORT",
+    "TARGET_DRAW",
+    "ExportKind",
+    "PersonalDataExport",
+    "record_export",
+    "resolve_actor",
+]
+
+REGISTER_IMPORT = "register.import"
+TARGET_DRAW = "target.draw"
+LINK_LEDGER = "link.ledger"
+LINK_REVIEW = "link.review"
+LINK_MAPPING = "link.mapping"
+PROGRAMME_IMPORT = "programme.import"
+MEASURE_SAVE = "measure.save"
+REGIONS_CROSSWALK = "regions.crosswalk"
+PERSONAL_DATA_EXPORT = "personal_data.export"
+
+ExportKind = Literal[
+    "bnba",
+    "register_diff",
+    "register_duplicates",
+    "mpi_families",
+    "link_report",
+    "links_csv",
+    "agency_list",
+]
+EXPORT_KINDS: tuple[ExportKind, ...] = (
+    "bnba",
+    "register_diff",
+    "register_duplicates",
+    "mpi_families",
+    "link_report",
+    "links_csv",
+    "agency_list",
+)
+
+
+@dataclass(frozen=True)
+class PersonalDataExport:
+    """A file holding names, NIKs or addresses was written: what, where, from what."""
+
+    kind: ExportKind
+    path: Path
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+    def to_detail(self) -> dict[str, object]:
+        """The audit row's detail: kind, absolute path, then the context given."""
+        return {**self.detail, "kind": self.kind, "path": str(Path(self.path).resolve())}
+
+
+def record_export(
+    catalog: Catalog, kind: ExportKind, path: Path, *, actor: str, **detail: object
+) -> None:
+    """Record that a personal-data file is being written to ``path`` (the name asked for).
+
+    Call it inside :func:`padu.files.atomic_output`, before the temporary file is renamed
+    onto ``path``: if the audit insert fails, no file appears.
+    """
+    catalog.record(PERSONAL_DATA_EXPORT, PersonalDataExport(kind, path, detail).to_detail(), actor)
+
+
+def resolve_actor(given: str | None = None) -> str:
+    """Who is acting: the name given (``--by``), else ``PADU_USER``, else the OS user."""
+    name = (given or "").strip() or os.environ.get("PADU_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return f"uid-{os.getuid()}"
