@@ -23,13 +23,47 @@ class Problem:
     code: str = "masalah"
 
     def describe(self) -> str:
+        """One line for a message, stderr or JSON: NIK and KK numbers masked.
+
+        ``value`` itself keeps the cell as it was (the operator's report file needs it);
+        only what is shown here is masked (docs/import-validation.md, personal data).
+        """
+        from padu.identifiers import mask_identifiers
+
         where = self.file
         if self.row is not None:
             where += f", baris {self.row}"
         if self.column:
             where += f", kolom {self.column}"
-        shown = "" if self.value is None else f" (nilai: {self.value!r})"
-        return f"{where}: {self.reason}{shown}"
+        shown = "" if self.value is None else f" (nilai: {self.shown_value!r})"
+        return f"{where}: {mask_identifiers(self.reason)}{shown}"
+
+    @property
+    def shown_value(self) -> str | None:
+        """The cell as it may be shown: masked whole in an identifier column, else any
+        long digit run in it masked."""
+        from padu.identifiers import mask_identifiers, mask_nik
+
+        if self.value is None:
+            return None
+        if self.column and is_identifier_column(self.column):
+            return mask_nik(self.value)
+        return mask_identifiers(self.value)
+
+
+_IDENTIFIER_KEYS = frozenset(
+    {"kk", "nkk", "nokk", "nomorkk", "nokartukeluarga", "nomorkartukeluarga", "ktp"}
+)
+
+
+def is_identifier_column(column: str) -> bool:
+    """Whether a column (DTSEN field or an agency's header) holds NIK or KK numbers."""
+    key = "".join(ch for ch in column.lower() if ch.isalnum())
+    return (
+        key in _IDENTIFIER_KEYS
+        or key.startswith(("nik", "noktp", "nomorktp", "nomorinduk"))
+        or key.endswith(("nik", "kk"))
+    )
 
 
 class PaduError(Exception):

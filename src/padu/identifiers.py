@@ -12,6 +12,7 @@ so there is one definition of validity.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -164,3 +165,30 @@ def kk_problem_of(value: str) -> str | None:
     """The reason ``value`` is not a valid KK number, or None."""
     result = _one(kk_problem(pl.col("v")), value)
     return None if result is None else str(result)
+
+
+MASK = "\u2022"  # the bullet shown in place of a hidden digit
+_LONG_NUMBER = re.compile(r"\d{11,}")
+
+
+def mask_nik(value: object) -> str:
+    """A NIK or KK number safe to show in a message: ``6501••••••••0123``.
+
+    The first and last four characters stay (the region and the serial are enough to find
+    the record in the file); shorter values keep a quarter at each end, and values of three
+    characters or fewer are hidden whole. Anything that is not text is shown by its text.
+    """
+    text = "" if value is None else str(value).strip()
+    n = len(text)
+    keep = 4 if n >= 12 else n // 4
+    if keep == 0:
+        return MASK * n
+    return text[:keep] + MASK * (n - 2 * keep) + text[-keep:]
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` with every run of 11 or more digits masked (a NIK or KK inside free text).
+
+    Region codes (at most 10 digits) and ordinary numbers stay readable.
+    """
+    return _LONG_NUMBER.sub(lambda m: mask_nik(m.group()), text)

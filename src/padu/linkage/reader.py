@@ -11,6 +11,7 @@ kecamatan names are resolved to Kemendagri codes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from padu.identifiers import nik_problem
 from padu.linkage.persons import comparable, with_name_columns
 from padu.linkage.values import nik_excel_problem, parse_agency_date
 from padu.regions import kaltara
-from padu.register.reader import cell_text, read_flat
+from padu.sheets import ROW, cell_text, read_sheet
 
 #: Canonical list fields and the headers agencies use for them (compared without case,
 #: spaces or punctuation).
@@ -47,6 +48,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "kecamatan": ("kecamatan", "kec", "namakecamatan"),
     "kabupaten": ("kabupaten", "kabupatenkota", "kabkota", "kota"),
 }  # fmt: skip
+_ALIASES = frozenset(a for names in FIELDS.values() for a in names)
 NEEDED_ONE_OF = ("nama", "nik")
 _UNREADABLE = "daftar penerima tidak dapat dibaca"
 SEX = {"L": "1", "LK": "1", "LAKILAKI": "1", "1": "1", "P": "2", "PR": "2", "PEREMPUAN": "2",
@@ -102,13 +104,20 @@ class AgencyRows:
 
 
 def read_headers(path: Path) -> tuple[list[str], pl.DataFrame]:
-    """The headers and the text cells of an agency list (XLSX, XLS or CSV)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and path.exists():
-        return _read_xlsx(path)
-    frame, problems = read_flat(path)
-    if frame is None:
-        raise ImportRejected(_UNREADABLE, problems)
-    return [c for c in frame.columns if c != "_baris"], frame
+    """The headers and the text cells of an agency list (XLSX, XLS or CSV).
+
+    Title rows above the header are skipped; an unreadable file, a duplicated header or a
+    list with no data rows is refused (:class:`ImportRejected` naming the file).
+    """
+    sheet = read_sheet(path, score=_header_score, cell=_cell)
+    if sheet.frame is None or sheet.problems:
+        raise ImportRejected(_UNREADABLE, sheet.problems)
+    return [c for c in sheet.frame.columns if c != ROW], sheet.frame
+
+
+def _header_score(cells: Sequence[str]) -> int:
+    """How many cells of a row are headers agencies use (to skip title rows)."""
+    return sum(_key(c) in _ALIASES for c in cells if c)
 
 
 def read_agency_list(path: Path, mapping: dict[str, str] | None = None) -> AgencyRows:
@@ -242,47 +251,6 @@ def _code(text: str, digits: int) -> str | None:
     if len(code) == digits and kaltara().find(code) is not None:
         return code
     return None
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame]:
-    """The first sheet as text; number cells that hold a NIK keep Excel's ``.0`` mark."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        rows = (
-            CalamineWorkbook.from_path(str(path))
-            .get_sheet_by_index(0)
-            .to_python(skip_empty_area=False)
-        )
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise _refused(
-            path, None, f"file Excel tidak dapat dibaca: {exc}", "file_tidak_terbaca"
-        ) from exc
-    aliases = {a for names in FIELDS.values() for a in names}
-    scores = [sum(_key(str(c)) in aliases for c in r if c not in (None, "")) for r in rows[:15]]
-    if not rows or max(scores, default=0) == 0:
-        reason = "tidak ada baris judul kolom yang dikenali (mis. NIK, Nama)"
-        raise _refused(path, 1, reason, "tanpa_header")
-    head = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    headers = [
-        str(c).strip() if c not in (None, "") else f"kolom_{i + 1}"
-        for i, c in enumerate(rows[head])
-    ]
-    columns: dict[str, list[str | None]] = {h: [] for h in headers}
-    lines: list[int] = []
-    for n, r in enumerate(rows[head + 1 :], start=head + 2):
-        cells = [_cell(c) for c in list(r) + [None] * (len(headers) - len(r))]
-        if all(c is None for c in cells):
-            continue
-        lines.append(n)
-        for h, c in zip(headers, cells, strict=False):
-            columns[h].append(c)
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
-    return headers, frame.with_columns(_baris=pl.Series(lines, dtype=pl.Int64))
-
-
-def _refused(path: Path, row: int | None, reason: str, code: str) -> ImportRejected:
-    return ImportRejected(_UNREADABLE, [Problem(path.name, row, None, None, reason, code)])
 
 
 def _cell(value: object) -> str | None:

@@ -19,6 +19,7 @@ from padu.errors import ImportRejected, NotFound, Problem
 from padu.measure.af import parse_fraction
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.parser import RuleError
+from padu.sheets import read_text
 from padu.stores.catalog import Catalog
 
 
@@ -222,18 +223,22 @@ def get_measure(ref: str, catalog: Catalog | None = None) -> Measure:
                     f"ukuran {name!r} tidak punya versi {version}; ada 1-{saved[-1].version}"
                 )
             return load_measure(chosen.definition, f"{name}@{chosen.version}")
-    if ref in preset_ids():
+    presets = preset_ids()
+    if ref in presets:  # a preset is found by its name only, never as a path
         entry = _presets_dir().joinpath(f"{ref}.yaml")
         return load_measure(entry.read_text(encoding="utf-8"), f"{ref}.yaml")
     path = Path(ref)
-    if path.exists():
-        return load_measure(path.read_text(encoding="utf-8"), path.name)
-    raise NotFound(f"ukuran {ref!r} tidak ada; preset: {', '.join(preset_ids())}")
+    if path.exists():  # a file the user names is theirs to name; it is read as YAML text
+        return load_measure(read_text(path), path.name)
+    raise NotFound(
+        f"ukuran {ref!r} tidak ada: bukan preset ({', '.join(presets)}), bukan ukuran "
+        "tersimpan, dan bukan file"
+    )
 
 
 def save_measure(path: Path, catalog: Catalog) -> tuple[Measure, int]:
     """Check a measure file whole and store it as the next version of its id."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     measure = load_measure(text, path.name)
     if measure.id in preset_ids():
         raise ImportRejected(

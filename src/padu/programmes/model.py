@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from padu.errors import ImportRejected, Problem
+from padu.errors import ImportRejected, NotFound, Problem
 from padu.regions import kaltara
 from padu.rules import compile_member_rule, compile_rule
 from padu.rules.parser import RuleError
 from padu.schema import register_schema
+from padu.sheets import read_text
 
 Unit = Literal["keluarga", "individu"]
 AGENCY_KINDS = ("OPD", "vertikal", "BAZNAS", "CSR")
@@ -232,11 +234,27 @@ def dump_workshop(workshop: Workshop) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 
 
-def preset_workshop(name: str = "kaltara-2026") -> Workshop:
-    """A shipped preset (national programmes and the Kaltara 2026 set)."""
-    text = (
-        resources.files("padu")
-        .joinpath("data", "programmes", f"{name}.yaml")
-        .read_text(encoding="utf-8")
+def preset_names() -> list[str]:
+    """The names of the shipped workshop presets (``preset:NAME``)."""
+    folder = resources.files("padu").joinpath("data", "programmes")
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
     )
-    return load_workshop(text, f"{name}.yaml")
+
+
+def preset_workshop(name: str = "kaltara-2026") -> Workshop:
+    """A shipped preset (national programmes and the Kaltara 2026 set), by name only.
+
+    A name is looked up among the shipped presets, never used as a path, so
+    ``preset:../../x`` is refused (NotFound listing the presets) instead of read.
+    """
+    known = preset_names()
+    if name not in known:
+        raise NotFound(f"preset {name!r} tidak ada; preset yang tersedia: {', '.join(known)}")
+    entry = resources.files("padu").joinpath("data", "programmes", f"{name}.yaml")
+    return load_workshop(entry.read_text(encoding="utf-8"), f"{name}.yaml")
+
+
+def read_workshop(path: Path) -> Workshop:
+    """A workshop YAML file; a missing, unreadable or non-UTF-8 file is an ImportRejected."""
+    return load_workshop(read_text(path), path.name)

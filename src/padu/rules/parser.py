@@ -8,6 +8,12 @@ Precedence, lowest first: ``atau/or``; ``dan/and``; ``tidak/bukan/not``; compari
 (``= != < <= > >=``, ``dalam/in [..]``, ``kosong``/``is null``); ``+ -``; ``* /``; unary
 minus. Member aggregation: ``ada anggota(...)``/``any member(...)``,
 ``semua anggota(...)``/``all members(...)``, ``jumlah anggota(...)``/``count members(...)``.
+
+A rule may nest at most :data:`MAX_DEPTH` levels (brackets, ``tidak``, unary minus, member
+aggregates, function calls, operators), so a rule can never exhaust Python's stack in the
+parser or in the compilers that walk its tree. Chains of ``dan`` or ``atau`` do not count
+one level per operand: they are built as balanced trees, so a rule of thousands of
+conditions joined by ``atau`` is fine.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from padu.rules.ast import (
     Node,
     Unary,
 )
+
+#: The deepest a rule may nest: far beyond any rule a person writes, far below Python's stack.
+MAX_DEPTH = 50
 
 
 class RuleError(InputError):
@@ -107,6 +116,8 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.i = 0
+        self.nesting = 0  # brackets, not, unary minus, aggregates and calls now open
+        self.depths: dict[int, int] = {}  # id(node) -> height of its tree (nodes kept alive)
 
     @property
     def tok(self) -> Token:
@@ -133,6 +144,45 @@ class _Parser:
         shown = "akhir aturan" if tok.kind == "end" else repr(tok.text)
         raise RuleError(f"{message}, ditemukan {shown}", tok.line, tok.col)
 
+    def enter(self, tok: Token) -> None:
+        """Open one nesting level at ``tok``; refuse a rule nested deeper than MAX_DEPTH."""
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise RuleError(
+                f"aturan terlalu dalam bersarang (lebih dari {MAX_DEPTH} tingkat); "
+                "sederhanakan atau pecah aturannya",
+                tok.line,
+                tok.col,
+            )
+
+    def leave(self) -> None:
+        self.nesting -= 1
+
+    def made(self, node: Node, *children: Node) -> Node:
+        """Record the height of ``node``'s tree; refuse a tree taller than MAX_DEPTH."""
+        height = 1 + max((self.depths.get(id(c), 1) for c in children), default=0)
+        if height > MAX_DEPTH:
+            raise RuleError(
+                f"aturan terlalu panjang atau bersarang (lebih dari {MAX_DEPTH} tingkat "
+                "operator); sederhanakan atau pecah aturannya",
+                node.line,
+                node.col,
+            )
+        self.depths[id(node)] = height
+        return node
+
+    def chain(self, op: str, operands: list[Node], ops: list[Token]) -> Node:
+        """``a op b op c ...`` as a balanced tree (``dan``/``atau`` are associative)."""
+        if len(operands) == 1:
+            return operands[0]
+        if len(operands) == 2:
+            return self.made(Binary(ops[0].line, ops[0].col, op, *operands), *operands)
+        mid = (len(operands) + 1) // 2  # left half the larger: a and b and c = (a and b) and c
+        left = self.chain(op, operands[:mid], ops[: mid - 1])
+        right = self.chain(op, operands[mid:], ops[mid:])
+        tok = ops[mid - 1]
+        return self.made(Binary(tok.line, tok.col, op, left, right), left, right)
+
     def parse(self) -> Node:
         if self.tok.kind == "end":
             raise RuleError("aturan kosong", 1, 1)
@@ -142,23 +192,26 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
-        node = self.conj()
+        operands, ops = [self.conj()], []
         while self.at("or"):
-            op = self.take()
-            node = Binary(op.line, op.col, "or", node, self.conj())
-        return node
+            ops.append(self.take())
+            operands.append(self.conj())
+        return self.chain("or", operands, ops)
 
     def conj(self) -> Node:
-        node = self.neg()
+        operands, ops = [self.neg()], []
         while self.at("and"):
-            op = self.take()
-            node = Binary(op.line, op.col, "and", node, self.neg())
-        return node
+            ops.append(self.take())
+            operands.append(self.neg())
+        return self.chain("and", operands, ops)
 
     def neg(self) -> Node:
         if self.at("not"):
             op = self.take()
-            return Unary(op.line, op.col, "not", self.neg())
+            self.enter(op)
+            operand = self.neg()
+            self.leave()
+            return self.made(Unary(op.line, op.col, "not", operand), operand)
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -166,46 +219,53 @@ class _Parser:
         tok = self.tok
         if self.at("=", "!=", "<", "<=", ">", ">="):
             op = self.take()
-            return Binary(op.line, op.col, op.value, left, self.additive())
+            right = self.additive()
+            return self.made(Binary(op.line, op.col, op.value, left, right), left, right)
         if self.at("in") or (self.at("not") and self.peek().value == "in"):
             negated = self.at("not")
             if negated:
                 self.take()
             self.take()
-            return InList(tok.line, tok.col, left, self.list_literal(), negated)
+            node = InList(tok.line, tok.col, left, self.list_literal(), negated)
+            return self.made(node, left)
         if self.at("null") or (self.at("not") and self.peek().value == "null"):
             negated = self.at("not")
             if negated:
                 self.take()
             self.take()
-            return IsNull(tok.line, tok.col, left, negated)
+            return self.made(IsNull(tok.line, tok.col, left, negated), left)
         if self.at("is"):
             self.take()
             negated = self.at("not")
             if negated:
                 self.take()
             self.expect("null", "'kosong' atau 'null' sesudah 'adalah/is'")
-            return IsNull(tok.line, tok.col, left, negated)
+            return self.made(IsNull(tok.line, tok.col, left, negated), left)
         return left
 
     def additive(self) -> Node:
         node = self.term()
         while self.at("+", "-"):
             op = self.take()
-            node = Binary(op.line, op.col, op.value, node, self.term())
+            right = self.term()
+            node = self.made(Binary(op.line, op.col, op.value, node, right), node, right)
         return node
 
     def term(self) -> Node:
         node = self.unary()
         while self.at("*", "/"):
             op = self.take()
-            node = Binary(op.line, op.col, op.value, node, self.unary())
+            right = self.unary()
+            node = self.made(Binary(op.line, op.col, op.value, node, right), node, right)
         return node
 
     def unary(self) -> Node:
         if self.at("-"):
             op = self.take()
-            return Unary(op.line, op.col, "-", self.unary())
+            self.enter(op)
+            operand = self.unary()
+            self.leave()
+            return self.made(Unary(op.line, op.col, "-", operand), operand)
         return self.primary()
 
     def primary(self) -> Node:
@@ -213,9 +273,10 @@ class _Parser:
         if tok.kind == "number" or tok.kind == "string" or self.at("true", "false"):
             return self.literal()
         if self.at("("):
-            self.take()
+            self.enter(self.take())
             node = self.expr()
             self.expect(")", "')'")
+            self.leave()
             return node
         if self.at("["):
             self.fail("daftar [..] hanya boleh sesudah 'dalam/in'")
@@ -232,13 +293,14 @@ class _Parser:
                         tok.line,
                         tok.col,
                     )
-                self.take()
+                self.enter(self.take())
                 args = [self.expr()]
                 while self.at(","):
                     self.take()
                     args.append(self.expr())
                 self.expect(")", "')'")
-                return Call(tok.line, tok.col, func, tuple(args))
+                self.leave()
+                return self.made(Call(tok.line, tok.col, func, tuple(args)), *args)
             return Name(tok.line, tok.col, tok.text)
         self.fail("diharapkan nilai, nama kolom atau '('")
         raise AssertionError  # pragma: no cover - fail always raises
@@ -277,13 +339,15 @@ class _Parser:
         tok = self.take()
         kind = tok.value
         self.expect("member", "'anggota' sesudah '" + tok.text + "'")
-        self.expect("(", "'('")
+        self.enter(self.expect("(", "'('"))
         if kind == "count" and self.at(")"):
             self.take()
+            self.leave()
             return MemberAgg(tok.line, tok.col, "count", None)
         cond = self.expr()
         self.expect(")", "')'")
-        return MemberAgg(tok.line, tok.col, kind, cond)
+        self.leave()
+        return self.made(MemberAgg(tok.line, tok.col, kind, cond), cond)
 
 
 def parse(text: str) -> Node:
