@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from padu.errors import ImportRejected, InputError, Problem
+from padu.files import atomic_output
 from padu.regions import kaltara
 from padu.register.reader import FILE, ROW, RawFile, read_file
 from padu.register.snapshots import BATCH, drop_orphan_batches, ensure_reference_tables
@@ -78,6 +79,11 @@ def import_register(
     progress("membaca file")
     files = [read_file(Path(p)) for p in paths]
     problems = _file_problems(files)
+    if any(p.code != UNKNOWN_COLUMN for p in problems):
+        # a file problem alone: checking rows would repeat it once per row (every member
+        # "without a family" when the family file is empty, every NIK blank when two
+        # columns mean NIK)
+        raise _refuse_files(problems, rejects_dir)
     by_level: dict[Level, list[RawFile]] = {
         lv: [f for f in files if f.level == lv and f.frame is not None] for lv in LEVELS
     }
@@ -87,9 +93,7 @@ def import_register(
     for f in files:
         f.frame = None  # ``frames`` holds the only copy, which validation frees level by level
     checked = validate(frames, kaltara(), catalog.crosswalk(), today)
-    file_structural = [p for p in problems if p.code != UNKNOWN_COLUMN]
-    bad_rows = checked.structural.select("tingkat", RID).unique().height
-    if file_structural or bad_rows:
+    if checked.structural.height:
         raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
 
     progress("menulis ke warehouse")
@@ -179,12 +183,19 @@ def _file_problems(files: list[RawFile]) -> list[Problem]:
             continue
         present = set(f.match.mapping.values())
         problems.extend(
-            Problem(f.name, 1, m, None, "kolom wajib tidak ada di header", "kolom_wajib_hilang")
+            Problem(
+                f.name,
+                f.header_row,
+                m,
+                None,
+                "kolom wajib tidak ada di header",
+                "kolom_wajib_hilang",
+            )
             for m in register_schema().required(f.level)
             if m not in present
         )
         problems.extend(
-            Problem(f.name, 1, u, None, "kolom tidak dikenal; diabaikan", UNKNOWN_COLUMN)
+            Problem(f.name, f.header_row, u, None, "kolom tidak dikenal; diabaikan", UNKNOWN_COLUMN)
             for u in f.match.unknown
         )
     return problems
@@ -198,11 +209,70 @@ def _level_frame(files: list[RawFile]) -> pl.DataFrame:
     return pl.concat(parts, how="diagonal_relaxed")
 
 
+def _refuse_files(problems: list[Problem], rejects_dir: Path) -> ImportRejected:
+    """Write the report of file problems; return the error that refuses the import."""
+    report = _write_report(problems, None, rejects_dir)
+    structural = [p for p in problems if p.code != UNKNOWN_COLUMN]
+    return ImportRejected(
+        summary=(
+            f"impor ditolak: {_number(len(structural))} masalah pada file; baris belum "
+            f"diperiksa dan tidak ada yang ditulis. Laporan: {report}"
+        ),
+        problems=structural,
+        report_path=report,
+    )
+
+
+def _write_report(
+    problems: Sequence[Problem], quality: pl.DataFrame | None, rejects_dir: Path
+) -> Path:
+    """``laporan.csv``: every problem with its file, row, column, value and reason.
+
+    The values stay as they are in the file: the operator needs them to find and fix the
+    row (messages and JSON show them masked, docs/import-validation.md).
+    """
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    schema = {
+        "file": pl.String,
+        "baris": pl.Int64,
+        "kolom": pl.String,
+        "nilai": pl.String,
+        "alasan": pl.String,
+        "kode": pl.String,
+        "jenis": pl.String,
+    }
+    rows = pl.DataFrame(
+        [
+            {
+                "file": p.file,
+                "baris": p.row,
+                "kolom": p.column,
+                "nilai": p.value,
+                "alasan": p.reason,
+                "kode": p.code,
+                "jenis": "struktural" if p.code != UNKNOWN_COLUMN else "info",
+            }
+            for p in problems
+        ],
+        schema=schema,
+    )
+    if quality is not None:
+        rows = pl.concat([rows, quality.cast(schema)])  # type: ignore[arg-type]
+    report = rejects_dir / "laporan.csv"
+    with atomic_output(report) as tmp:
+        rows.write_csv(tmp)
+    return report
+
+
+def _number(n: int) -> str:
+    """A count in Indonesian form (38.533)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _reject(
     files: list[RawFile], checked: Validated, problems: list[Problem], rejects_dir: Path
 ) -> ImportRejected:
     """Write the full report and the rejects files; return the error that refuses the import."""
-    rejects_dir.mkdir(parents=True, exist_ok=True)
     structural = checked.structural
     all_problems = [
         *problems,
@@ -210,19 +280,6 @@ def _reject(
             Problem(r[FILE], r[ROW], r["kolom"], r["nilai"], r["keterangan"], r["kode"])
             for r in structural.iter_rows(named=True)
         ),
-    ]
-    report = rejects_dir / "laporan.csv"
-    rows = [
-        {
-            "file": p.file,
-            "baris": p.row,
-            "kolom": p.column,
-            "nilai": p.value,
-            "alasan": p.reason,
-            "kode": p.code,
-            "jenis": "struktural" if p.code != UNKNOWN_COLUMN else "info",
-        }
-        for p in all_problems
     ]
     quality = checked.quality.select(
         pl.col(FILE).alias("file"),
@@ -233,7 +290,7 @@ def _reject(
         "kode",
         pl.lit("kualitas").alias("jenis"),
     )
-    pl.concat([pl.DataFrame(rows, schema=quality.schema), quality]).write_csv(report)
+    report = _write_report(all_problems, quality, rejects_dir)
     outputs: list[Path] = []
     reasons = structural.group_by("tingkat", RID).agg(
         pl.col("keterangan").str.join("; ").alias("alasan_penolakan")
@@ -260,14 +317,15 @@ def _reject(
         )
         good = marked.filter(pl.col("alasan_penolakan").is_null()).select(cols).rename(rename)
         if bad.height:
-            stem = f.path.stem
-            bad.write_csv(rejects_dir / f"{stem}.ditolak.csv")
-            good.write_csv(rejects_dir / f"{stem}.diterima.csv")
-            outputs += [rejects_dir / f"{stem}.ditolak.csv", rejects_dir / f"{stem}.diterima.csv"]
+            for frame, kind in ((bad, "ditolak"), (good, "diterima")):
+                out = rejects_dir / f"{f.path.stem}.{kind}.csv"
+                with atomic_output(out) as tmp:
+                    frame.write_csv(tmp)
+                outputs.append(out)
     n_rows = structural.select("tingkat", RID).unique().height
     n_problems = len([p for p in all_problems if p.code != UNKNOWN_COLUMN])
     summary = (
-        f"impor ditolak: {n_problems} masalah struktural pada {n_rows} baris; "
+        f"impor ditolak: {_number(n_problems)} masalah struktural pada {_number(n_rows)} baris; "
         f"tidak ada yang ditulis. Laporan: {report}"
     )
     return ImportRejected(
