@@ -1,10 +1,16 @@
 """Targeting runs: eligibility -> priority -> cut at quota and/or budget -> a ranked list.
 
 Priority: national desil ascending, then the Padu-7 deprivation score descending, then a
-stable pseudo-random tie-break derived from the KK/NIK and the programme code (never the
+keyed pseudo-random tie-break: the MD5 of ``programme|unit key``, so two programmes break
+ties independently of each other, and DuckDB and PostgreSQL give the same order (never the
 row order). Every listed unit carries its reasons (the rule's conditions it met), its desil
 and its deprivations. The same snapshot, rule version and settings give the same list and
 the same content hash.
+
+A person list counts each person once: by NIK where the import found the NIK valid, else
+by the record (KK, NIK as written, name, birth date). Of several copies the best-ranked is
+kept; the others are reported as dropped duplicates. A run keeps no temporary table: the
+chosen rows are fetched and the run's table is dropped before it returns.
 """
 
 from __future__ import annotations
@@ -13,8 +19,7 @@ import hashlib
 import json
 import math
 import uuid
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -31,10 +36,22 @@ from padu.stores import Catalog, Warehouse
 
 KK = "nomor_kartu_keluarga"
 NIK = "nomor_induk_kependudukan"
+PERSON = ("nama", "jenis_kelamin", "tanggal_lahir", "status_hubungan_keluarga")
+#: How many dropped duplicates a summary names (all of them are on ``TargetList.duplicates``).
+SUMMARY_DUPLICATES = 5
+_HEX = "0123456789abcdef"
+_TIE_DIGITS = 15  # 60 bits of the MD5: fits int64 with room, collisions fall to the key
+
+
+@ibis.udf.scalar.builtin(name="md5")  # type: ignore[untyped-decorator]
+def _md5(value: str) -> str:  # type: ignore[empty-body]
+    """MD5 as 32 lowercase hex digits: a builtin of DuckDB and PostgreSQL alike."""
 
 
 @dataclass
 class TargetList:
+    """A drawn list: its counts, content hash, rows in rank order and dropped duplicates."""
+
     programme: Programme
     version: int
     snapshot: int
@@ -43,18 +60,16 @@ class TargetList:
     selected: int
     cost: int
     hash: str
-    chosen: Any  # the ranked, cut list as an engine table (fetched only when needed)
-    _rows: pa.Table | None = None
-
-    @property
-    def rows(self) -> pa.Table:
-        """The listed units with every column, in rank order (fetched on first use)."""
-        if self._rows is None:
-            keep = [c for c in self.chosen.columns if not c.startswith("_")]
-            self._rows = self.chosen.select(*keep).order_by("peringkat").to_pyarrow()
-        return self._rows
+    rows: pa.Table  # the listed units with every column, in rank order
+    duplicates: pa.Table = field(  # NIK, KK and KK of the copy kept, per dropped copy
+        default_factory=lambda: pa.table({NIK: [], KK: [], "kk_dipakai": []})
+    )
 
     def summary(self) -> dict[str, Any]:
+        """The run in a few fields (for JSON output and the audit log): NIKs masked."""
+        from padu.identifiers import mask_nik
+
+        shown = self.duplicates.slice(0, SUMMARY_DUPLICATES).to_pylist()
         return {
             "programme": self.programme.code,
             "rule_version": self.version,
@@ -65,6 +80,11 @@ class TargetList:
             "selected": self.selected,
             "cost": self.cost,
             "hash": self.hash,
+            "duplicates_dropped": self.duplicates.num_rows,
+            "duplicates": [
+                {"nik": mask_nik(d[NIK] or ""), "kk": d[KK], "kk_dipakai": d["kk_dipakai"]}
+                for d in shown
+            ],
         }
 
 
@@ -85,18 +105,35 @@ def _joined_text(t: Any, flags: dict[str, Any]) -> Any:
     return text
 
 
-def _tiebreak(ids: Any, code: str) -> Any:
-    salt = zlib.crc32(code.encode()) % 1_000_003
-    digits = ids.re_search(r"^[0-9]{9,}$")
-    tail = ibis.ifelse(digits, ids.right(9).cast("int64"), 0)
-    return (tail * 2654435761 + salt) % 4294967291
+def tie_digest(key: Any, programme: str) -> Any:
+    """The tie-break digest of a unit: MD5 of ``programme|key`` in hex (kept in the run's
+    table so the hash is computed once per unit)."""
+    return _md5(ibis.literal(programme + "|") + key)
+
+
+def tie_value(digest: Any) -> Any:
+    """The first 15 hex digits of a :func:`tie_digest` as an int64: the same number on
+    every engine (a string order would depend on the database's collation)."""
+    value = ibis.literal(0, "int64")
+    for i in range(_TIE_DIGITS):
+        # ibis types the position as int64 but PostgreSQL computes it as int4, so the
+        # products would overflow: the cast through int32 makes ibis write the BIGINT cast
+        digit = ibis.literal(_HEX).find(digest.substr(i, 1)).cast("int32").cast("int64")
+        value = value + digit * 16 ** (_TIE_DIGITS - 1 - i)
+    return value
+
+
+def tie_reference(key: str, programme: str) -> int:
+    """:func:`tie_value` of :func:`tie_digest` computed in Python (tests, audits)."""
+    return int(hashlib.md5(f"{programme}|{key}".encode()).hexdigest()[:_TIE_DIGITS], 16)  # noqa: S324
 
 
 def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any:
     """Per family: place, names, numeric desil and the Padu-7 score and deprivations.
 
     It depends only on the (immutable) snapshot, so it is computed once per connection and
-    kept as a temporary table that every programme's run joins to.
+    kept as a temporary table that every programme's run joins to (dropped with the
+    connection, or when an enclosing ``Warehouse.scratch()`` ends).
     """
     snap = catalog.snapshot(snapshot)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
@@ -129,6 +166,45 @@ def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any
     return wh.temp(f"fitur_{snap.batch}", expr)
 
 
+def _record_text(units: Any) -> Any:
+    """A member row's visible fields as one text (to choose among copies of one person)."""
+    text = units[NIK].fill_null("")
+    for col in PERSON:
+        value = units[col]
+        shown = value.strftime("%Y-%m-%d") if col == "tanggal_lahir" else value
+        text = text + "|" + shown.fill_null("")
+    return text
+
+
+def _persons(members: Any, keys: Any, programme: str) -> Any:
+    """One row per eligible member, each with its person key ``_unit`` and ``_copy``: 0 for
+    the best-ranked copy of a person, 1, 2, ... for the duplicates dropped."""
+    nik = members[NIK]
+    valid = nik.notnull() & ~members.kualitas.fill_null("").contains("nik_tidak_valid")
+    born = members.tanggal_lahir.strftime("%Y-%m-%d").fill_null("")
+    record = members[KK] + "|" + nik.fill_null("") + "|" + members.nama.fill_null("") + "|" + born
+    people = members.select(NIK, *PERSON, _kk2=members[KK], _unit=ibis.ifelse(valid, nik, record))
+    units = people.join(keys, people["_kk2"] == keys[KK]).drop("_kk2")
+    # the copy kept: best desil and score, then a fixed (engine-independent) choice
+    best = [
+        units._desil.asc(),
+        units._score.desc(),
+        units[KK].asc(),
+        _md5(_record_text(units)).asc(),
+    ]
+    copy = ibis.row_number().over(group_by=units._unit, order_by=best)
+    return units.mutate(_copy=copy, _tie=tie_digest(units._unit, programme))
+
+
+def _limit(programme: Programme, eligible: int) -> int:
+    limit = eligible
+    if programme.quota is not None:
+        limit = min(limit, programme.quota)
+    if programme.budget is not None and programme.unit_cost:
+        limit = min(limit, programme.budget // programme.unit_cost)
+    return limit
+
+
 def draw_target_list(
     wh: Warehouse,
     catalog: Catalog,
@@ -155,7 +231,6 @@ def draw_target_list(
     flags = flags.filter(flags._eligible)
     features = family_features(wh, catalog, snap.id)
     fam = features.join(flags, features[KK] == flags["_kk"]).drop("_kk")
-    fam = fam.filter(fam._eligible)
     for scope in ([region] if region else []) + list(programme.regions):
         fam = fam.filter(fam.kode_kelurahan_desa.startswith(scope))
     # rank on the keys only; names and addresses are joined when the rows are fetched
@@ -164,56 +239,69 @@ def draw_target_list(
         cond = member_condition(
             compile_member_rule(programme.member_rule or "benar"), ind, snap.tanggal
         )
-        members = ind.filter(cond.fill_null(False)).select(NIK, _kk2=ind[KK])
-        units = members.join(keys, members["_kk2"] == keys[KK]).drop("_kk2")
-        ident = units[NIK]
+        units = _persons(ind.filter(cond.fill_null(False)), keys, programme.code)
     else:
-        units = keys
-        ident = units[KK]
-    order = [
-        units._desil.asc(),
-        units._score.desc(),
-        _tiebreak(ident, programme.code).asc(),
-        ident.asc(),
-    ]
-    ranked = wh.temp(
-        f"peringkat_{programme.code}_{uuid.uuid4().hex[:8]}",
-        units.mutate(peringkat=ibis.row_number().over(order_by=order) + 1),
-        reuse=False,
-    )
-    eligible = int(ranked.count().to_pyarrow().as_py())
-    limit = eligible
-    if programme.quota is not None:
-        limit = min(limit, programme.quota)
-    if programme.budget is not None and programme.unit_cost:
-        limit = min(limit, programme.budget // programme.unit_cost)
-    chosen = ranked.filter(ranked.peringkat <= limit)
-    key = NIK if programme.unit == "individu" else KK
-    ids = chosen.order_by("peringkat").select(key).to_pyarrow().column(0).to_pylist()
+        units = keys.mutate(_unit=keys[KK], _copy=0, _tie=tie_digest(keys[KK], programme.code))
+    name = f"calon_{programme.code}_{uuid.uuid4().hex[:12]}"
+    candidates = wh.temp(name, units, reuse=False)
+    try:
+        return _cut(wh, programme, version, snap.id, snap.batch, region, candidates, features)
+    finally:
+        wh.drop_temp(name)
+
+
+def _cut(
+    wh: Warehouse,
+    programme: Programme,
+    version: int,
+    snapshot: int,
+    batch: str,
+    region: str | None,
+    candidates: Any,
+    features: Any,
+) -> TargetList:
+    """Rank the run's candidates, cut at quota/budget and fetch the list and duplicates."""
+    kept = candidates.filter(candidates._copy == 0)
+    eligible = int(kept.count().to_pyarrow().as_py())
+    order = [kept._desil.asc(), kept._score.desc(), tie_value(kept._tie).asc(), kept._unit.asc()]
+    ranked = kept.mutate(peringkat=ibis.row_number().over(order_by=order) + 1)
+    chosen = ranked.filter(ranked.peringkat <= _limit(programme, eligible))
+    detail = features.drop("_desil", "_score").rename(_kk3=KK)
+    listed = chosen.join(detail, chosen[KK] == detail["_kk3"]).drop("_kk3")
+    fetched = listed.order_by("peringkat").to_pyarrow()
+    units = fetched.column("_unit").to_pylist()
     digest = hashlib.sha256(
         json.dumps(
             {
                 "programme": programme.code,
                 "version": version,
-                "snapshot": snap.batch,
+                "snapshot": batch,
                 "region": region,
-                "units": ids,
+                "units": units,
             },
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    cost = len(ids) * (programme.unit_cost or 0)
-    detail = fam.drop("alasan", "_eligible", "_desil", "_score")
+    rows = fetched.select([c for c in fetched.column_names if not c.startswith("_")])
+    result = TargetList(
+        programme,
+        version,
+        snapshot,
+        region,
+        eligible,
+        len(units),
+        len(units) * (programme.unit_cost or 0),
+        digest,
+        rows,
+    )
     if programme.unit == "individu":
-        people = ind.select(
-            NIK, "nama", "jenis_kelamin", "tanggal_lahir", "status_hubungan_keluarga", _pk=ind[KK]
-        )
-        listed = chosen.join(people, (chosen[NIK] == people[NIK]) & (chosen[KK] == people["_pk"]))
-        listed = listed.select(
-            *[listed[c] for c in listed.columns if c not in ("_pk",) and not c.endswith("_right")]
-        )
-    else:
-        listed = chosen
-    listed = listed.join(detail, listed[KK] == detail[KK])
-    listed = listed.select(*[listed[c] for c in listed.columns if not c.endswith("_right")])
-    return TargetList(programme, version, snap.id, region, eligible, len(ids), cost, digest, listed)
+        result.duplicates = _dropped(candidates)
+    return result
+
+
+def _dropped(candidates: Any) -> pa.Table:
+    """The copies of a person left out of the list, with the KK of the copy kept."""
+    extra = candidates.filter(candidates._copy > 0)
+    kept = candidates.filter(candidates._copy == 0).select(_unit2="_unit", kk_dipakai=KK)
+    pairs = extra.join(kept, extra._unit == kept._unit2)
+    return pairs.order_by([KK, "_unit", "_copy"]).select(NIK, KK, "kk_dipakai").to_pyarrow()
