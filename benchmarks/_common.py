@@ -26,17 +26,25 @@ _WRAP = (
 )
 
 
-def run_measured(args: list[str]) -> tuple[float, float]:
-    """Run ``padu ARGS`` in a child process; return (seconds, that child's peak RSS in MiB)."""
+def run_measured(args: list[str], *, expect: int = 0) -> tuple[float, float]:
+    """Run ``padu ARGS`` in a child process; return (seconds, that child's peak RSS in MiB).
+
+    ``expect`` is the exit code the run must end with (1 for an import that is refused).
+    """
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _WRAP, *args],
-        check=True,
+        check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     elapsed = time.perf_counter() - start
+    if proc.returncode != expect:
+        tail = "\n".join(proc.stderr.splitlines()[-5:])
+        raise SystemExit(
+            f"padu {' '.join(args)}: exit {proc.returncode}, expected {expect}\n{tail}"
+        )
     peak = next(
         int(line.split()[1])
         for line in proc.stderr.splitlines()
@@ -93,9 +101,7 @@ def imported_home(work: Path, scale: float) -> Path:
 def open_stores(home: Path) -> tuple[Any, Any]:
     """The warehouse and catalog of a home, as the CLI would open them."""
     from padu.settings import Settings
-    from padu.stores import Catalog, Warehouse
+    from padu.stores import open_stores as connect
 
     settings = Settings(home=home)
-    return Warehouse.connect(settings.resolved_warehouse_url()), Catalog.connect(
-        settings.resolved_catalog_url()
-    )
+    return connect(settings.resolved_warehouse_url(), settings.resolved_catalog_url())
