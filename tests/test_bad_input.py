@@ -20,6 +20,11 @@ from tests.conftest import SNAPSHOT_DATE, Stores
 @pytest.fixture
 def tiny(small_register: SyntheticRegister) -> tuple[pl.DataFrame, pl.DataFrame]:
     """30 clean families and their members, as the strings an extract file holds."""
+    return tiny_frames(small_register)
+
+
+def tiny_frames(small_register: SyntheticRegister) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """30 clean families and their members, as the strings an extract file holds."""
     ind = small_register.individu.filter(pl.col("status_hubungan_keluarga") != "8")
     heads = ind.filter(pl.col("status_hubungan_keluarga") == "1").get_column("nomor_kartu_keluarga")
     dup = ind.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column(

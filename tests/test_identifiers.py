@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from padu.identifiers import (
     kk_problem_of,
+    mask_identifiers,
+    mask_nik,
     nik_birth_mismatch,
     nik_problem_of,
     nik_sex_mismatch,
@@ -109,3 +111,35 @@ def test_any_well_formed_nik_round_trips(
     assert info.birth_date == born
     assert info.female is female
     assert int(info.serial) == serial
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("6501070101800123", "6501••••••••0123"),  # a NIK: region and serial kept
+        ("650107010180012", "6501•••••••0012"),  # one digit short
+        (" 6501070101800123 ", "6501••••••••0123"),  # spaces around are not digits
+        ("6.50107E+15", "6.•••••••15"),  # Excel's damage: a quarter at each end
+        ("12345", "1•••5"),
+        ("123", "•••"),  # too short to show any of it
+        ("", ""),
+        (None, ""),
+        (6501070101800123, "6501••••••••0123"),  # a number cell
+    ],
+)
+def test_mask_nik(value: object, shown: str) -> None:
+    assert mask_nik(value) == shown
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=20))
+def test_mask_nik_never_shows_more_than_eight_characters(value: str) -> None:
+    masked = mask_nik(value)
+    assert len(masked) == len(value)
+    assert sum(ch != "•" for ch in masked) == 8
+
+
+def test_long_numbers_in_text_are_masked_and_region_codes_kept() -> None:
+    text = "6501070101800123,Ahmad,65.01.07.2008,6501072008,12 Januari 1980"
+    assert mask_identifiers(text) == (
+        "6501••••••••0123,Ahmad,65.01.07.2008,6501072008,12 Januari 1980"
+    )
