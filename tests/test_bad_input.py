@@ -398,7 +398,7 @@ def test_bps_region_codes_need_a_crosswalk(
         ]
     ).unique()
     pairs.write_csv(tmp_path / "crosswalk.csv")
-    load_crosswalk(tmp_path / "crosswalk.csv", seeded.catalog)
+    load_crosswalk(tmp_path / "crosswalk.csv", seeded.catalog, actor="penguji")
     result = _run(seeded, tmp_path / "k.csv", tmp_path / "i.csv")
     assert result.scheme == "bps"
     t = snapshot_table(seeded.warehouse, seeded.catalog, result.snapshot, "keluarga")

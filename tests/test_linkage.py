@@ -222,7 +222,7 @@ def test_right_person_is_auto_linked_or_a_review_candidate(
     stores: Stores, snapshot: int, tmp_path: Path
 ) -> None:
     """Library run on each backend: accuracy per band against the ground truth."""
-    save_workshop(preset_workshop("kaltara-2026"), stores.catalog)
+    save_workshop(preset_workshop("kaltara-2026"), stores.catalog, actor="penguji")
     _, persons = register_persons(stores.warehouse, stores.catalog, snapshot)
     path = tmp_path / "daftar.xlsx"
     write_agency_list(make_agency_list(persons, LIST_SIZE, seed=11), path)

@@ -241,7 +241,9 @@ def test_family_scores_agree_with_the_measure(
     m = get_measure("padu-7")
     result = mpi_snapshot(stores.warehouse, stores.catalog, snapshot, m, by=None)
     path = tmp_path / "keluarga.csv"
-    rows = write_family_scores(stores.warehouse, stores.catalog, snapshot, m, m.k, path)
+    rows = write_family_scores(
+        stores.warehouse, stores.catalog, snapshot, m, m.k, path, actor="penguji"
+    )
     fam = pl.read_csv(path, schema_overrides={"nomor_kartu_keluarga": pl.String})
     assert rows == fam.height == result.overall.n + result.overall.missing
     assert fam.filter(pl.col("miskin") == True).height == result.overall.q  # noqa: E712

@@ -63,14 +63,14 @@ programmes:
 
 def test_every_change_is_a_new_version(stores: Stores) -> None:
     w = preset_workshop()
-    first = save_workshop(w, stores.catalog)
+    first = save_workshop(w, stores.catalog, actor="penguji")
     assert set(first.values()) == {1}
-    assert save_workshop(w, stores.catalog) == first  # unchanged: no new version
+    assert save_workshop(w, stores.catalog, actor="penguji") == first  # unchanged: no new version
     text = dump_workshop(w).replace(
         "desil_nasional <= 5 dan sumber_air_minum_utama",
         "desil_nasional <= 4 dan sumber_air_minum_utama",
     )
-    assert save_workshop(load_workshop(text), stores.catalog)["SR-AIR"] == 2
+    assert save_workshop(load_workshop(text), stores.catalog, actor="penguji")["SR-AIR"] == 2
     now, version = programme(stores.catalog, "SR-AIR")
     old, _ = programme(stores.catalog, "SR-AIR", 1)
     assert (

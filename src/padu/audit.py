@@ -10,7 +10,9 @@ service as the keyword ``actor``.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from padu.stores import Catalog
+    from padu.stores.catalog import AuditRow
 
 __all__ = [
     "EXPORT_KINDS",
@@ -33,6 +36,7 @@ __all__ = [
     "TARGET_DRAW",
     "ExportKind",
     "PersonalDataExport",
+    "audit_row",
     "record_export",
     "resolve_actor",
 ]
@@ -78,6 +82,18 @@ class PersonalDataExport:
     def to_detail(self) -> dict[str, object]:
         """The audit row's detail: kind, absolute path, then the context given."""
         return {**self.detail, "kind": self.kind, "path": str(Path(self.path).resolve())}
+
+
+def audit_row(kind: str, detail: Mapping[str, object], actor: str) -> AuditRow:
+    """An audit row to add inside a catalog session, in one transaction with the change."""
+    from padu.stores.catalog import AuditRow
+
+    return AuditRow(
+        waktu=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        pelaku=actor,
+        jenis=kind,
+        rincian=json.dumps(dict(detail), default=str, sort_keys=True),
+    )
 
 
 def record_export(

@@ -1,15 +1,20 @@
 """The ``padu`` command line: thin commands, each calling one service function.
 
-Global options come before the command (``padu [--home DIR] [--json] COMMAND``); ``--json``
-is also accepted after it. Exit codes: 0 success, 1 bad input (with the report), 2 usage.
+Global options come before the command (``padu [--home DIR] [--json] [--by NAME] COMMAND``);
+``--json`` is also accepted after it. Exit codes: 0 success, 1 bad input (with the report),
+2 usage (a wrong option, a missing argument, an unknown command, an input file that does
+not exist), 130 interrupted (Ctrl-C). Every failure prints one line ``galat: ...`` on
+stderr, or with ``--json`` exactly one object ``{"error": KIND, "message": ...}`` on stdout.
+Each command checks its arguments and output paths before it opens the stores.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +25,11 @@ from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from padu.errors import ImportRejected, PaduError
+from padu.audit import resolve_actor
+from padu.errors import ImportRejected, InputError, InternalError, PaduError, UsageError
+from padu.files import atomic_output, check_output_file, check_output_folder
 from padu.settings import Settings
-from padu.stores import Catalog, Warehouse
+from padu.stores import Catalog, Warehouse, open_stores
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -60,11 +67,20 @@ err = Console(stderr=True)
 class State:
     settings: Settings
     json: bool
+    by: str | None = None
+
+    def actor(self, by: str | None = None) -> str:
+        """Who acts: the command's ``--by``, the global ``--by``, PADU_USER, the OS user."""
+        return resolve_actor(by or self.by)
 
     @contextmanager
-    def stores(self) -> Iterator[tuple[Warehouse, Catalog]]:
-        catalog = Catalog.connect(self.settings.resolved_catalog_url())
-        warehouse = Warehouse.connect(self.settings.resolved_warehouse_url())
+    def stores(self, *, read_only: bool = False) -> Iterator[tuple[Warehouse, Catalog]]:
+        """Both stores, checked to belong together; a DuckDB warehouse read-only if asked."""
+        warehouse, catalog = open_stores(
+            self.settings.resolved_warehouse_url(),
+            self.settings.resolved_catalog_url(),
+            read_only=read_only,
+        )
         try:
             yield warehouse, catalog
         finally:
@@ -86,6 +102,15 @@ def _emit(state: State, data: dict[str, Any], table: RenderableType | None = Non
         out.print(table)
 
 
+def _input_file(path: Path, what: str = "berkas") -> Path:
+    """An input file that must exist: a usage error (exit 2) before any work, like click's."""
+    if not path.exists():
+        raise UsageError(f"{what} tidak ada: {path}")
+    if path.is_dir():
+        raise UsageError(f"{what} {path} adalah folder, bukan berkas")
+    return path
+
+
 _BY = Annotated[
     str | None, typer.Option("--by", help="Nama petugas (bawaan: PADU_USER atau pengguna OS).")
 ]
@@ -100,9 +125,13 @@ def root(
     as_json: Annotated[
         bool, typer.Option("--json", help="Keluaran satu objek JSON di stdout.")
     ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Nama petugas untuk log audit (bawaan: PADU_USER, pengguna OS)."),
+    ] = None,
 ) -> None:
     settings = Settings() if home is None else Settings(home=home)
-    ctx.obj = State(settings=settings, json=as_json)
+    ctx.obj = State(settings=settings, json=as_json, by=by)
 
 
 @synth_app.callback()
@@ -126,7 +155,10 @@ def synth(
     if ctx.invoked_subcommand is not None:
         return
     if out_dir is None:
-        raise typer.BadParameter("folder keluaran wajib diisi", param_hint="--out")
+        raise UsageError("--out: folder keluaran wajib diisi")
+    if scale <= 0:
+        raise UsageError("--scale: harus lebih dari 0")
+    check_output_folder(out_dir)
     state = _state(ctx)
     with _progress(state) as step:
         step("membangkitkan dan menulis register sintetis")
@@ -152,18 +184,19 @@ def synth_list(
     out_file: Annotated[Path, typer.Option("--out", help="File keluaran (.xlsx atau .csv).")],
     size: Annotated[int, typer.Option(help="Jumlah baris daftar.")] = 1000,
     seed: Annotated[int, typer.Option(help="Benih acak.")] = 1,
+    by: _BY = None,
 ) -> None:
     """Buat daftar penerima instansi yang berderau dari register, dengan kunci jawabannya."""
-    from padu.linkage.persons import register_persons
-    from padu.synth.agency_list import make_agency_list, write_agency_list
+    from padu.synth.agency_list import FILE_SUFFIXES, agency_list_from_snapshot
 
     if size < 1:
-        raise typer.BadParameter("harus paling sedikit 1", param_hint="--size")
+        raise UsageError("--size: harus paling sedikit 1")
+    check_output_file(out_file, FILE_SUFFIXES)
     state = _state(ctx)
-    with state.stores() as (wh, cat):
-        snap, persons = register_persons(wh, cat, snapshot)
-    lst = make_agency_list(persons, size, seed)
-    truth = write_agency_list(lst, out_file)
+    with state.stores(read_only=True) as (wh, cat):
+        snap, lst, truth = agency_list_from_snapshot(
+            wh, cat, snapshot, out_file, size=size, seed=seed, actor=state.actor(by)
+        )
     counts: dict[str, int] = {}
     for t in lst.truth:
         for n in t["noise"]:
@@ -192,6 +225,7 @@ def register_import(
     rejects_dir: Annotated[
         Path | None, typer.Option("--rejects-dir", help="Folder laporan dan baris ditolak.")
     ] = None,
+    by: _BY = None,
 ) -> None:
     """Impor ekstrak DTSEN sebagai snapshot baru (diterima utuh atau ditolak utuh)."""
     from padu.register import import_register
@@ -200,15 +234,18 @@ def register_import(
     try:
         date = dt.date.fromisoformat(snapshot_date)
     except ValueError:
-        raise typer.BadParameter(
-            f"bukan tanggal YYYY-MM-DD: {snapshot_date!r}", param_hint="--snapshot-date"
-        ) from None
+        raise UsageError(f"--snapshot-date: bukan tanggal YYYY-MM-DD: {snapshot_date!r}") from None
+    for path in files:
+        _input_file(path, "file register")
+    if rejects_dir is not None and rejects_dir.exists() and not rejects_dir.is_dir():
+        raise UsageError(f"--rejects-dir: {rejects_dir} adalah berkas, bukan folder")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     rejects = rejects_dir or state.settings.home / "ditolak" / stamp
     with state.stores() as (wh, cat), _progress(state, total=4) as step:
         result = import_register(
-            files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects, progress=step
-        )
+            files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects,
+            actor=state.actor(by), progress=step,
+        )  # fmt: skip
     table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
     table.add_column("hal")
     table.add_column("jumlah", justify="right")
@@ -223,7 +260,7 @@ def register_import(
 def register_list(ctx: typer.Context) -> None:
     """Daftar snapshot register."""
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         snaps = cat.snapshots()
     rows = [
         {
@@ -264,7 +301,7 @@ def register_quality(
     from padu.register import quality_report
 
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         rep = quality_report(wh, cat, snapshot, by)
     _emit(state, rep, _quality_tables(rep))
 
@@ -306,18 +343,25 @@ def register_diff(
         int, typer.Option(help="Jumlah baris daftar yang ditampilkan per jenis.")
     ] = 20,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Tulis daftar lengkap ke CSV.")
+        Path | None, typer.Option("--out", help="Tulis daftar lengkap ke CSV (data pribadi).")
     ] = None,
+    by: _BY = None,
 ) -> None:
     """Perubahan antara dua snapshot: keluarga/anggota masuk-keluar, pindah desa, desil."""
-    from padu.register import diff_snapshots
+    from padu.register.diff import LIST_HEADER, diff_rows, diff_snapshots, write_diff
 
+    if limit < 0:
+        raise UsageError("--limit: tidak boleh negatif")
+    if out_file is not None:
+        check_output_file(out_file, (".csv",))
     state = _state(ctx)
-    with state.stores() as (wh, cat):
-        d = diff_snapshots(wh, cat, a, b, limit=None if out_file else limit)
-    if out_file:
-        _write_diff_csv(d, out_file)
-        d["lists"] = {k: v[:limit] for k, v in d["lists"].items()}
+    with state.stores(read_only=True) as (wh, cat):
+        if out_file is None:
+            d = diff_snapshots(wh, cat, a, b, limit=limit)
+        else:
+            d = write_diff(wh, cat, a, b, out_file, actor=state.actor(by))
+            d["lists"] = {k: v[:limit] for k, v in d["lists"].items()}
+            d["out"] = str(out_file)
     t = Table(title=f"Perubahan snapshot {d['from']} -> {d['to']}")
     t.add_column("perubahan")
     t.add_column("jumlah", justify="right")
@@ -325,33 +369,10 @@ def register_diff(
         t.add_row(k.replace("_", " "), f"{v:,}")
     for r in d["desil_matrix"][:30]:
         t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", f"{r['n']:,}")
-    names = ["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"]
-    listing = Table(*names, title=f"Daftar (paling banyak {limit} baris per jenis)")
-    for row in _diff_rows(d):
+    listing = Table(*LIST_HEADER, title=f"Daftar (paling banyak {limit} baris per jenis)")
+    for row in diff_rows(d):
         listing.add_row(*row)
     _emit(state, d, Group(t, listing))
-
-
-def _diff_rows(d: dict[str, Any]) -> Iterator[list[str]]:
-    """One flat row per listed change: kind, KK, NIK, old value, new value."""
-    for kind, rows in d["lists"].items():
-        for r in rows:
-            old = r.get("desa_lama") or r.get("desil_lama") or ""
-            new = r.get("desa_baru") or r.get("desil_baru") or ""
-            kk, nik = r.get("nomor_kartu_keluarga") or "", r.get("nomor_induk_kependudukan") or ""
-            yield [kind, kk, nik, str(old), str(new)]
-
-
-def _write_diff_csv(d: dict[str, Any], path: Path) -> None:
-    import csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            ["perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru"]
-        )
-        w.writerows(_diff_rows(d))
 
 
 @register_app.command("desil")
@@ -364,7 +385,7 @@ def register_desil(
     from padu.register.quality import families_by_desil
 
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         rows = families_by_desil(wh, cat, snapshot, by).to_pyarrow().to_pylist()
     from padu.regions import kaltara
 
@@ -395,20 +416,17 @@ def register_duplicates_cmd(
     by: _BY = None,
 ) -> None:
     """Dugaan orang yang tercatat lebih dari sekali di register."""
-    from padu.linkage.duplicates import find_duplicates, write_duplicates
+    from padu.linkage.duplicates import SUFFIXES, find_duplicates, write_duplicates
 
     if not 0 < min_score <= 1:
-        raise typer.BadParameter("harus di antara 0 dan 1", param_hint="--min")
+        raise UsageError("--min: harus di antara 0 dan 1")
+    if out_file is not None:
+        check_output_file(out_file, SUFFIXES)
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         snap, persons, pairs = find_duplicates(wh, cat, snapshot, min_score)
-        if out_file:
-            write_duplicates(pairs, out_file)
-            cat.record(
-                "export.personal_data",
-                {"kind": "register_duplicates", "path": str(out_file), "snapshot": snap.id},
-                _actor(by),
-            )
+        if out_file is not None:
+            write_duplicates(pairs, out_file, cat, snapshot=snap.id, actor=state.actor(by))
     data = {
         "snapshot": snap.id,
         "persons": persons,
@@ -474,13 +492,14 @@ def regions_search(
 
 
 @regions_app.command("crosswalk")
-def regions_crosswalk(ctx: typer.Context, file: Path) -> None:
+def regions_crosswalk(ctx: typer.Context, file: Path, by: _BY = None) -> None:
     """Muat tabel crosswalk BPS<->Kemendagri (CSV: kode_bps, kode_kemendagri[, sumber])."""
     from padu.crosswalk import load_crosswalk
 
+    _input_file(file, "berkas crosswalk")
     state = _state(ctx)
-    with state.stores() as (_, cat):
-        n = load_crosswalk(file, cat)
+    with state.stores(read_only=True) as (_, cat):
+        n = load_crosswalk(file, cat, actor=state.actor(by))
     _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
 
 
@@ -490,7 +509,7 @@ def programme_list(ctx: typer.Context) -> None:
     from padu.programmes.store import current_workshop
 
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         workshop, versions = current_workshop(cat)
     rows: list[dict[str, Any]] = [
         {
@@ -519,7 +538,7 @@ def programme_show(
     from padu.programmes.store import programme
 
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         p, v = programme(cat, code, version)
     data = {**p.definition(), "version": v}
     t = Table("hal", "isi", title=f"{p.code} versi {v}")
@@ -532,6 +551,7 @@ def programme_show(
 def programme_import(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="File YAML lokakarya, atau preset:kaltara-2026.")],
+    by: _BY = None,
 ) -> None:
     """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
     from padu.programmes.model import load_workshop, preset_workshop
@@ -541,12 +561,14 @@ def programme_import(
     if file.startswith("preset:"):
         workshop = preset_workshop(file.removeprefix("preset:"))
     else:
-        path = Path(file)
-        if not path.exists():
-            raise typer.BadParameter(f"file tidak ada: {file}", param_hint="FILE")
-        workshop = load_workshop(path.read_text(encoding="utf-8"), path.name)
-    with state.stores() as (_, cat):
-        versions = save_workshop(workshop, cat)
+        path = _input_file(Path(file), "file lokakarya")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path.name}: bukan teks UTF-8 (YAML): {exc.reason}") from None
+        workshop = load_workshop(text, path.name)
+    with state.stores(read_only=True) as (_, cat):
+        versions = save_workshop(workshop, cat, actor=state.actor(by))
     _emit(
         state,
         {"agencies": len(workshop.agencies), "programmes": versions},
@@ -562,10 +584,12 @@ def programme_export(
     from padu.programmes.model import dump_workshop
     from padu.programmes.store import current_workshop
 
+    check_output_file(file, (".yaml", ".yml"))
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         workshop, _ = current_workshop(cat)
-    file.write_text(dump_workshop(workshop), encoding="utf-8")
+    with atomic_output(file) as temp:
+        temp.write_text(dump_workshop(workshop), encoding="utf-8")
     _emit(
         state,
         {"file": str(file), "programmes": len(workshop.programmes)},
@@ -592,21 +616,26 @@ def needs(
 
     state = _state(ctx)
     if fmt not in ("table", "json", "xlsx"):
-        raise typer.BadParameter("harus table, json atau xlsx", param_hint="--format")
-    with state.stores() as (wh, cat):
+        raise UsageError("--format: harus table, json atau xlsx")
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
+    if out_file is not None:
+        if fmt != "xlsx":
+            raise UsageError("--out: hanya untuk --format xlsx")
+        check_output_file(out_file, (".xlsx",))
+    with state.stores(read_only=True) as (wh, cat):
         if programme_code:
             progs = [programme(cat, programme_code)[0]]
         else:
             progs = current_workshop(cat)[0].programmes
         if not progs:
-            raise typer.BadParameter(
+            raise InputError(
                 "belum ada program; impor dulu (padu programme import preset:kaltara-2026)"
             )
         result = data_needs(wh, cat, snapshot, progs, by=by)
-    if fmt == "xlsx":
-        if out_file is None:
-            raise typer.BadParameter("format xlsx membutuhkan --out FILE.xlsx", param_hint="--out")
-        write_workbook(result, out_file)
+    if out_file is not None:
+        with atomic_output(out_file) as temp:
+            write_workbook(result, temp)
     t = Table(
         "program",
         "instansi",
@@ -632,34 +661,42 @@ def needs(
 @app.command("target")
 def target(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Kode program.")],
+    code: Annotated[str, typer.Argument(help="Kode program, atau 'semua'.")],
     snapshot: Annotated[str, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")],
     region: Annotated[
         str | None, typer.Option("--region", help="Batasi ke kode wilayah ini.")
     ] = None,
     version: Annotated[int | None, typer.Option(help="Versi aturan (bawaan: terkini).")] = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="BNBA: FILE.xlsx atau FILE.csv.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="BNBA: FILE.xlsx atau FILE.csv; untuk 'semua': FILE.xlsx (satu lembar per "
+            "program) atau FOLDER (satu berkas per program).",
+        ),
     ] = None,
+    by: _BY = None,
 ) -> None:
-    """Tarik daftar sasaran (BNBA) sebuah program dari register bersama."""
-    from padu.programmes.bnba import write_csv, write_xlsx
-    from padu.programmes.store import programme
-    from padu.programmes.targeting import draw_target_list
+    """Tarik daftar sasaran (BNBA) sebuah program, atau semua program, dari register bersama."""
+    from padu.programmes.bnba import SUFFIXES, publish_all, publish_target_list
+    from padu.programmes.store import current_workshop, programme
     from padu.regions import kaltara
 
     state = _state(ctx)
     if region is not None:
         region = kaltara().get(region).kode
     if code.lower() in ("semua", "all"):
-        from padu.programmes.store import current_workshop
-
-        with state.stores() as (wh, cat):
+        if version is not None:
+            raise UsageError("--version: hanya untuk satu program, bukan 'semua'")
+        with state.stores(read_only=True) as (wh, cat):
             workshop, versions = current_workshop(cat)
-            summaries = [
-                draw_target_list(wh, cat, p, versions[p.code], snapshot, region=region).summary()
-                for p in sorted(workshop.programmes, key=lambda p: p.code)
+            progs = [
+                (p, versions[p.code]) for p in sorted(workshop.programmes, key=lambda p: p.code)
             ]
+            lists = publish_all(
+                wh, cat, progs, snapshot, actor=state.actor(by), region=region, out=out_file
+            )
+        summaries = [t.summary() for t in lists]
         t = Table(
             "program",
             "unit",
@@ -667,7 +704,7 @@ def target(
             "terpilih",
             "biaya (Rp)",
             "hash",
-            title="Semua daftar sasaran",
+            title="Semua daftar sasaran" + (f" -> {out_file}" if out_file else ""),
         )
         for sm in summaries:
             t.add_row(
@@ -678,24 +715,18 @@ def target(
                 f"{sm['cost']:,}",
                 sm["hash"][:12],
             )
-        _emit(state, {"lists": summaries}, t)
+        _emit(state, {"lists": summaries, "out": str(out_file) if out_file else None}, t)
         return
-    with state.stores() as (wh, cat):
+    if out_file is not None:
+        check_output_file(out_file, SUFFIXES)
+    with state.stores(read_only=True) as (wh, cat):
         p, v = programme(cat, code, version)
-        result = draw_target_list(wh, cat, p, v, snapshot, region=region)
-        cat.record("target.draw", result.summary())
-        if out_file is not None:
-            if out_file.suffix.lower() == ".xlsx":
-                write_xlsx(result, out_file)
-            elif out_file.suffix.lower() == ".csv":
-                write_csv(result, out_file)
-            else:
-                raise typer.BadParameter("--out harus .xlsx atau .csv", param_hint="--out")
-            cat.record(
-                "personal_data.export",
-                {"what": "target list", **result.summary(), "file": str(out_file)},
-            )
-    data = result.summary()
+        result = publish_target_list(
+            wh, cat, p, v, snapshot, actor=state.actor(by), region=region, out=out_file
+        )
+        data = result.summary()
+    if out_file is not None:
+        data["out"] = str(out_file)
     t = Table("hal", "isi", title=f"Daftar sasaran {p.code} (versi aturan {v})")
     for k, val in data.items():
         t.add_row(k, f"{val:,}" if isinstance(val, int) else str(val))
@@ -720,7 +751,7 @@ def rule_explain(
     if snapshot is None:
         result = explain(rule)
     else:
-        with state.stores() as (wh, cat):
+        with state.stores(read_only=True) as (wh, cat):
             snap = cat.snapshot(snapshot)
             kel = snapshot_table(wh, cat, snap.id, "keluarga")
             ind = snapshot_table(wh, cat, snap.id, "individu")
@@ -770,9 +801,7 @@ def mpi(
     if ctx.invoked_subcommand is not None:
         return
     if snapshot is None:
-        raise typer.BadParameter(
-            "sebutkan --snapshot (atau gunakan `padu mpi file`)", param_hint="--snapshot"
-        )
+        raise UsageError("--snapshot: sebutkan snapshot (atau gunakan `padu mpi file`)")
     from padu.measure import parse_fraction
     from padu.measure.af import MISSING_POLICIES
     from padu.measure.measures import get_measure
@@ -780,35 +809,34 @@ def mpi(
     from padu.measure.snapshot import mpi_snapshot
 
     if missing not in MISSING_POLICIES:
-        raise typer.BadParameter(
-            f"harus salah satu dari {', '.join(MISSING_POLICIES)}", param_hint="--missing"
-        )
+        raise UsageError(f"--missing: harus salah satu dari {', '.join(MISSING_POLICIES)}")
     if fmt not in ("table", "json", "csv", "xlsx"):
-        raise typer.BadParameter("harus table, json, csv atau xlsx", param_hint="--format")
+        raise UsageError("--format: harus table, json, csv atau xlsx")
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
+    if out_file is not None:
+        if fmt not in ("csv", "xlsx"):
+            raise UsageError("--out: hanya untuk --format csv atau xlsx")
+        check_output_file(out_file, (f".{fmt}",))
+    if families_out is not None:
+        check_output_file(families_out, (".csv",))
+    fraction = parse_fraction(k, "k") if k else None
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         m = get_measure(measure, cat)
         snap = cat.snapshot(snapshot)
         result = mpi_snapshot(
-            wh,
-            cat,
-            snap.id,
-            m,
-            k=parse_fraction(k, "k") if k else None,
-            by=by,
-            person=person,
-            missing=missing,
+            wh, cat, snap.id, m, k=fraction, by=by, person=person, missing=missing
         )
         if families_out is not None:
             from padu.measure.snapshot import write_family_scores
 
-            rows = write_family_scores(wh, cat, snap.id, m, result.k, families_out, missing=missing)
-            detail = {"what": "mpi families", "snapshot": snap.id, "rows": rows}
-            cat.record("personal_data.export", {**detail, "file": str(families_out)})
+            write_family_scores(
+                wh, cat, snap.id, m, result.k, families_out, missing=missing,
+                actor=state.actor(),
+            )  # fmt: skip
     report = mpi_report(result, m, snap.id, by, person)
     if fmt in ("csv", "xlsx"):
-        if out_file is None and fmt == "xlsx":
-            raise typer.BadParameter("format xlsx membutuhkan --out FILE.xlsx", param_hint="--out")
         report.write(fmt, out_file)
         if out_file is None:
             return
@@ -827,7 +855,7 @@ def mpi_sensitivity(
     from padu.measure.snapshot import sensitivity
 
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         m = get_measure(measure, cat)
         rows = sensitivity(wh, cat, snapshot, m, person=person)
     t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
@@ -865,7 +893,7 @@ def mpi_change(
     from padu.measure.snapshot import change
 
     state = _state(ctx)
-    with state.stores() as (wh, cat):
+    with state.stores(read_only=True) as (wh, cat):
         m = get_measure(measure, cat)
         d = change(wh, cat, a, b, m, by=by, person=person)
     t = Table(
@@ -906,7 +934,7 @@ def measure_list(ctx: typer.Context) -> None:
     from padu.measure.measures import get_measure, preset_ids
 
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         saved: dict[str, int] = {v.measure_id: v.version for v in cat.measure_versions()}
         found: list[tuple[Any, str, int | None]] = [
             (get_measure(pid), "preset", None) for pid in preset_ids()
@@ -941,14 +969,17 @@ def measure_list(ctx: typer.Context) -> None:
 
 @measure_app.command("save")
 def measure_save(
-    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="File YAML ukuran.")]
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="File YAML ukuran.")],
+    by: _BY = None,
 ) -> None:
     """Simpan ukuran buatan sendiri ke katalog sebagai versi baru (diperiksa utuh dahulu)."""
     from padu.measure.measures import save_measure
 
+    _input_file(file, "file ukuran")
     state = _state(ctx)
-    with state.stores() as (_, cat):
-        m, version = save_measure(file, cat)
+    with state.stores(read_only=True) as (_, cat):
+        m, version = save_measure(file, cat)  # needs actor=state.actor(by): measures.py
     _emit(
         state, {"id": m.id, "version": version}, f"ukuran {m.id} disimpan sebagai versi {version}"
     )
@@ -962,7 +993,7 @@ def measure_show(
     from padu.measure.measures import get_measure
 
     state = _state(ctx)
-    with state.stores() as (_, cat):
+    with state.stores(read_only=True) as (_, cat):
         m = get_measure(ref, cat)
     _emit(state, _measure_dict(m), _measure_table(m))
 
@@ -979,12 +1010,13 @@ def measure_check(
     from padu.measure.measures import get_measure
     from padu.measure.snapshot import mpi_snapshot
 
+    _input_file(file, "file ukuran")
     state = _state(ctx)
     m = get_measure(str(file))
     data = _measure_dict(m)
     t = _measure_table(m)
     if snapshot is not None:
-        with state.stores() as (wh, cat):
+        with state.stores(read_only=True) as (wh, cat):
             result = mpi_snapshot(wh, cat, snapshot, m, by=None)
         rates = {i: float(v) for i, v in result.overall.uncensored.items()}
         data["deprivation_rate"] = rates
@@ -1059,6 +1091,7 @@ def mpi_file(
     """Alkire-Foster pada berkas datar kolom deprivasi 0/1 (untuk dibandingkan dengan alat lain)."""
     from padu.measure.flatfile import mpi_from_file
 
+    _input_file(input_file, "berkas deprivasi")
     result = mpi_from_file(input_file, indicator, k, by=by, missing=missing)
     data = result.to_dict(exact)
     t = Table("kelompok", "n", "H", "A", "M0", title=f"Alkire-Foster, k = {result.k}")
@@ -1108,7 +1141,7 @@ def _read_mapping(path: Path) -> dict[str, str]:
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImportRejected(
             "file pemetaan tidak dapat dibaca",
             [Problem(path.name, None, None, None, str(exc), "file_tidak_terbaca")],
@@ -1161,22 +1194,27 @@ def link_cmd(
     by: _BY = None,
 ) -> None:
     """Tautkan daftar penerima instansi ke register: NIK, NIK diperbaiki, lalu probabilistik."""
-    from padu.linkage.ledger import drop_orphan_ledgers, link_list, resolve_mapping
+    from padu.linkage.ledger import link_list, resolve_mapping
     from padu.linkage.matcher import Bands
     from padu.linkage.reader import read_headers, suggest_mapping
     from padu.linkage.report import write_links_csv, write_report
     from padu.programmes.store import programme as get_programme
 
     state = _state(ctx)
-    if not file.exists():
-        raise typer.BadParameter(f"file tidak ada: {file}", param_hint="FILE")
+    _input_file(file, "daftar penerima")
+    if mapping is not None:
+        _input_file(mapping, "file pemetaan")
     try:
         bands = Bands(auto=auto, review=review)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--auto/--review") from exc
+        raise UsageError(f"--auto/--review: {exc}") from None
+    if report is not None:
+        check_output_file(report, (".xlsx",))
+    if export_links is not None:
+        check_output_file(export_links, (".csv",))
     given = _read_mapping(mapping) if mapping else None
-    actor = _actor(by)
-    with state.stores() as (wh, cat):
+    actor = state.actor(by)
+    with state.stores(read_only=show_mapping) as (wh, cat):
         prog, _ = get_programme(cat, programme)
         if show_mapping:
             headers, _ = read_headers(file)
@@ -1190,7 +1228,6 @@ def link_cmd(
                 t.add_row(f, h, f"{sug.confidence.get(f, 1.0):.2f}")
             _emit(state, data, t)
             return
-        drop_orphan_ledgers(wh, cat)
         with _progress(state, 1) as step:
             step("menautkan daftar ke register")
             run = link_list(
@@ -1200,19 +1237,9 @@ def link_cmd(
         if save_mapping:
             cat.save_mapping(prog.agency, run.mapping, actor)
         if report:
-            write_report(run, report)
-            cat.record(
-                "export.personal_data",
-                {"kind": "link_report", "path": str(report), "ledger": run.ledger.id},
-                actor,
-            )
+            write_report(run, report, cat, actor=actor)
         if export_links:
-            write_links_csv(run, export_links)
-            cat.record(
-                "export.personal_data",
-                {"kind": "links_csv", "path": str(export_links), "ledger": run.ledger.id},
-                actor,
-            )
+            write_links_csv(run, export_links, cat, actor=actor)
     c = run.counts
     data = {
         **c,
@@ -1238,27 +1265,44 @@ def link_cmd(
 
 review_app = typer.Typer(no_args_is_help=True, help="Antrian tinjauan hasil penautan.")
 app.add_typer(review_app, name="review")
-_PROG = Annotated[str, typer.Option("--programme", help="Kode program.")]
-_YEAR = Annotated[int, typer.Option("--year", help="Tahun anggaran.")]
+_PROG = Annotated[
+    str | None, typer.Option("--programme", help="Kode program (dengan --year: ledger terbaru).")
+]
+_YEAR = Annotated[int | None, typer.Option("--year", help="Tahun anggaran.")]
+_LEDGER = Annotated[
+    int | None,
+    typer.Option("--ledger", help="Id ledger (bawaan: ledger terbaru program dan tahun itu)."),
+]
+
+
+def _ledger_title(ledger: Any) -> str:
+    return (
+        f"ledger {ledger.id}: {ledger.programme} {ledger.year}, {ledger.source_file} "
+        f"({ledger.dibuat:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+def _ledger_data(ledger: Any) -> dict[str, Any]:
+    return {
+        "ledger": ledger.id,
+        "programme": ledger.programme,
+        "year": ledger.year,
+        "source_file": ledger.source_file,
+        "snapshot": ledger.snapshot_id,
+    }
 
 
 @review_app.command("list")
-def review_list(ctx: typer.Context, programme: _PROG, year: _YEAR) -> None:
+def review_list(
+    ctx: typer.Context, programme: _PROG = None, year: _YEAR = None, ledger_id: _LEDGER = None
+) -> None:
     """Pasangan yang perlu ditinjau: baris daftar dan calon dari register berdampingan."""
-    import polars as pl
-
-    from padu.linkage.ledger import latest_ledger, ledger_frames
+    from padu.linkage.review import review_pairs, select_ledger
 
     state = _state(ctx)
-    with state.stores() as (wh, cat):
-        ledger = latest_ledger(cat, programme, year)
-        rows, cands = ledger_frames(wh, ledger)
-    pairs = (
-        rows.filter(pl.col("status") == "review")
-        .select("row", "nik_daftar", "nama_daftar", "tanggal_lahir_daftar", "desa_daftar")
-        .join(cands, on="row")
-        .sort("row", "rank")
-    )
+    with state.stores(read_only=True) as (wh, cat):
+        ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
+        pairs = review_pairs(wh, ledger)
     t = Table(
         "baris",
         "calon",
@@ -1269,6 +1313,7 @@ def review_list(ctx: typer.Context, programme: _PROG, year: _YEAR) -> None:
         "tgl lahir (register)",
         "skor",
         "sesuai",
+        title=f"Antrian tinjauan {_ledger_title(ledger)}",
     )
     for r in pairs.head(200).iter_rows(named=True):
         t.add_row(
@@ -1282,81 +1327,199 @@ def review_list(ctx: typer.Context, programme: _PROG, year: _YEAR) -> None:
             f"{r['score']:.3f}",
             r["agree"] or "",
         )
-    _emit(state, {"ledger": ledger.id, "pairs": pairs.to_dicts()}, t)
+    _emit(state, {**_ledger_data(ledger), "pairs": pairs.to_dicts()}, t)
 
 
 @review_app.command("decide")
 def review_decide(
     ctx: typer.Context,
-    programme: _PROG,
-    year: _YEAR,
     row: Annotated[int, typer.Option("--row", help="Baris data daftar.")],
     decision: Annotated[str, typer.Argument(help="same (orang yang sama) atau different.")],
+    programme: _PROG = None,
+    year: _YEAR = None,
+    ledger_id: _LEDGER = None,
     candidate: Annotated[
-        int | None, typer.Option("--candidate", help="Calon ke- (bawaan: semua).")
+        int | None,
+        typer.Option(
+            "--candidate",
+            help="Calon ke- (wajib untuk 'same' bila calon lebih dari satu; "
+            "'different' tanpa ini menolak semua calon baris itu).",
+        ),
     ] = None,
     by: _BY = None,
 ) -> None:
     """Catat keputusan tinjauan; dipakai lagi saat daftar yang sama ditautkan ulang."""
-    from padu.linkage.ledger import decide, latest_ledger
+    from padu.linkage.review import DECISIONS, decide, select_ledger
 
+    if decision not in DECISIONS:
+        raise UsageError(f"keputusan harus 'same' atau 'different', bukan {decision!r}")
     state = _state(ctx)
-    with state.stores() as (wh, cat):
-        ledger = latest_ledger(cat, programme, year)
-        n = decide(cat, wh, ledger, [(row, candidate, decision)], _actor(by))
-    _emit(state, {"ledger": ledger.id, "decisions": n}, f"{n} keputusan dicatat")
+    with state.stores(read_only=True) as (wh, cat):
+        ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
+        n = decide(wh, cat, ledger, [(row, candidate, decision)], actor=state.actor(by))
+    _emit(
+        state,
+        {**_ledger_data(ledger), "decisions": n},
+        f"{n} keputusan dicatat pada {_ledger_title(ledger)}",
+    )
 
 
 @review_app.command("load")
 def review_load(
-    ctx: typer.Context, programme: _PROG, year: _YEAR, report: Path, by: _BY = None
+    ctx: typer.Context,
+    report: Annotated[Path, typer.Argument(help="Laporan Excel yang kolom keputusannya diisi.")],
+    programme: _PROG = None,
+    year: _YEAR = None,
+    ledger_id: _LEDGER = None,
+    by: _BY = None,
 ) -> None:
-    """Muat keputusan (SAMA/BEDA) dari lembar Antrian Tinjauan laporan Excel."""
-    from padu.linkage.ledger import decide, latest_ledger
-    from padu.linkage.report import read_review_decisions
+    """Muat keputusan (SAMA/BEDA) dari lembar Antrian Tinjauan ke ledger yang disebut laporan."""
+    from padu.linkage.review import load_review
 
+    _input_file(report, "laporan")
     state = _state(ctx)
-    choices = read_review_decisions(report)
-    with state.stores() as (wh, cat):
-        ledger = latest_ledger(cat, programme, year)
-        n = decide(cat, wh, ledger, [(r, k, d) for r, k, d in choices], _actor(by))
-    _emit(state, {"ledger": ledger.id, "decisions": n}, f"{n} keputusan dicatat dari {report.name}")
+    with state.stores(read_only=True) as (wh, cat):
+        ledger, n = load_review(
+            wh, cat, report, actor=state.actor(by), programme=programme, year=year,
+            ledger_id=ledger_id,
+        )  # fmt: skip
+    _emit(
+        state,
+        {**_ledger_data(ledger), "decisions": n},
+        f"{n} keputusan dari {report.name} dicatat pada {_ledger_title(ledger)}",
+    )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: maps every PaduError to a message and an exit code, once."""
+# -- errors ---------------------------------------------------------------------------------
+
+INTERRUPTED = 130
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _usage_message(exc: Exception) -> str:
+    """A click/typer usage error as one Indonesian line naming the option and the help."""
+    kind = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and param is not None:
+        try:
+            hint = param.get_error_hint()
+        except Exception:  # another click version: the parameter's name will do
+            hint = getattr(param, "name", None)
+    if hint is not None and not isinstance(hint, str):
+        hint = " / ".join(str(h) for h in hint)
+    raw = str(getattr(exc, "message", "") or exc)
+    if kind == "MissingParameter":
+        text = f"{hint or 'argumen'} wajib diisi"
+    elif kind == "NoSuchOption":
+        text = f"opsi tidak dikenal: {getattr(exc, 'option_name', raw)}"
+        maybe = getattr(exc, "possibilities", None)
+        if maybe:
+            text += f" (maksud Anda: {', '.join(sorted(maybe))}?)"
+    elif kind == "BadOptionUsage" and "requires an argument" in raw:
+        text = f"opsi {getattr(exc, 'option_name', '')} membutuhkan nilai"
+    elif kind == "NoArgsIsHelpError":
+        text = "perintah belum lengkap"
+    elif raw.startswith("No such command"):
+        text = "perintah tidak dikenal: " + raw.removeprefix("No such command").strip(" .")
+    elif hint:
+        text = f"nilai {hint} tidak valid: {_translated(raw)}"
+    else:
+        text = raw
+    if ctx is not None:
+        text += f" (lihat: {ctx.command_path} --help)"
+    return _one_line(text)
+
+
+_TYPE_WORDS = (
+    ("valid integer", "harus bilangan bulat"),
+    ("valid number", "harus angka"),
+    ("valid boolean", "harus true atau false"),
+    ("valid date", "harus tanggal YYYY-MM-DD"),
+)
+
+
+def _translated(raw: str) -> str:
+    """Typer's type messages (English, from pydantic) in the officer's words."""
+    return next((word for key, word in _TYPE_WORDS if key in raw), raw)
+
+
+def _fail(error: PaduError, as_json: bool) -> int:
+    """Print one error (one JSON object on stdout, or ``galat:`` lines on stderr); its code."""
+    if as_json:
+        sys.stdout.write(json.dumps(error.to_dict(), ensure_ascii=False, default=str) + "\n")
+        return error.exit_code
+    sys.stderr.write(f"galat: {_one_line(error.message)}\n")
+    if isinstance(error, ImportRejected):
+        for p in error.problems[:20]:
+            sys.stderr.write(f"  - {_one_line(p.describe())}\n")
+        if len(error.problems) > 20:
+            sys.stderr.write(f"  ... dan {len(error.problems) - 20} masalah lain (lihat laporan)\n")
+        for path in error.rejects_paths:
+            sys.stderr.write(f"  file: {path}\n")
+    return error.exit_code
+
+
+class Interrupted(PaduError):
+    """The user pressed Ctrl-C: nothing half-done is visible, and the exit code is 130."""
+
+    exit_code = INTERRUPTED
+
+
+def _internal(exc: BaseException) -> InternalError:
+    from padu.identifiers import mask_identifiers
+
+    first = _one_line(str(exc))[:300]
+    return InternalError(
+        f"kesalahan internal ({type(exc).__name__}: {mask_identifiers(first)}); "
+        "laporkan ke pengelola Padu, jalankan lagi dengan PADU_DEBUG=1 untuk jejak lengkap"
+    )
+
+
+def _json_requested(args: list[str]) -> bool:
+    """Whether ``--json`` was given anywhere; it is moved before the command."""
+    if "--json" not in args:
+        return False
+    args.remove("--json")
+    args.insert(0, "--json")
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs a command and maps every failure to one message and an exit code.
+
+    0 success, 1 bad input, 2 usage, 130 interrupted. No failure prints a traceback
+    (unless ``PADU_DEBUG=1``); with ``--json`` every failure is one JSON object on stdout.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
-    if "--json" in args[1:]:
-        args.remove("--json")
-        args.insert(0, "--json")
-    as_json = "--json" in args[:3]
+    as_json = _json_requested(args)
     try:
-        app(args=args, prog_name="padu", standalone_mode=False)
+        code = app(args=args, prog_name="padu", standalone_mode=False)
+    except KeyboardInterrupt:
+        code = INTERRUPTED
     except PaduError as exc:
-        if as_json:
-            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False, default=str) + "\n")
-        else:
-            err.print(f"[red]galat:[/red] {exc.message}", highlight=False)
-            if isinstance(exc, ImportRejected):
-                for p in exc.problems[:20]:
-                    err.print(f"  - {p.describe()}", highlight=False, markup=False)
-                if len(exc.problems) > 20:
-                    err.print(f"  ... dan {len(exc.problems) - 20} masalah lain (lihat laporan)")
-                for path in exc.rejects_paths:
-                    err.print(f"  file: {path}", highlight=False)
-        return exc.exit_code
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except typer.TyperException as exc:
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            err.print(f"galat: {exc.format_message()}", highlight=False, markup=False)
-        return 2
-    except typer.Abort:
-        return 1
-    return 0
+        return _fail(exc, as_json)
+    except typer.TyperException as exc:  # click's usage errors (missing option, bad value)
+        if type(exc).__name__ == "NoArgsIsHelpError" and not as_json:
+            sys.stderr.write(str(getattr(exc, "message", "")) + "\n")
+            return 2
+        usage = int(getattr(exc, "exit_code", 2)) == 2
+        return _fail((UsageError if usage else InternalError)(_usage_message(exc)), as_json)
+    except (typer.Abort, EOFError):
+        code = INTERRUPTED
+    except Exception as exc:
+        if os.environ.get("PADU_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return _fail(_internal(exc), as_json)
+    if code == INTERRUPTED:
+        return _fail(Interrupted("dibatalkan"), as_json)
+    return int(code or 0)
 
 
 if __name__ == "__main__":

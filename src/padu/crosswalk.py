@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import delete
 
-from padu.errors import ImportRejected, Problem
+from padu.audit import REGIONS_CROSSWALK, audit_row
+from padu.errors import ImportRejected, InputError, Problem
 from padu.regions import BPS_DIGITS, kaltara
 from padu.stores.catalog import Catalog, CrosswalkRow
 
 
-def load_crosswalk(path: Path, catalog: Catalog) -> int:
-    """Replace the crosswalk with the rows of a CSV (``kode_bps``, ``kode_kemendagri``)."""
+def load_crosswalk(path: Path, catalog: Catalog, *, actor: str) -> int:
+    """Replace the crosswalk with the rows of a CSV (``kode_bps``, ``kode_kemendagri``).
+
+    The whole file is checked first; the replacement and its ``regions.crosswalk`` audit
+    event (by ``actor``) are one catalog transaction.
+    """
+    if not path.is_file():
+        raise InputError(f"berkas crosswalk tidak ada: {path}")
     try:
         frame = pl.read_csv(path, infer_schema=False)
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -57,4 +65,9 @@ def load_crosswalk(path: Path, catalog: Catalog) -> int:
         raise ImportRejected(
             summary=f"{path.name}: crosswalk ditolak, {len(problems)} masalah", problems=problems
         )
-    return catalog.load_crosswalk(rows)
+    with catalog.session() as s:
+        s.execute(delete(CrosswalkRow))
+        s.add_all(rows)
+        detail = {"rows": len(rows), "file": str(path.resolve())}
+        s.add(audit_row(REGIONS_CROSSWALK, detail, actor))
+    return len(rows)

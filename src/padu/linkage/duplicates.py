@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
+from padu.audit import record_export
+from padu.files import atomic_output, check_output_file
 from padu.linkage.ledger import cached_register_u
 from padu.linkage.matcher import register_duplicates
 from padu.linkage.persons import register_persons
@@ -39,10 +41,27 @@ def find_duplicates(
     return snap, persons.height, out
 
 
-def write_duplicates(frame: pl.DataFrame, path: Path) -> None:
+SUFFIXES = (".csv", ".xlsx")
+
+
+def write_duplicates(
+    frame: pl.DataFrame, path: Path, catalog: Catalog, *, snapshot: int, actor: str
+) -> Path:
+    """The pairs as CSV or XLSX at ``path``: audited, renamed into place whole."""
+    path = check_output_file(path, SUFFIXES)
+    with atomic_output(path) as temp:
+        _write(frame, temp, xlsx=path.suffix.lower() == ".xlsx")
+        record_export(
+            catalog, "register_duplicates", path, actor=actor, snapshot=snapshot,
+            pairs=frame.height,
+        )  # fmt: skip
+    return path
+
+
+def _write(frame: pl.DataFrame, path: Path, *, xlsx: bool) -> None:
     """CSV, or XLSX with NIK/KK as text."""
     data = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    if path.suffix.lower() == ".csv":
+    if not xlsx:
         data.write_csv(path)
         return
     import xlsxwriter

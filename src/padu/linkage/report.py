@@ -5,16 +5,26 @@ method, with the register person beside the list row), Antrian Tinjauan (each re
 candidate beside its list row, with a Keputusan column a reviewer fills with SAMA or BEDA
 and loads back with ``padu review load``), Tidak Cocok (with the reason) and Ganda
 (register persons listed on more than one row). NIK and KK are always text.
+
+The report names its ledger twice: on the Ringkasan sheet and in the first column of the
+review sheet (which survives a reviewer copying that sheet into a new workbook), so that
+``padu review load`` records the decisions against the list they were made on. Both files
+are personal data: writing them is audited and they appear whole or not at all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from padu.audit import record_export
+from padu.errors import ImportRejected, Problem
+from padu.files import atomic_output, check_output_file
 from padu.linkage.ledger import LinkRun
+from padu.stores import Catalog
 
 METHOD_LABEL = {
     "nik": "NIK sama",
@@ -23,7 +33,9 @@ METHOD_LABEL = {
     "review_decision": "keputusan peninjau",
 }
 REVIEW_SHEET = "Antrian Tinjauan"
+SUMMARY_SHEET = "Ringkasan"
 DECISION_HEADER = "Keputusan (SAMA/BEDA)"
+LEDGER_HEADER = "Ledger"
 LIST_COLS = {
     "row": "Baris Data",
     "baris": "Baris Excel",
@@ -50,18 +62,31 @@ TEXT_COLS = {
 }
 
 
-def write_links_csv(run: LinkRun, path: Path) -> None:
+def write_links_csv(run: LinkRun, path: Path, catalog: Catalog, *, actor: str) -> Path:
     """One row per input row: row, nik, kk (register person; empty if none), status, score."""
-    run.rows.select(
-        "row",
-        pl.col("nik").fill_null(""),
-        pl.col("kk").fill_null(""),
-        "status",
-        pl.col("score").round(6),
-    ).write_csv(path)
+    path = check_output_file(path, (".csv",))
+    with atomic_output(path) as temp:
+        run.rows.select(
+            "row",
+            pl.col("nik").fill_null(""),
+            pl.col("kk").fill_null(""),
+            "status",
+            pl.col("score").round(6),
+        ).write_csv(temp)
+        record_export(catalog, "links_csv", path, actor=actor, ledger=run.ledger.id)
+    return path
 
 
-def write_report(run: LinkRun, path: Path) -> None:
+def write_report(run: LinkRun, path: Path, catalog: Catalog, *, actor: str) -> Path:
+    """The Excel report of a linked list (see the module docstring): audited, whole or none."""
+    path = check_output_file(path, (".xlsx",))
+    with atomic_output(path) as temp:
+        _write_report(run, temp)
+        record_export(catalog, "link_report", path, actor=actor, ledger=run.ledger.id)
+    return path
+
+
+def _write_report(run: LinkRun, path: Path) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -69,7 +94,7 @@ def write_report(run: LinkRun, path: Path) -> None:
     bold = book.add_format({"bold": True})
     text = book.add_format({"num_format": "@"})
     ledger = run.ledger
-    summary = book.add_worksheet("Ringkasan")
+    summary = book.add_worksheet(SUMMARY_SHEET)
     c = run.counts
     info: list[tuple[str, Any]] = [
         ("Program", ledger.programme),
@@ -77,7 +102,7 @@ def write_report(run: LinkRun, path: Path) -> None:
         ("File sumber", ledger.source_file),
         ("SHA-256 file", ledger.file_sha256),
         ("Snapshot register", ledger.snapshot_id),
-        ("Ledger", ledger.id),
+        (LEDGER_HEADER, ledger.id),
         ("Dibuat", f"{ledger.dibuat:%Y-%m-%d %H:%M} UTC oleh {ledger.pelaku}"),
         ("Ambang otomatis", run.bands.auto),
         ("Ambang tinjauan", run.bands.review),
@@ -118,12 +143,13 @@ def write_report(run: LinkRun, path: Path) -> None:
         .select(*LIST_COLS, "reason")
         .join(run.candidates, on="row")
         .sort("row", "rank")
-        .with_columns(keputusan=pl.lit(""))
+        .with_columns(ledger=pl.lit(ledger.id), keputusan=pl.lit(""))
     )
     _sheet(
         book, REVIEW_SHEET, review,
-        {**LIST_COLS, "rank": "Calon ke", "score": "Skor", "agree": "Kolom yang Sesuai",
-         **REGISTER_COLS, "reason": "Catatan", "keputusan": DECISION_HEADER},
+        {"ledger": LEDGER_HEADER, **LIST_COLS, "rank": "Calon ke", "score": "Skor",
+         "agree": "Kolom yang Sesuai", **REGISTER_COLS, "reason": "Catatan",
+         "keputusan": DECISION_HEADER},
         head, text,
     )  # fmt: skip
     unmatched = rows.filter(pl.col("status") == "unmatched")
@@ -168,28 +194,43 @@ def _sheet(
         )
 
 
-def read_review_decisions(path: Path) -> list[tuple[int, int, str]]:
-    """(row, candidate rank, same|different) from a filled-in review sheet."""
+@dataclass(frozen=True)
+class ReviewSheet:
+    """A filled-in review sheet: the ledger it names (if any) and its decisions."""
+
+    ledger: int | None
+    decisions: list[tuple[int, int, str]]  # (row, candidate rank, same|different)
+
+
+def _refused(path: Path, summary: str, reason: str, code: str, row: int | None = None) -> Exception:
+    return ImportRejected(summary, [Problem(path.name, row, None, None, reason, code)])
+
+
+def read_review_sheet(path: Path) -> ReviewSheet:
+    """The decisions (SAMA/BEDA) of a report's review sheet and the ledger the report names.
+
+    A file that is not a readable workbook, has no review sheet, or has a cell that is not
+    a decision or a row number is refused with every problem listed.
+    """
     from python_calamine import CalamineWorkbook
 
-    from padu.errors import ImportRejected, Problem
-
-    book = CalamineWorkbook.from_path(str(path))
-    if REVIEW_SHEET not in book.sheet_names:
-        raise ImportRejected(
-            "laporan tidak berisi lembar tinjauan",
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    None,
-                    f"lembar '{REVIEW_SHEET}' tidak ada",
-                    "lembar_tidak_ada",
-                )
-            ],
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        rows = book.get_sheet_by_name(REVIEW_SHEET).to_python() if REVIEW_SHEET in names else None
+        summary = (
+            book.get_sheet_by_name(SUMMARY_SHEET).to_python() if SUMMARY_SHEET in names else []
         )
-    rows = book.get_sheet_by_name(REVIEW_SHEET).to_python()
+    except Exception as exc:  # calamine raises its own types for every unreadable file
+        raise _refused(
+            path, "laporan tidak dapat dibaca", f"bukan buku kerja Excel yang utuh ({exc})",
+            "file_tidak_terbaca",
+        ) from exc  # fmt: skip
+    if rows is None:
+        raise _refused(
+            path, "laporan tidak berisi lembar tinjauan", f"lembar '{REVIEW_SHEET}' tidak ada",
+            "lembar_tidak_ada",
+        )  # fmt: skip
     header = [str(h) for h in rows[0]] if rows else []
     need = [LIST_COLS["row"], "Calon ke", DECISION_HEADER]
     missing = [h for h in need if h not in header]
@@ -199,31 +240,49 @@ def read_review_decisions(path: Path) -> list[tuple[int, int, str]]:
             [Problem(path.name, 1, h, None, "kolom tidak ada", "kolom_tidak_ada") for h in missing],
         )
     i_row, i_rank, i_dec = (header.index(h) for h in need)
+    i_ledger = header.index(LEDGER_HEADER) if LEDGER_HEADER in header else None
+    ledgers: set[int] = set()
+    for r in summary:
+        named_here = _whole(r[1]) if len(r) > 1 and str(r[0]).strip() == LEDGER_HEADER else None
+        if named_here is not None:
+            ledgers.add(named_here)
     out: list[tuple[int, int, str]] = []
-    problems: list[Any] = []
+    problems: list[Problem] = []
     for n, r in enumerate(rows[1:], start=2):
         value = str(r[i_dec] or "").strip().upper()
         if not value:
             continue
         if value not in ("SAMA", "BEDA"):
             problems.append(
-                Problem(
-                    path.name,
-                    n,
-                    DECISION_HEADER,
-                    value,
-                    "isi SAMA atau BEDA",
-                    "keputusan_tidak_valid",
-                )
-            )
+                Problem(path.name, n, DECISION_HEADER, value, "isi SAMA atau BEDA",
+                        "keputusan_tidak_valid")
+            )  # fmt: skip
             continue
-        out.append(
-            (
-                int(float(str(r[i_row]))),
-                int(float(str(r[i_rank]))),
-                "same" if value == "SAMA" else "different",
-            )
-        )
+        row, rank = _whole(r[i_row]), _whole(r[i_rank])
+        if row is None or rank is None:
+            problems.append(
+                Problem(path.name, n, f"{LIST_COLS['row']}/Calon ke", None,
+                        "nomor baris dan nomor calon harus bilangan bulat", "nomor_tidak_valid")
+            )  # fmt: skip
+            continue
+        if i_ledger is not None and (found := _whole(r[i_ledger])) is not None:
+            ledgers.add(found)
+        out.append((row, rank, "same" if value == "SAMA" else "different"))
+    if len(ledgers) > 1:
+        named = ", ".join(map(str, sorted(ledgers)))
+        problems.append(
+            Problem(path.name, None, LEDGER_HEADER, None,
+                    f"laporan menyebut lebih dari satu ledger ({named})", "ledger_ganda")
+        )  # fmt: skip
     if problems:
         raise ImportRejected("keputusan tinjauan ditolak", problems)
-    return out
+    return ReviewSheet(next(iter(ledgers), None), out)
+
+
+def _whole(cell: Any) -> int | None:
+    """A spreadsheet cell as a whole number (Excel stores 12 as 12.0), else None."""
+    try:
+        number = float(str(cell).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None

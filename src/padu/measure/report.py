@@ -6,10 +6,12 @@ import csv
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.table import Table
 
+from padu.errors import UsageError
+from padu.files import atomic_output, check_output_file
 from padu.measure.af import AFResult
 from padu.measure.measures import Measure
 from padu.measure.snapshot import dimension_contributions
@@ -37,20 +39,32 @@ class MpiReport:
         return t
 
     def write(self, fmt: str, path: Path | None) -> None:
-        header = list(self.rows[0]) if self.rows else []
-        if fmt == "csv":
-            fh = path.open("w", newline="", encoding="utf-8") if path else sys.stdout
-            try:
-                w = csv.DictWriter(fh, fieldnames=header)
-                w.writeheader()
-                w.writerows(self.rows)
-            finally:
-                if path:
-                    fh.close()
+        """CSV (to ``path``, or stdout without one) or XLSX; a file appears whole or not at all.
+
+        The figures are aggregates (no person or family in them), so no audit event.
+        """
+        if path is None:
+            if fmt != "csv":
+                raise UsageError("format xlsx membutuhkan --out FILE.xlsx")
+            self._write_csv(sys.stdout)
             return
+        path = check_output_file(path, (f".{fmt}",))
+        with atomic_output(path) as temp:
+            if fmt == "csv":
+                with temp.open("w", newline="", encoding="utf-8") as fh:
+                    self._write_csv(fh)
+            else:
+                self._write_xlsx(temp)
+
+    def _write_csv(self, fh: TextIO) -> None:
+        w = csv.DictWriter(fh, fieldnames=list(self.rows[0]) if self.rows else [])
+        w.writeheader()
+        w.writerows(self.rows)
+
+    def _write_xlsx(self, path: Path) -> None:
         import xlsxwriter
 
-        assert path is not None  # noqa: S101 - the CLI requires --out for xlsx
+        header = list(self.rows[0]) if self.rows else []
         book = xlsxwriter.Workbook(str(path))
         ws = book.add_worksheet("MPI")
         bold = book.add_format({"bold": True})

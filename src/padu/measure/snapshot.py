@@ -195,16 +195,29 @@ def write_family_scores(
     path: Path,
     *,
     missing: MissingPolicy = "exclude",
+    actor: str,
 ) -> int:
-    """Write one CSV row per family: KK, region, each indicator (0/1), score and status."""
+    """Write one CSV row per family: KK, region, each indicator (0/1), score and status.
+
+    Per-family scores are personal data: the file is audited (``mpi_families``) and renamed
+    into place only when whole. The path is checked before anything is computed.
+    """
     import pyarrow.csv as pacsv
 
+    from padu.audit import record_export
+    from padu.files import atomic_output, check_output_file
+
+    path = check_output_file(path, (".csv",))
     table = scored(
         deprivation_table(wh, catalog, snapshot, measure), _dims(measure), k, missing=missing
     )
     cols = [KK, "kode_kabupaten_kota", "kode_kecamatan", "kode_kelurahan_desa", "desil_nasional"]
     out = table.select(*cols, *[i.id for i in measure.indicators], "skor", "miskin").order_by(KK)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = out.to_pyarrow()
-    pacsv.write_csv(data, path)
+    with atomic_output(path) as temp:
+        pacsv.write_csv(data, temp)
+        record_export(
+            catalog, "mpi_families", path, actor=actor, snapshot=catalog.snapshot(snapshot).id,
+            measure=measure.id, k=str(k), missing=missing, rows=int(data.num_rows),
+        )  # fmt: skip
     return int(data.num_rows)

@@ -10,11 +10,15 @@ from padu.programmes.model import Agency, Programme, Workshop
 from padu.stores import Catalog
 
 
-def save_workshop(workshop: Workshop, catalog: Catalog) -> dict[str, int]:
-    """Store a checked workshop; the current version of every programme in it."""
+def save_workshop(workshop: Workshop, catalog: Catalog, *, actor: str) -> dict[str, int]:
+    """Store a checked workshop (audited as ``programme.import`` by ``actor``).
+
+    Returns the current version of every programme in it.
+    """
     return catalog.save_programmes(
         [(a.code, a.name, a.kind) for a in workshop.agencies],
         [(p.code, p.agency, p.definition()) for p in workshop.programmes],
+        actor=actor,
     )
 
 

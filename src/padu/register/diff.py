@@ -1,11 +1,22 @@
-"""What changed between two snapshots: families and members in and out, moves, desil."""
+"""What changed between two snapshots: families and members in and out, moves, desil.
+
+:func:`write_diff` writes the full lists (KK, NIK: personal data) as CSV, audited as a
+personal-data export and renamed into place only when whole.
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from padu.audit import record_export
+from padu.files import atomic_output, check_output_file
 from padu.register.snapshots import snapshot_table
 from padu.stores import Catalog, Warehouse
+
+LIST_HEADER = ("perubahan", "nomor_kartu_keluarga", "nomor_induk_kependudukan", "lama", "baru")
 
 KK = "nomor_kartu_keluarga"
 NIK = "nomor_induk_kependudukan"
@@ -60,3 +71,40 @@ def diff_snapshots(
 def _members(t: Any) -> Any:
     """One row per distinct NIK (a duplicated NIK counts once), portable across engines."""
     return t.group_by(NIK).aggregate(nomor_kartu_keluarga=t[KK].min(), nama=t.nama.min())
+
+
+def diff_rows(diff: dict[str, Any]) -> Iterator[list[str]]:
+    """One flat row per listed change: kind, KK, NIK, old value, new value."""
+    for kind, rows in diff["lists"].items():
+        for r in rows:
+            old = r.get("desa_lama") or r.get("desil_lama") or ""
+            new = r.get("desa_baru") or r.get("desil_baru") or ""
+            kk, nik = r.get(KK) or "", r.get(NIK) or ""
+            yield [kind, kk, nik, str(old), str(new)]
+
+
+def write_diff(
+    wh: Warehouse,
+    catalog: Catalog,
+    a: str | int,
+    b: str | int,
+    path: Path,
+    *,
+    actor: str,
+) -> dict[str, Any]:
+    """Every change from ``a`` to ``b`` as a CSV at ``path`` (audited); the diff itself.
+
+    The path is checked before the comparison runs.
+    """
+    path = check_output_file(path, (".csv",))
+    diff = diff_snapshots(wh, catalog, a, b, limit=None)
+    with atomic_output(path) as temp, temp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(LIST_HEADER)
+        writer.writerows(diff_rows(diff))
+        fh.flush()
+        record_export(
+            catalog, "register_diff", path, actor=actor, snapshot_from=diff["from"],
+            snapshot_to=diff["to"], counts=diff["counts"],
+        )  # fmt: skip
+    return diff

@@ -47,8 +47,8 @@ def quality_report(
     wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten"
 ) -> dict[str, Any]:
     """Everything ``padu register quality`` shows, as plain data."""
+    region = _region_col(by)  # the arguments first, then the work
     snap = catalog.snapshot(ref)
-    region = _region_col(by)
     kel = snapshot_table(wh, catalog, ref, "keluarga")
     ind = snapshot_table(wh, catalog, ref, "individu")
     tem = snapshot_table(wh, catalog, ref, "temuan")
@@ -134,8 +134,8 @@ def families_by_desil(
     wh: Warehouse, catalog: Catalog, ref: str | int, by: str = "kabupaten"
 ) -> Any:
     """Families by desil x region: an Ibis expression (executed by the caller)."""
-    kel = snapshot_table(wh, catalog, ref, "keluarga")
     col = _region_col(by)
+    kel = snapshot_table(wh, catalog, ref, "keluarga")
     return (
         kel.group_by(wilayah=kel[col], desil=kel.desil_nasional)
         .aggregate(keluarga=kel.count())

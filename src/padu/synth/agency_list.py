@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,11 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from padu.audit import record_export
+from padu.files import atomic_output, check_output_file
 from padu.regions import kaltara
+from padu.stores import Catalog, Warehouse
+from padu.stores.catalog import SnapshotRow
 
 #: Shares of list rows (the issue's evaluation kit).
 NOT_IN_REGISTER = 0.10
@@ -248,35 +254,83 @@ def _noisy_nik(rec: dict[str, Any], rng: np.random.Generator, noise: list[str]) 
     return nik[:12] + f"{(int(nik[12:]) % 9999) + 1:04d}"
 
 
+FILE_SUFFIXES = (".xlsx", ".csv")
+
+
+def truth_path(out: Path) -> Path:
+    """Where the ground truth of the list at ``out`` goes: ``NAME.truth.json`` beside it."""
+    return out.with_name(out.stem + ".truth.json")
+
+
 def write_agency_list(lst: AgencyList, out: Path) -> Path:
-    """Write the list as XLSX (or CSV by suffix) and its ``*.truth.json`` beside it."""
+    """Write the list as XLSX (or CSV by suffix) and its ``*.truth.json`` beside it.
+
+    Both appear whole or not at all; returns the truth file's path.
+    """
+    out = check_output_file(out, FILE_SUFFIXES)
+    with _written(lst, out) as truth:
+        return truth
+
+
+@contextmanager
+def _written(lst: AgencyList, out: Path) -> Iterator[Path]:
+    """Write list and truth under temporary names; both are renamed in when the block ends."""
+    truth = truth_path(out)
+    with atomic_output(out) as temp, atomic_output(truth) as temp_truth:
+        _write_list(lst, temp, csv=out.suffix.lower() == ".csv")
+        temp_truth.write_text(
+            json.dumps({"rows": lst.truth}, ensure_ascii=False, indent=0), encoding="utf-8"
+        )
+        yield truth
+
+
+def agency_list_from_snapshot(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str,
+    out: Path,
+    *,
+    size: int,
+    seed: int,
+    actor: str,
+) -> tuple[SnapshotRow, AgencyList, Path]:
+    """A noisy list drawn from a (real) snapshot, written to ``out``: personal data, audited.
+
+    The output path is checked before the register is read. Returns the snapshot, the list
+    and the truth file's path.
+    """
+    from padu.linkage.persons import register_persons
+
+    out = check_output_file(out, FILE_SUFFIXES)
+    snap, persons = register_persons(wh, catalog, snapshot)
+    lst = make_agency_list(persons, size, seed)
+    with _written(lst, out) as truth:
+        record_export(
+            catalog, "agency_list", out, actor=actor, snapshot=snap.id, rows=len(lst.rows),
+            truth=str(truth),
+        )  # fmt: skip
+    return snap, lst, truth
+
+
+def _write_list(lst: AgencyList, out: Path, *, csv: bool) -> None:
     order = list(HEADERS)
-    if out.suffix.lower() == ".csv":
+    if csv:
         pl.DataFrame(
             [{lst.headers[k]: str(r[k]) for k in order} for r in lst.rows],
             schema=dict.fromkeys((lst.headers[k] for k in order), pl.String),
         ).write_csv(out)
-    else:
-        book = xlsxwriter.Workbook(str(out))
-        sheet = book.add_worksheet("Daftar Penerima")
-        sheet.write_row(0, 0, ["DAFTAR PENERIMA BANTUAN"])  # a title row, as agencies do
-        sheet.write_row(2, 0, [lst.headers[k] for k in order])
-        for i, r in enumerate(lst.rows, start=3):
-            for j, k in enumerate(order):
-                value = r[k]
-                if (
-                    k == "nik"
-                    and isinstance(value, str)
-                    and ("E+" in value or value.endswith(".0"))
-                ):
-                    sheet.write_number(i, j, float(value))  # what Excel did to the cell
-                else:
-                    sheet.write_string(i, j, str(value)) if k != "no" else sheet.write_number(
-                        i, j, value
-                    )
-        book.close()
-    truth = out.with_name(out.stem + ".truth.json")
-    truth.write_text(
-        json.dumps({"rows": lst.truth}, ensure_ascii=False, indent=0), encoding="utf-8"
-    )
-    return truth
+        return
+    book = xlsxwriter.Workbook(str(out))
+    sheet = book.add_worksheet("Daftar Penerima")
+    sheet.write_row(0, 0, ["DAFTAR PENERIMA BANTUAN"])  # a title row, as agencies do
+    sheet.write_row(2, 0, [lst.headers[k] for k in order])
+    for i, r in enumerate(lst.rows, start=3):
+        for j, k in enumerate(order):
+            value = r[k]
+            if k == "nik" and isinstance(value, str) and ("E+" in value or value.endswith(".0")):
+                sheet.write_number(i, j, float(value))  # what Excel did to the cell
+            elif k == "no":
+                sheet.write_number(i, j, value)
+            else:
+                sheet.write_string(i, j, str(value))
+    book.close()

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from padu.files import atomic_folder
 from padu.regions import kaltara
 from padu.schema import LEVELS, Level, register_schema
 from padu.synth.draw import only_where
@@ -380,7 +381,16 @@ def write_register(reg: SyntheticRegister, out: Path, xlsx: bool | None = None) 
 def synthesize_to(
     out: Path, scale: float = 1.0, seed: int = 1, xlsx: bool | None = None
 ) -> dict[str, Any]:
-    """Generate and write the register kabupaten by kabupaten (any scale); the ground truth."""
+    """Generate and write the register kabupaten by kabupaten (any scale); the ground truth.
+
+    The files are written in a hidden temporary folder next to ``out`` and moved in only
+    when all are complete, so an interrupted run (Ctrl-C) leaves no half-written register.
+    """
+    with atomic_folder(out) as temp:
+        return _synthesize_into(temp, scale, seed, xlsx)
+
+
+def _synthesize_into(out: Path, scale: float, seed: int, xlsx: bool | None) -> dict[str, Any]:
     if xlsx or (xlsx is None and scale * 770_627 <= XLSX_MAX_PERSONS):
         reg = generate_register(scale, seed)
         write_register(reg, out, xlsx=True)
