@@ -174,6 +174,7 @@ def test_a_file_problem_is_reported_once_not_once_per_row(
 ) -> None:
     err = _refused(seeded, *ROOT_CAUSES[case](tiny, tmp_path))
     assert [p.code for p in err.problems] == [EXPECTED_CODE[case]], err.problems
+    assert err.problems[0].reason in err.message  # the one cause is in the message itself
     assert err.rejected_rows == 0 and not err.rejects_paths
     report = pl.read_csv(err.report_path, infer_schema=False)  # type: ignore[arg-type]
     assert report.filter(pl.col("jenis") == "struktural").height == 1
@@ -367,6 +368,10 @@ def test_agency_csv_title_row_is_skipped(tmp_path: Path) -> None:
     assert rows.headers == ["NIK", "Nama", "Desa"]
     assert rows.frame.get_column("baris").to_list() == [3]
     assert rows.frame.get_column("nik").to_list() == ["6501070101800001"]
+    with pytest.raises(ImportRejected) as info:
+        read_agency_list(path, {"nik": "No KTP"})
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (2, "No KTP") and "d.csv" in info.value.message
 
 
 def test_linking_a_header_only_list_creates_no_ledger(

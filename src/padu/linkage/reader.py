@@ -24,7 +24,7 @@ from padu.identifiers import nik_problem
 from padu.linkage.persons import comparable, with_name_columns
 from padu.linkage.values import nik_excel_problem, parse_agency_date
 from padu.regions import kaltara
-from padu.sheets import ROW, cell_text, read_sheet
+from padu.sheets import ROW, Sheet, cell_text, read_sheet
 
 #: Canonical list fields and the headers agencies use for them (compared without case,
 #: spaces or punctuation).
@@ -109,10 +109,23 @@ def read_headers(path: Path) -> tuple[list[str], pl.DataFrame]:
     Title rows above the header are skipped; an unreadable file, a duplicated header or a
     list with no data rows is refused (:class:`ImportRejected` naming the file).
     """
+    _, frame = _read(path)
+    return [c for c in frame.columns if c != ROW], frame
+
+
+def _read(path: Path) -> tuple[Sheet, pl.DataFrame]:
+    """The agency list as a sheet and its cells; every reader problem refuses it."""
     sheet = read_sheet(path, score=_header_score, cell=_cell)
     if sheet.frame is None or sheet.problems:
-        raise ImportRejected(_UNREADABLE, sheet.problems)
-    return [c for c in sheet.frame.columns if c != ROW], sheet.frame
+        raise refused(path, sheet.problems)
+    return sheet, sheet.frame
+
+
+def refused(path: Path, problems: Sequence[Problem]) -> ImportRejected:
+    """The error refusing an agency list: the file and its first problem in the message."""
+    first = problems[0].describe() if problems else path.name
+    more = f" (dan {len(problems) - 1} masalah lain)" if len(problems) > 1 else ""
+    return ImportRejected(f"{_UNREADABLE}: {first}{more}", problems)
 
 
 def _header_score(cells: Sequence[str]) -> int:
@@ -122,11 +135,17 @@ def _header_score(cells: Sequence[str]) -> int:
 
 def read_agency_list(path: Path, mapping: dict[str, str] | None = None) -> AgencyRows:
     """Read ``path`` with ``mapping`` (field -> header; suggested when not given)."""
-    headers, raw = read_headers(path)
+    sheet, raw = _read(path)
+    headers, head = sheet.headers, sheet.header_row
     mapping = dict(mapping) if mapping else suggest_mapping(headers).mapping
     problems = [
         Problem(
-            path.name, 1, h, h, f"kolom '{h}' untuk '{name}' tidak ada di file", "kolom_tidak_ada"
+            path.name,
+            head,
+            h,
+            h,
+            f"kolom '{h}' untuk '{name}' tidak ada di file",
+            "kolom_tidak_ada",
         )
         for name, h in mapping.items()
         if h not in headers
@@ -134,7 +153,7 @@ def read_agency_list(path: Path, mapping: dict[str, str] | None = None) -> Agenc
     problems += [
         Problem(
             path.name,
-            1,
+            head,
             name,
             None,
             f"'{name}' bukan kolom daftar yang dikenal",
@@ -146,13 +165,13 @@ def read_agency_list(path: Path, mapping: dict[str, str] | None = None) -> Agenc
     if not any(f in mapping for f in NEEDED_ONE_OF):
         problems.append(
             Problem(
-                path.name, 1, None, ", ".join(headers[:8]),
+                path.name, head, None, ", ".join(headers[:8]),
                 "tidak ada kolom nama maupun NIK; beri pemetaan kolom dengan --mapping",
                 "kolom_wajib_tidak_ada",
             )
         )  # fmt: skip
     if problems:
-        raise ImportRejected(_UNREADABLE, problems)
+        raise refused(path, problems)
     cols = {name: pl.col(h).cast(pl.String).str.strip_chars() for name, h in mapping.items()}
     blank = pl.lit(None, dtype=pl.String)
     frame = raw.select(

@@ -213,10 +213,15 @@ def _refuse_files(problems: list[Problem], rejects_dir: Path) -> ImportRejected:
     """Write the report of file problems; return the error that refuses the import."""
     report = _write_report(problems, None, rejects_dir)
     structural = [p for p in problems if p.code != UNKNOWN_COLUMN]
+    what = (
+        structural[0].describe()
+        if len(structural) == 1
+        else f"{_number(len(structural))} masalah pada file"
+    )
     return ImportRejected(
         summary=(
-            f"impor ditolak: {_number(len(structural))} masalah pada file; baris belum "
-            f"diperiksa dan tidak ada yang ditulis. Laporan: {report}"
+            f"impor ditolak: {what}; baris belum diperiksa dan tidak ada yang ditulis. "
+            f"Laporan: {report}"
         ),
         problems=structural,
         report_path=report,
