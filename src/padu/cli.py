@@ -32,16 +32,11 @@ from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
 
 app = typer.Typer(
-    no_args_is_help=True,
     add_completion=False,
     help="Padu: satu data, semua program pengentasan kemiskinan.",
 )
-register_app = typer.Typer(
-    no_args_is_help=True, help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan."
-)
-regions_app = typer.Typer(
-    no_args_is_help=True, help="Wilayah Kemendagri Kaltara dan crosswalk BPS."
-)
+register_app = typer.Typer(help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
+regions_app = typer.Typer(help="Wilayah Kemendagri Kaltara dan crosswalk BPS.")
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
 synth_app = typer.Typer(
@@ -49,12 +44,10 @@ synth_app = typer.Typer(
 )
 app.add_typer(synth_app, name="synth")
 mpi_app = typer.Typer(invoke_without_command=True, help="Kemiskinan multidimensi (Alkire-Foster).")
-measure_app = typer.Typer(
-    no_args_is_help=True, help="Ukuran kemiskinan multidimensi: indikator dan bobot."
-)
-rule_app = typer.Typer(no_args_is_help=True, help="Bahasa aturan: periksa dan pratinjau jumlah.")
+measure_app = typer.Typer(help="Ukuran kemiskinan multidimensi: indikator dan bobot.")
+rule_app = typer.Typer(help="Bahasa aturan: periksa dan pratinjau jumlah.")
 app.add_typer(rule_app, name="rule")
-programme_app = typer.Typer(no_args_is_help=True, help="Program instansi: daftar, impor, ekspor.")
+programme_app = typer.Typer(help="Program instansi: daftar, impor, ekspor.")
 app.add_typer(programme_app, name="programme")
 app.add_typer(mpi_app, name="mpi")
 app.add_typer(measure_app, name="measure")
@@ -1263,7 +1256,7 @@ def link_cmd(
     _emit(state, data, t)
 
 
-review_app = typer.Typer(no_args_is_help=True, help="Antrian tinjauan hasil penautan.")
+review_app = typer.Typer(help="Antrian tinjauan hasil penautan.")
 app.add_typer(review_app, name="review")
 _PROG = Annotated[
     str | None, typer.Option("--programme", help="Kode program (dengan --year: ledger terbaru).")
@@ -1422,7 +1415,7 @@ def _usage_message(exc: Exception) -> str:
             text += f" (maksud Anda: {', '.join(sorted(maybe))}?)"
     elif kind == "BadOptionUsage" and "requires an argument" in raw:
         text = f"opsi {getattr(exc, 'option_name', '')} membutuhkan nilai"
-    elif kind == "NoArgsIsHelpError":
+    elif kind == "NoArgsIsHelpError" or raw.startswith("Missing command"):
         text = "perintah belum lengkap"
     elif raw.startswith("No such command"):
         text = "perintah tidak dikenal: " + raw.removeprefix("No such command").strip(" .")
@@ -1497,6 +1490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = _json_requested(args)
+    if not args:  # plain `padu`: the list of commands
+        args = ["--help"]
     try:
         code = app(args=args, prog_name="padu", standalone_mode=False)
     except KeyboardInterrupt:
@@ -1504,9 +1499,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PaduError as exc:
         return _fail(exc, as_json)
     except typer.TyperException as exc:  # click's usage errors (missing option, bad value)
-        if type(exc).__name__ == "NoArgsIsHelpError" and not as_json:
-            sys.stderr.write(str(getattr(exc, "message", "")) + "\n")
-            return 2
         usage = int(getattr(exc, "exit_code", 2)) == 2
         return _fail((UsageError if usage else InternalError)(_usage_message(exc)), as_json)
     except (typer.Abort, EOFError):
