@@ -209,6 +209,8 @@ def test_a_broken_row_is_named_by_line_never_by_its_text(
     err = _refused(seeded, _write(kel, tmp_path / "k.csv"), path)
     (broken,) = [p for p in err.problems if p.code == "baris_rusak"]
     assert (broken.row, broken.value) == (4, None)
+    # a broken row is a row problem: the other rows are still checked and sorted
+    assert err.rejected_rows == 1 and len(err.rejects_paths) == 0
     shown = json.dumps(err.to_dict(), ensure_ascii=False) + err.message
     shown += "\n".join(p.describe() for p in err.problems)
     assert nik not in shown and name not in shown

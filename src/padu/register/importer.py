@@ -30,6 +30,8 @@ Progress = Callable[[str], None]
 APPEND_ROWS = 200_000
 #: The one file-level note that does not refuse an import (the column is ignored).
 UNKNOWN_COLUMN = "kolom_tidak_dikenal"
+#: A row the parser could not split into the header's columns: refused with the other rows.
+BROKEN_ROW = "baris_rusak"
 
 
 @dataclass
@@ -79,7 +81,7 @@ def import_register(
     progress("membaca file")
     files = [read_file(Path(p)) for p in paths]
     problems = _file_problems(files)
-    if any(p.code != UNKNOWN_COLUMN for p in problems):
+    if any(p.code not in (UNKNOWN_COLUMN, BROKEN_ROW) for p in problems):
         # a file problem alone: checking rows would repeat it once per row (every member
         # "without a family" when the family file is empty, every NIK blank when two
         # columns mean NIK)
@@ -93,7 +95,7 @@ def import_register(
     for f in files:
         f.frame = None  # ``frames`` holds the only copy, which validation frees level by level
     checked = validate(frames, kaltara(), catalog.crosswalk(), today)
-    if checked.structural.height:
+    if checked.structural.height or any(p.code == BROKEN_ROW for p in problems):
         raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
 
     progress("menulis ke warehouse")
@@ -328,6 +330,7 @@ def _reject(
                     frame.write_csv(tmp)
                 outputs.append(out)
     n_rows = structural.select("tingkat", RID).unique().height
+    n_rows += sum(p.code == BROKEN_ROW for p in problems)
     n_problems = len([p for p in all_problems if p.code != UNKNOWN_COLUMN])
     summary = (
         f"impor ditolak: {_number(n_problems)} masalah struktural pada {_number(n_rows)} baris; "
