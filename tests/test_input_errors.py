@@ -8,6 +8,7 @@ were, on each backend.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -374,6 +375,13 @@ def test_agency_csv_title_row_is_skipped(tmp_path: Path) -> None:
         read_agency_list(path, {"nik": "No KTP"})
     (problem,) = info.value.problems
     assert (problem.row, problem.column) == (2, "No KTP") and "d.csv" in info.value.message
+
+
+def test_a_quoted_header_with_a_comma_is_one_column(tmp_path: Path) -> None:
+    text = 'No,"Tempat, Tgl Lahir",NIK,Nama\n1,"Nunukan, 12-01-1980",6501070101800001,Ahmad\n'
+    rows = read_agency_list(_text(tmp_path / "d.csv", text))
+    assert rows.headers == ["No", "Tempat, Tgl Lahir", "NIK", "Nama"]
+    assert rows.frame.get_column("tanggal_lahir").to_list() == [dt.date(1980, 1, 12)]
 
 
 def test_linking_a_header_only_list_creates_no_ledger(

@@ -7,6 +7,7 @@ its line and its field count, never its text: the line holds names and NIKs.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import polars as pl
@@ -62,8 +63,17 @@ def _delimiter(line: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
+def _split(line: str, delim: str) -> list[str]:
+    """The cells of one line, quotes honoured (``"Tempat, Tgl Lahir"`` is one cell)."""
+    try:
+        row = next(csv.reader([line], delimiter=delim), [])
+    except csv.Error:
+        row = line.split(delim)
+    return [c.strip().strip('"').strip() for c in row]
+
+
 def _cells(line: str) -> list[str]:
-    return [c.strip().strip('"').strip() for c in line.split(_delimiter(line))]
+    return _split(line, _delimiter(line))
 
 
 def _top_lines(data: bytes, encoding: str) -> list[str]:
@@ -91,7 +101,7 @@ def read_csv(path: Path, data: bytes, score: HeaderScore | None) -> Sheet:
             "(gunakan koma, titik koma, | atau tab)",
             "pemisah_salah",
         )
-    headers = named_headers(header_line.split(delim))
+    headers = named_headers(_split(header_line, delim))
     if dup := duplicated(path, headers, head + 1):
         return Sheet(path, None, headers, [dup], encoding, delim, head + 1)
     try:
