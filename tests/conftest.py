@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from padu.stores import Catalog, Warehouse
+from padu.stores import Catalog, Warehouse, open_stores
 from padu.synth import SyntheticRegister, generate_register, write_register
 
 PG_BIN = Path(os.environ.get("PADU_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -135,7 +135,7 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
     else:
         url = _fresh_pg_database(request.getfixturevalue("pg_url"))
         wurl = curl = url
-    wh, cat = Warehouse.connect(wurl), Catalog.connect(curl)
+    wh, cat = open_stores(wurl, curl)
     try:
         yield Stores(request.param, wh, cat, tmp_path, wurl, curl)
     finally:
@@ -173,6 +173,7 @@ def snapshot(stores: Stores, small_files: Path) -> int:
         stores.catalog,
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
+        actor="penguji",
     ).snapshot
 
 

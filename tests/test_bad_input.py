@@ -64,6 +64,7 @@ def _run(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
         stores.catalog,
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
+        actor="penguji",
     )
 
 

@@ -228,7 +228,7 @@ def test_right_person_is_auto_linked_or_a_review_candidate(
     write_agency_list(make_agency_list(persons, LIST_SIZE, seed=11), path)
     run = link_list(
         stores.warehouse, stores.catalog, path, programme="PKH", agency="KEMENSOS",
-        year=2026, snapshot=str(snapshot),
+        year=2026, snapshot=str(snapshot), actor="penguji",
     )  # fmt: skip
     truth = _truth(path)
     rows, cands = ledger_frames(stores.warehouse, run.ledger)

@@ -122,6 +122,7 @@ def test_change_between_snapshots(
         stores.catalog,
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
+        actor="penguji",
     ).snapshot
     moved = {
         r["group"]: r for r in change(stores.warehouse, stores.catalog, snapshot, later, m)["rows"]

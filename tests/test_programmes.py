@@ -98,6 +98,7 @@ def test_data_needs_fields_completeness_and_undecidable(
         stores.catalog,
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
+        actor="penguji",
     ).snapshot
     progs = preset_workshop().programmes
     rtlh = next(p for p in progs if p.code == "RTLH")

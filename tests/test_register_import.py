@@ -23,6 +23,7 @@ def _import(stores: Stores, *files: Path, date: dt.date = SNAPSHOT_DATE, label: 
         snapshot_date=date,
         label=label,
         rejects_dir=stores.home / "rejects",
+        actor="penguji",
     )
 
 

@@ -78,6 +78,7 @@ def duplicated(stores: Stores, small_register: SyntheticRegister, tmp_path: Path
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
         actor="penguji",
+        actor="penguji",
     ).snapshot
     return reg, case, snap
 

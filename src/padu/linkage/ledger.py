@@ -3,8 +3,8 @@
 :func:`link_list` is the whole job behind ``padu link``: read the list with the agency's
 mapping, link it to a snapshot, apply earlier review decisions, and store the result. The
 rows go to the warehouse table ``penerima`` (review candidates to ``penerima_kandidat``)
-under a new batch id; the catalog row that makes the batch visible is written last, so an
-interrupted run leaves nothing a reader can see.
+under a new pending batch (padu.stores.batches); the catalog row that makes the batch
+visible is committed last, so an interrupted run leaves nothing a reader can see.
 
 Review decisions are keyed by the content of a list row (not its position) and the register
 person (NIK and KK), so they are reused on the next run of the same list in any order, and
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,11 +34,15 @@ from padu.linkage.matcher import (
 from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, read_headers
 from padu.stores import Catalog, Warehouse
+from padu.stores.batches import BatchTables, pending_batch, sweep_abandoned
 from padu.stores.catalog import LedgerRow, LinkDecisionRow
+from padu.stores.pause import pause_point
 
 LEDGER = "penerima"
 CANDIDATES = "penerima_kandidat"
 BATCH = "ledger_batch"
+#: Where a ledger batch's rows live.
+LEDGER_BATCHES = BatchTables("ledger", (LEDGER, CANDIDATES), BATCH)
 #: Cells of a list row that identify the person (the key of review decisions).
 IDENTIFYING = (
     "nik_asli",
@@ -154,7 +157,7 @@ def link_list(
     snapshot: str,
     mapping: dict[str, str] | None = None,
     bands: Bands | None = None,
-    actor: str = "cli",
+    actor: str,
 ) -> LinkRun:
     """Read, link, apply earlier decisions and store a beneficiary list as a new ledger."""
     bands = bands or Bands()
@@ -171,11 +174,9 @@ def link_list(
     duplicates = int(dup.filter(pl.col("len") > 1).height)
     counts["duplicates_in_list"] = duplicates
     counts["decisions_reused"] = decided
-    batch = uuid.uuid4().hex
-    _store(wh, ledger_rows, candidates, batch)
-    ledger = catalog.add_ledger(
+    ledger = _store(
+        wh, catalog, ledger_rows, candidates,
         LedgerRow(
-            batch=batch,
             programme=programme,
             year=year,
             source_file=path.name,
@@ -184,8 +185,9 @@ def link_list(
             counts=json.dumps(counts),
             dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             pelaku=actor,
-        )
-    )
+        ),
+        path,
+    )  # fmt: skip
     notes = [f"pemetaan kolom: {source}"]
     return LinkRun(
         ledger, counts, ledger_rows, candidates, listed.mapping, bands, duplicates, notes
@@ -288,20 +290,35 @@ def _candidate_rows(persons: pl.DataFrame, result: Linkage) -> pl.DataFrame:
     )
 
 
-def _store(wh: Warehouse, rows: pl.DataFrame, candidates: pl.DataFrame, batch: str) -> None:
+def _store(
+    wh: Warehouse,
+    catalog: Catalog,
+    rows: pl.DataFrame,
+    candidates: pl.DataFrame,
+    ledger: LedgerRow,
+    path: Path,
+) -> LedgerRow:
+    """Write the rows as a pending batch and commit them with the ledger row (one transaction
+    with its ``link.ledger`` audit event)."""
     wh.ensure(LEDGER, LEDGER_SCHEMA)
     wh.ensure(CANDIDATES, CANDIDATE_SCHEMA)
-    wh.append(LEDGER, rows.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
-    if not candidates.is_empty():
-        wh.append(CANDIDATES, candidates.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+    with pending_batch(wh, catalog, LEDGER_BATCHES, ledger.pelaku) as batch:
+        pause_point("link.write")
+        wh.append(LEDGER, rows.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+        if not candidates.is_empty():
+            wh.append(CANDIDATES, candidates.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+        ledger.batch = batch
+        source = str(path.resolve())
+        return catalog.add_ledger(ledger, {"file": source, "actor": ledger.pelaku})
 
 
-def drop_orphan_ledgers(wh: Warehouse, catalog: Catalog) -> None:
-    """Remove ledger rows that no catalog ledger names (left by an interrupted run)."""
-    keep = {row.batch for row in catalog.ledgers()}
-    for name in (LEDGER, CANDIDATES):
-        if wh.has(name):
-            wh.delete_where_in(name, BATCH, keep, negate=True)
+def drop_orphan_ledgers(wh: Warehouse, catalog: Catalog) -> list[str]:
+    """Remove the rows of ledger batches whose writer was killed; their ids.
+
+    ``link_list`` does this itself before writing; only pending batches whose writer is
+    provably gone are touched (padu.stores.batches).
+    """
+    return sweep_abandoned(wh, catalog, LEDGER_BATCHES)
 
 
 def latest_ledger(

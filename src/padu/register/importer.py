@@ -1,14 +1,14 @@
 """Importing an extract as a new snapshot: accepted whole or not at all.
 
 Order of writes (DESIGN.md §3): validate everything in memory; on any structural error
-write only the report and the rejects files and stop. Otherwise write the warehouse rows
-under a new batch id, then commit the catalog row that makes the batch visible.
+write only the report and the rejects files and stop. Otherwise
+:func:`padu.register.snapshots.write_snapshot` records a pending batch, writes the warehouse
+rows under it, then commits the catalog row that makes the batch visible.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,14 +20,12 @@ from padu.errors import ImportRejected, InputError, Problem
 from padu.files import atomic_output
 from padu.regions import kaltara
 from padu.register.reader import FILE, ROW, RawFile, read_file
-from padu.register.snapshots import BATCH, drop_orphan_batches, ensure_reference_tables
+from padu.register.snapshots import write_snapshot
 from padu.register.validate import RID, Validated, validate
 from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
-from padu.stores.catalog import SnapshotRow
 
 Progress = Callable[[str], None]
-APPEND_ROWS = 200_000
 #: The one file-level note that does not refuse an import (the column is ignored).
 UNKNOWN_COLUMN = "kolom_tidak_dikenal"
 #: A row the parser could not split into the header's columns: refused with the other rows.
@@ -72,6 +70,7 @@ def import_register(
     snapshot_date: dt.date,
     label: str | None = None,
     rejects_dir: Path,
+    actor: str,
     progress: Progress = _noop,
     today: dt.date | None = None,
 ) -> ImportResult:
@@ -99,65 +98,11 @@ def import_register(
         raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
 
     progress("menulis ke warehouse")
-    ensure_reference_tables(warehouse)
-    drop_orphan_batches(warehouse, catalog)
-    batch = "b" + uuid.uuid4().hex[:16]
-    for lv in LEVELS:
-        data = getattr(checked, lv).drop(RID, FILE, ROW).with_columns(pl.lit(batch).alias(BATCH))
-        for chunk in data.iter_slices(APPEND_ROWS):  # bounded Arrow copies
-            warehouse.append(lv, chunk.to_arrow())
-    findings = checked.quality.select(
-        pl.lit(batch).alias(BATCH),
-        "tingkat",
-        pl.col(FILE).alias("file"),
-        pl.col(ROW).alias("baris"),
-        "kolom",
-        "nilai",
-        "kode",
-        "keterangan",
-        "nomor_kartu_keluarga",
-        "nomor_induk_kependudukan",
-    )
-    info = pl.DataFrame(
-        [
-            {
-                BATCH: batch,
-                "tingkat": "file",
-                "file": p.file,
-                "baris": p.row,
-                "kolom": p.column,
-                "nilai": p.value,
-                "kode": p.code,
-                "keterangan": p.reason,
-                "nomor_kartu_keluarga": None,
-                "nomor_induk_kependudukan": None,
-            }
-            for p in problems
-        ],
-        schema=findings.schema,
-    )
-    warehouse.append("temuan", pl.concat([findings, info]).to_arrow())
-
-    progress("mencatat snapshot")
+    row = write_snapshot(
+        warehouse, catalog, checked, problems,
+        snapshot_date=snapshot_date, label=label, paths=paths, actor=actor, progress=progress,
+    )  # fmt: skip
     counts = dict(Counter(checked.quality.get_column("kode").to_list()))
-    row = catalog.add_snapshot(
-        SnapshotRow(
-            batch=batch,
-            tanggal=snapshot_date,
-            label=label or f"DTSEN per {snapshot_date.isoformat()}",
-            dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            skema_wilayah=checked.scheme,
-            keluarga=checked.keluarga.height,
-            individu=checked.individu.height,
-            temuan=checked.quality.height,
-            sumber=[str(Path(p).resolve()) for p in paths],
-        ),
-        {
-            "families": checked.keluarga.height,
-            "individuals": checked.individu.height,
-            "files": [str(p) for p in paths],
-        },
-    )
     return ImportResult(
         row.id, row.label, row.tanggal, row.keluarga, row.individu, counts, checked.scheme
     )

@@ -1,20 +1,35 @@
-"""Warehouse tables of the register and the view of one snapshot.
+"""Warehouse tables of the register, writing one snapshot, and the view of one snapshot.
 
 Every snapshot's rows live in ``keluarga``/``individu``/``temuan`` under its batch id
-(``snapshot_id``). A batch that no catalog row names is invisible and is removed by
-:func:`drop_orphan_batches` before the next import.
+(``snapshot_id``). :func:`write_snapshot` writes them as a pending batch and makes them
+visible with the catalog's snapshot row (padu.stores.batches); rows of a batch whose writer
+was killed are removed by the next import once that writer is provably gone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import polars as pl
 import pyarrow as pa
 
+from padu.errors import Problem
 from padu.regions import kaltara
+from padu.register.reader import FILE, ROW
+from padu.register.validate import RID, Validated
 from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
+from padu.stores.batches import BatchTables, pending_batch, sweep_abandoned
+from padu.stores.catalog import SnapshotRow
+from padu.stores.pause import pause_point
 from padu.stores.warehouse import Table
 
 BATCH = "snapshot_id"
+#: Where a snapshot batch's rows live.
+SNAPSHOT_BATCHES = BatchTables("snapshot", ("keluarga", "individu", "temuan"), BATCH)
+APPEND_ROWS = 200_000
 FINDINGS_SCHEMA = {
     BATCH: "string",
     "tingkat": "string",
@@ -42,18 +57,103 @@ def ensure_reference_tables(wh: Warehouse) -> None:
     for level in LEVELS:
         wh.ensure(level, level_schema(level))
     wh.ensure("temuan", FINDINGS_SCHEMA)
-    if not wh.has("wilayah"):
-        wh.replace("wilayah", pa.Table.from_pylist(kaltara().rows()))
-    if not wh.has("kode"):
-        wh.replace("kode", pa.Table.from_pylist(list(register_schema().code_rows())))
+    with wh.lock("padu.warehouse.ddl"):
+        if not wh.has("wilayah"):
+            wh.replace("wilayah", pa.Table.from_pylist(kaltara().rows()))
+        if not wh.has("kode"):
+            wh.replace("kode", pa.Table.from_pylist(list(register_schema().code_rows())))
 
 
-def drop_orphan_batches(wh: Warehouse, catalog: Catalog) -> None:
-    """Remove rows of batches that no snapshot names (left by an interrupted import)."""
-    keep = catalog.visible_batches()
-    for name in ("keluarga", "individu", "temuan"):
-        if wh.has(name):
-            wh.delete_where_in(name, BATCH, keep, negate=True)
+def drop_orphan_batches(wh: Warehouse, catalog: Catalog) -> list[str]:
+    """Remove the rows of snapshot batches whose writer was killed; their ids.
+
+    Only pending batches whose writer is provably gone are touched (never rows that the
+    catalog merely does not know, see padu.stores.batches).
+    """
+    return sweep_abandoned(wh, catalog, SNAPSHOT_BATCHES)
+
+
+def write_snapshot(
+    wh: Warehouse,
+    catalog: Catalog,
+    checked: Validated,
+    problems: Sequence[Problem],
+    *,
+    snapshot_date: dt.date,
+    label: str | None,
+    paths: Sequence[Path],
+    actor: str,
+    progress: Callable[[str], None],
+) -> SnapshotRow:
+    """Store an accepted extract as one new snapshot: pending batch, rows, one commit."""
+    ensure_reference_tables(wh)
+    with pending_batch(wh, catalog, SNAPSHOT_BATCHES, actor) as batch:
+        pause_point("import.write")
+        for lv in LEVELS:
+            data = (
+                getattr(checked, lv).drop(RID, FILE, ROW).with_columns(pl.lit(batch).alias(BATCH))
+            )
+            for chunk in data.iter_slices(APPEND_ROWS):  # bounded Arrow copies
+                wh.append(lv, chunk.to_arrow())
+        wh.append("temuan", _findings(checked, problems, batch).to_arrow())
+
+        progress("mencatat snapshot")
+        files = [str(Path(p).resolve()) for p in paths]
+        return catalog.add_snapshot(
+            SnapshotRow(
+                batch=batch,
+                tanggal=snapshot_date,
+                label=label or f"DTSEN per {snapshot_date.isoformat()}",
+                dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                skema_wilayah=checked.scheme,
+                keluarga=checked.keluarga.height,
+                individu=checked.individu.height,
+                temuan=checked.quality.height,
+                sumber=files,
+            ),
+            {
+                "families": checked.keluarga.height,
+                "individuals": checked.individu.height,
+                "files": files,
+                "actor": actor,
+            },
+            actor,
+        )
+
+
+def _findings(checked: Validated, problems: Sequence[Problem], batch: str) -> pl.DataFrame:
+    """Quality findings of the rows and the file-level notes, as ``temuan`` rows."""
+    findings = checked.quality.select(
+        pl.lit(batch).alias(BATCH),
+        "tingkat",
+        pl.col(FILE).alias("file"),
+        pl.col(ROW).alias("baris"),
+        "kolom",
+        "nilai",
+        "kode",
+        "keterangan",
+        "nomor_kartu_keluarga",
+        "nomor_induk_kependudukan",
+    )
+    info = pl.DataFrame(
+        [
+            {
+                BATCH: batch,
+                "tingkat": "file",
+                "file": p.file,
+                "baris": p.row,
+                "kolom": p.column,
+                "nilai": p.value,
+                "kode": p.code,
+                "keterangan": p.reason,
+                "nomor_kartu_keluarga": None,
+                "nomor_induk_kependudukan": None,
+            }
+            for p in problems
+        ],
+        schema=findings.schema,
+    )
+    return pl.concat([findings, info])
 
 
 def snapshot_table(

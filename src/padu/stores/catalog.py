@@ -25,16 +25,48 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from padu.errors import NotFound
+from padu.errors import InternalError, NotFound
+from padu.stores.pause import pause_point
+from padu.stores.warehouse import lock_key
+
+PENDING, COMMITTED = "pending", "committed"
+MIGRATION_LOCK = "padu.catalog.migrate"
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class StoreIdentityRow(Base):
+    """The identity this catalog shares with its warehouse (one row, ``slot`` 1)."""
+
+    __tablename__ = "store_identity"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class BatchRow(Base):
+    """A warehouse batch: pending while its writer works, committed with its catalog row."""
+
+    __tablename__ = "batch"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # snapshot | ledger
+    state: Mapped[str] = mapped_column(String(10))  # pending | committed
+    pelaku: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    dimulai: Mapped[dt.datetime] = mapped_column(DateTime)
+    selesai: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class SnapshotRow(Base):
@@ -176,7 +208,11 @@ class Catalog:
 
     @classmethod
     def connect(cls, url: str) -> Catalog:
-        """Open the catalog at ``url`` and bring its schema to the latest migration."""
+        """Open the catalog at ``url`` and bring its schema to the latest migration.
+
+        On PostgreSQL the upgrade holds an advisory lock, so two first connections do not
+        race; SQLite serialises the writers of one file itself.
+        """
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         if url.startswith("postgresql://"):
@@ -187,6 +223,8 @@ class Catalog:
         cfg = Config()
         cfg.set_main_option("script_location", _migrations_dir())
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(lock_key(MIGRATION_LOCK))))
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         return cls(engine)
@@ -198,14 +236,96 @@ class Catalog:
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             yield s
+            if any(isinstance(obj, AuditRow) for obj in s.new):
+                pause_point("catalog.audit")
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold an exclusive lock named ``name`` across processes while the block runs.
+
+        PostgreSQL: a session advisory lock on a connection of its own. SQLite: nothing
+        extra (a DuckDB warehouse admits one writing process, and SQLite serialises writes).
+        """
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        key = lock_key(name)
+        with self.engine.connect() as conn:
+            conn.execute(select(func.pg_advisory_lock(key)))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(select(func.pg_advisory_unlock(key)))
+                conn.commit()
+
+    # -- store identity and batches ----------------------------------------------------
+    def identity(self) -> str | None:
+        """The store identity shared with the warehouse (None before the first pairing)."""
+        with self.session() as s:
+            row = s.get(StoreIdentityRow, 1)
+            return None if row is None else row.store_id
+
+    def set_identity(self, store_id: str) -> str:
+        """Record ``store_id`` unless an identity is already there; the identity now held."""
+        with self.session() as s:
+            row = s.get(StoreIdentityRow, 1)
+            if row is None:
+                s.add(StoreIdentityRow(slot=1, store_id=store_id, dibuat=_now()))
+                return store_id
+            return row.store_id
+
+    def describes_data(self) -> bool:
+        """Whether any snapshot or ledger names rows in a warehouse."""
+        with self.session() as s:
+            return bool(
+                s.scalars(select(SnapshotRow.id).limit(1)).first()
+                or s.scalars(select(LedgerRow.id).limit(1)).first()
+            )
+
+    def begin_batch(self, batch: str, kind: str, actor: str, pid: int, host: str) -> None:
+        """Record ``batch`` as pending before any of its warehouse rows are written."""
+        with self.session() as s:
+            s.add(
+                BatchRow(
+                    id=batch, kind=kind, state=PENDING, pelaku=actor, pid=pid, host=host,
+                    dimulai=_now(), selesai=None,
+                )
+            )  # fmt: skip
+
+    def pending_batches(self, kind: str) -> list[BatchRow]:
+        with self.session() as s:
+            q = select(BatchRow).where(BatchRow.kind == kind, BatchRow.state == PENDING)
+            return list(s.scalars(q.order_by(BatchRow.dimulai)))
+
+    def forget_batch(self, batch: str) -> None:
+        """Remove a pending batch record (after its warehouse rows were deleted)."""
+        with self.session() as s:
+            s.execute(delete(BatchRow).where(BatchRow.id == batch, BatchRow.state == PENDING))
+
+    def _commit_batch(self, s: Session, batch: str) -> None:
+        done = s.execute(
+            update(BatchRow)
+            .where(BatchRow.id == batch, BatchRow.state == PENDING)
+            .values(state=COMMITTED, selesai=_now())
+        )
+        if getattr(done, "rowcount", 0) != 1:
+            raise InternalError(
+                f"batch {batch} tidak lagi tercatat sebagai tertunda (dibersihkan sebagai "
+                "batch yang ditinggalkan?); tulis ulang data ini"
+            )
 
     # -- snapshots ---------------------------------------------------------------------
-    def add_snapshot(self, row: SnapshotRow, event_detail: Mapping[str, object]) -> SnapshotRow:
-        """Make a written warehouse batch visible, with its audit event, in one transaction."""
+    def add_snapshot(
+        self, row: SnapshotRow, event_detail: Mapping[str, object], actor: str
+    ) -> SnapshotRow:
+        """Make a written pending batch visible: commit it, add the snapshot and its audit
+        event, in one transaction."""
         with self.session() as s:
+            self._commit_batch(s, row.batch)
             s.add(row)
             s.flush()
-            s.add(_audit("register.import", {"snapshot": row.id, **event_detail}))
+            s.add(_audit("register.import", {"snapshot": row.id, **event_detail}, actor))
         return row
 
     def snapshots(self) -> list[SnapshotRow]:
@@ -381,19 +501,18 @@ class Catalog:
                 )
             )
 
-    def add_ledger(self, row: LedgerRow) -> LedgerRow:
-        """Make a written ledger batch visible, with its audit event, in one transaction."""
+    def add_ledger(self, row: LedgerRow, event_detail: Mapping[str, object]) -> LedgerRow:
+        """Make a written pending ledger batch visible: commit it, add the ledger and its
+        audit event (actor: ``row.pelaku``), in one transaction."""
         with self.session() as s:
+            self._commit_batch(s, row.batch)
             s.add(row)
             s.flush()
-            s.add(
-                _audit(
-                    "link.ledger",
-                    {"ledger": row.id, "programme": row.programme, "year": row.year,
-                     "file": row.source_file, "snapshot": row.snapshot_id},
-                    row.pelaku,
-                )
-            )  # fmt: skip
+            detail = {
+                "ledger": row.id, "programme": row.programme, "year": row.year,
+                "snapshot": row.snapshot_id, **event_detail,
+            }  # fmt: skip
+            s.add(_audit("link.ledger", detail, row.pelaku))
         return row
 
     def ledgers(self, programme: str | None = None, year: int | None = None) -> list[LedgerRow]:

@@ -2,13 +2,18 @@
 
 One class, composed from a URL: DuckDB by default (``duckdb:///path/warehouse.duckdb``),
 PostgreSQL for a server (``postgresql://...``). Services receive a ``Warehouse`` and build
-Ibis expressions; the few statements Ibis has no verb for (delete a batch) are built with
-sqlglot here, in one place, never from strings.
+Ibis expressions; the few statements Ibis has no verb for (delete a batch, take a lock) are
+built with sqlglot here, in one place, never from strings.
+
+Services normally get a warehouse from :func:`padu.stores.open_stores`, which also checks
+that it belongs to the catalog it is used with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from padu.errors import InputError, StoreBusy
+from padu.stores.pause import pause_point
 
 #: DuckDB spills to disk beyond this, so an import of a whole register stays small in memory.
 DUCKDB_MEMORY_LIMIT = "512MB"
@@ -28,21 +34,32 @@ Table = Any  # ibis.expr.types.Table; kept loose because ibis ships no complete 
 class Warehouse:
     """An Ibis connection plus the verbs Padu needs on top of it."""
 
-    def __init__(self, con: BaseBackend, url: str) -> None:
+    def __init__(self, con: BaseBackend, url: str, *, read_only: bool = False) -> None:
         self.con = con
         self.url = url
+        self.read_only = read_only
         self._temp: dict[str, Table] = {}
+        self._scopes: list[set[str]] = []
 
     @classmethod
-    def connect(cls, url: str) -> Warehouse:
-        """Open the warehouse named by ``url`` (``duckdb://PATH``, ``duckdb://`` or ``postgresql://``)."""
+    def connect(cls, url: str, *, read_only: bool = False) -> Warehouse:
+        """Open the warehouse named by ``url`` (``duckdb://PATH``, ``duckdb://`` or ``postgresql://``).
+
+        ``read_only`` opens a DuckDB file read-only, so several reading processes can share
+        it (temporary tables still work); it changes nothing on PostgreSQL, where readers and
+        writers never block each other. A DuckDB file that does not exist yet is created
+        read-write first, since there is nothing to share.
+        """
         if url.startswith("duckdb://"):
             path = url.removeprefix("duckdb://")
             if path in ("", ":memory:"):
                 return cls(ibis.duckdb.connect(), url)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            read_only = read_only and Path(path).exists()
             try:
-                con = ibis.duckdb.connect(path, memory_limit=DUCKDB_MEMORY_LIMIT)
+                con = ibis.duckdb.connect(
+                    path, memory_limit=DUCKDB_MEMORY_LIMIT, read_only=read_only
+                )
             except Exception as exc:  # duckdb.IOException has no stable import path
                 if "lock" in str(exc).lower():
                     raise StoreBusy(
@@ -51,9 +68,10 @@ class Warehouse:
                         "berjalan, lalu coba lagi."
                     ) from exc
                 raise
-            return cls(con, url)
+            return cls(con, url, read_only=read_only)
         if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-            return cls(ibis.connect(url.replace("postgresql+psycopg://", "postgresql://")), url)
+            con = ibis.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+            return cls(con, url, read_only=read_only)
         raise InputError(
             f"URL warehouse tidak didukung: {url!r} (pakai duckdb:// atau postgresql://)"
         )
@@ -67,6 +85,8 @@ class Warehouse:
         return "postgres" if self.backend == "postgres" else self.backend
 
     def close(self) -> None:
+        for key in list(self._temp):
+            self.drop_temp(key)
         disconnect = getattr(self.con, "disconnect", None)
         if disconnect is not None:
             disconnect()
@@ -81,19 +101,61 @@ class Warehouse:
         """``expr`` materialised as a temporary table of this connection.
 
         With ``reuse``, a table already made under ``key`` is returned as it is (for derived
-        data that depends only on an immutable snapshot); otherwise it is replaced.
+        data that depends only on an immutable snapshot); otherwise it is replaced. Inside
+        :meth:`scratch` the table is dropped when the scratch block ends; outside it lives as
+        long as the connection (or until :meth:`drop_temp`).
         """
         if reuse and key in self._temp:
             return self._temp[key]
-        name = "_padu_" + "".join(ch if ch.isalnum() else "_" for ch in key).lower()
-        table = self.con.create_table(name, expr, temp=True, overwrite=True)
+        table = self.con.create_table(_temp_name(key), expr, temp=True, overwrite=True)
         self._temp[key] = table
+        if self._scopes:
+            self._scopes[-1].add(key)
         return table
 
+    def drop_temp(self, key: str) -> None:
+        """Drop the temporary table made under ``key`` (nothing if there is none)."""
+        if self._temp.pop(key, None) is not None:
+            self.con.drop_table(_temp_name(key), force=True)
+
+    @contextmanager
+    def scratch(self) -> Iterator[Warehouse]:
+        """A block whose temporary tables are dropped when it ends, however it ends.
+
+        A long-running server calls the ranking services thousands of times on one
+        connection; each call wraps its work in ``scratch()`` so no table outlives it.
+        """
+        self._scopes.append(set())
+        try:
+            yield self
+        finally:
+            for key in self._scopes.pop():
+                self.drop_temp(key)
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold an exclusive lock named ``name`` across processes (PostgreSQL advisory lock).
+
+        DuckDB needs none: a DuckDB file takes one writing process at a time.
+        """
+        if self.backend != "postgres":
+            yield
+            return
+        key = sge.Literal.number(lock_key(name))
+        self.con.raw_sql(sge.select(sge.func("pg_advisory_lock", key)).sql("postgres")).close()
+        try:
+            yield
+        finally:
+            stmt = sge.select(sge.func("pg_advisory_unlock", key))
+            self.con.raw_sql(stmt.sql("postgres")).close()
+
     def ensure(self, name: str, schema: dict[str, str]) -> None:
-        """Create table ``name`` with ``schema`` unless it exists."""
-        if not self.has(name):
-            self.con.create_table(name, schema=ibis.schema(schema))
+        """Create table ``name`` with ``schema`` unless it exists (safe with concurrent writers)."""
+        if self.has(name):
+            return
+        with self.lock("padu.warehouse.ddl"):
+            if not self.has(name):
+                self.con.create_table(name, schema=ibis.schema(schema))
 
     def append(self, name: str, data: pa.Table) -> None:
         """Append rows to an existing table, columns matched by name."""
@@ -112,24 +174,24 @@ class Warehouse:
                 raw.unregister("_padu_append")
         else:
             self.con.insert(name, data)
+        pause_point("warehouse.append")
 
     def replace(self, name: str, data: pa.Table) -> None:
         """Create or overwrite a small reference table (regions, code lists)."""
-        self.con.create_table(name, data, overwrite=True)
+        with self.lock("padu.warehouse.ddl"):
+            self.con.create_table(name, data, overwrite=True)
 
-    def delete_where_in(
-        self, name: str, column: str, values: Iterable[str], negate: bool = False
-    ) -> None:
-        """Delete rows whose ``column`` is (or, with ``negate``, is not) in ``values``."""
-        vals = list(values)
-        cond: sge.Expression
-        if vals:
-            cond = sge.column(column).isin(*[sge.Literal.string(v) for v in vals])
-            if negate:
-                cond = sge.not_(cond)
-        elif negate:
-            cond = sge.true()
-        else:
-            return
+    def delete_batch(self, name: str, column: str, batch: str) -> None:
+        """Delete the rows of one batch (``column`` equal to ``batch``) from ``name``."""
+        cond = sge.column(column).eq(sge.Literal.string(batch))
         stmt = sge.delete(sge.to_table(name), where=cond)
         self.con.raw_sql(stmt.sql(self.dialect))
+
+
+def _temp_name(key: str) -> str:
+    return "_padu_" + "".join(ch if ch.isalnum() else "_" for ch in key).lower()
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a named PostgreSQL advisory lock."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)

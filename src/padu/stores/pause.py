@@ -1,0 +1,28 @@
+"""A test hook that stops a process at a named stage, so a test can kill it there.
+
+``PADU_TEST_PAUSE_AT=<stage>`` makes the process write ``PADU_PAUSED <stage>`` to stderr
+and sleep when it reaches :func:`pause_point` with that stage; tests/test_crash.py then
+kills it with SIGKILL at exactly that moment. Unset (always, outside tests) it does nothing.
+
+Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write`` and
+``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
+(after the first chunk of warehouse rows), ``catalog.audit`` (a catalog transaction that
+carries an audit event is about to commit).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+ENV = "PADU_TEST_PAUSE_AT"
+
+
+def pause_point(stage: str) -> None:
+    """Sleep here (until killed) if the test hook names ``stage``."""
+    if os.environ.get(ENV) != stage:
+        return
+    sys.stderr.write(f"PADU_PAUSED {stage}\n")
+    sys.stderr.flush()
+    time.sleep(3600)
