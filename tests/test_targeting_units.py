@@ -17,8 +17,9 @@ from padu.programmes.model import Programme
 from padu.programmes.targeting import KK, NIK, draw_target_list, tie_reference, tie_value
 from padu.programmes.targeting import tie_digest as digest
 from padu.register import import_register
+from padu.stores import open_stores
 from padu.synth import SyntheticRegister, write_register
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, _fresh_pg_database
 
 EVERYONE = Programme(
     code="SEMUA_ORANG",
@@ -77,7 +78,6 @@ def duplicated(stores: Stores, small_register: SyntheticRegister, tmp_path: Path
         stores.catalog,
         snapshot_date=SNAPSHOT_DATE,
         rejects_dir=stores.home / "rejects",
-        actor="penguji",
         actor="penguji",
     ).snapshot
     return reg, case, snap
@@ -177,3 +177,42 @@ def test_runs_leave_no_temporary_tables(stores: Stores, snapshot: int) -> None:
             drawn = draw_target_list(wh, cat, p, 1, snapshot)
     assert _temp_tables(stores) == after_one
     assert drawn.rows.num_rows == drawn.selected  # the rows outlive the run's tables
+
+
+@pytest.mark.postgres
+def test_lists_are_the_same_on_duckdb_and_postgres(
+    pg_url: str, small_files: Path, tmp_path: Path
+) -> None:
+    urls = [
+        (f"duckdb://{tmp_path / 'w.duckdb'}", f"sqlite:///{tmp_path / 'c.sqlite'}"),
+        (_fresh_pg_database(pg_url),) * 2,
+    ]
+    presets = {p.code: p for p in preset_workshop().programmes}
+    cut = [dataclasses.replace(presets[c], quota=q) for c, q in (("RTLH", 40), ("PBI-PEMDA", 90))]
+    lists = []
+    for wurl, curl in urls:
+        wh, cat = open_stores(wurl, curl)
+        try:
+            snap = import_register(
+                [small_files / "keluarga.parquet", small_files / "individu.parquet"],
+                wh,
+                cat,
+                snapshot_date=SNAPSHOT_DATE,
+                rejects_dir=tmp_path / "rejects",
+                actor="penguji",
+            ).snapshot
+            drawn = [draw_target_list(wh, cat, p, 1, snap) for p in cut]
+            lists.append([(d.eligible, d.rows.select(_keys(d.programme))) for d in drawn])
+        finally:
+            wh.close()
+            cat.close()
+    for (n_duck, duck), (n_pg, pg) in zip(*lists, strict=True):
+        assert n_duck == n_pg > duck.num_rows > 0
+        assert duck.to_pylist() == pg.to_pylist()  # same units in the same order
+        classes = [(r["desil_nasional"], r["skor_deprivasi"]) for r in duck.to_pylist()]
+        assert len(set(classes)) < len(classes)  # ties that only the tie-break ordered
+
+
+def _keys(programme: Programme) -> list[str]:
+    keys = ["peringkat", KK, "desil_nasional", "skor_deprivasi"]
+    return keys + ([NIK] if programme.unit == "individu" else [])
