@@ -258,6 +258,25 @@ def test_an_unexpected_error_is_one_line_unless_debugging(
     assert "Traceback" in capsys.readouterr().err
 
 
+def test_ctrl_c_inside_the_engine_is_an_interruption(
+    capsys: pytest.CaptureFixture[str], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB turns Ctrl-C into RuntimeError("Query interrupted") caused by KeyboardInterrupt."""
+    import padu.regions
+
+    def interrupted() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Query interrupted") from exc
+
+    monkeypatch.setattr(padu.regions, "kaltara", interrupted)
+    code, data = _one_json_error(capsys, ["--home", str(home), "--json", "regions", "show", "65"])
+    assert code == 130 and data == {"error": "Interrupted", "message": "dibatalkan"}
+    assert main(["--home", str(home), "regions", "show", "65"]) == 130
+    assert capsys.readouterr().err == "galat: dibatalkan\n"
+
+
 def _interrupt(argv: list[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
     """Run the installed ``padu`` with ``argv``, send SIGINT once ``ready()``; code, out, err."""
     proc = subprocess.Popen(

@@ -1473,6 +1473,18 @@ def _internal(exc: BaseException) -> InternalError:
     )
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether Ctrl-C caused ``exc``: DuckDB, for one, turns it into "Query interrupted"."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _json_requested(args: list[str]) -> bool:
     """Whether ``--json`` was given anywhere; it is moved before the command."""
     if "--json" not in args:
@@ -1497,6 +1509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         code = INTERRUPTED
     except PaduError as exc:
+        if _interrupted(exc):
+            return _fail(Interrupted("dibatalkan"), as_json)
         return _fail(exc, as_json)
     except typer.TyperException as exc:  # click's usage errors (missing option, bad value)
         usage = int(getattr(exc, "exit_code", 2)) == 2
@@ -1504,6 +1518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (typer.Abort, EOFError):
         code = INTERRUPTED
     except Exception as exc:
+        if _interrupted(exc):
+            return _fail(Interrupted("dibatalkan"), as_json)
         if os.environ.get("PADU_DEBUG"):
             import traceback
 
