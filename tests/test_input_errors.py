@@ -21,7 +21,7 @@ from padu.errors import ImportRejected, NotFound
 from padu.linkage.ledger import LEDGER, link_list
 from padu.linkage.reader import read_agency_list
 from padu.measure.measures import get_measure, save_measure
-from padu.programmes import preset_workshop
+from padu.programmes import load_workshop, preset_workshop
 from padu.programmes.store import save_workshop
 from padu.register import import_register
 from padu.rules import compile_rule
@@ -451,6 +451,27 @@ def test_workshop_preset_is_a_name_not_a_path(name: str) -> None:
     with pytest.raises(NotFound) as info:
         preset_workshop(name)
     assert "kaltara-2026" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "- a\n- b\n",
+        "agencies: []\nprogrammes: []\n",
+        "agencies: 3\n",
+        "agencies: [1, 2]\n",
+        "agencies: [{code: A, name: A, kind: OPD}]\nprogrammes: [{code: P, agency: [1]}]\n",
+        "agencies: [{code: A, name: A, kind: OPD}]\nprogrammes: [{code: P, agency: A, "
+        "dimensions: 3}]\n",
+    ],
+    ids=["empty", "a list", "nothing in it", "agencies a number", "agencies of numbers",
+         "a list as agency", "dimensions a number"],
+)  # fmt: skip
+def test_a_workshop_file_of_the_wrong_shape_is_refused(text: str) -> None:
+    with pytest.raises(ImportRejected) as info:
+        load_workshop(text, "lokakarya.yaml")
+    assert info.value.problems and info.value.problems[0].file == "lokakarya.yaml"
 
 
 def test_measure_preset_and_files_are_clean_errors(tmp_path: Path) -> None:

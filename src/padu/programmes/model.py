@@ -87,7 +87,7 @@ def _int(value: object) -> int | None:
 def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
     """Agencies and programmes from YAML; :class:`ImportRejected` listing every problem."""
     try:
-        doc = yaml.safe_load(text) or {}
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ImportRejected(
@@ -98,6 +98,11 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
                 )
             ],
         ) from None
+    shape = _shape_problem(doc)
+    if shape:
+        raise ImportRejected(
+            summary=f"{source}: {shape}", problems=[Problem(source, 1, None, None, shape)]
+        )
     problems: list[Problem] = []
     out = Workshop()
     for i, a in enumerate(doc.get("agencies") or []):
@@ -143,13 +148,17 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
         codes.add(code)
         if not p.get("name"):
             bad("name", None, "wajib diisi")
-        if p.get("agency") not in agencies:
+        if str(p.get("agency") or "") not in agencies:
             bad(
                 "agency",
                 p.get("agency"),
                 f"instansi tidak ada di daftar agencies ({', '.join(sorted(agencies))})",
             )
-        dims = tuple(p.get("dimensions") or ())
+        listed = p.get("dimensions") or ()
+        if not isinstance(listed, list | tuple):
+            bad("dimensions", listed, "harus berupa daftar dimensi")
+            listed = ()
+        dims = tuple(str(d) for d in listed)
         for d in dims:
             if d not in DIMENSIONS:
                 bad("dimensions", d, f"dimensi Padu-7: {', '.join(DIMENSIONS)}")
@@ -223,6 +232,19 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
             summary=f"{source}: {len(problems)} masalah; tidak ada yang disimpan", problems=problems
         )
     return out
+
+
+def _shape_problem(doc: object) -> str | None:
+    """Why a parsed workshop file is not the shape of one (an empty file included), or None."""
+    if not isinstance(doc, dict) or not doc:
+        return "file lokakarya harus berupa pemetaan YAML dengan 'agencies' dan 'programmes'"
+    for key, one in (("agencies", "agency"), ("programmes", "program")):
+        entries = doc.get(key) or []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return f"'{key}' harus berupa daftar pemetaan (satu per {one})"
+    if not doc.get("agencies") and not doc.get("programmes"):
+        return "file lokakarya tidak berisi agency maupun program"
+    return None
 
 
 def dump_workshop(workshop: Workshop) -> str:
