@@ -350,15 +350,6 @@ class Catalog:
             return set(s.scalars(select(SnapshotRow.batch)))
 
     # -- crosswalk ---------------------------------------------------------------------
-    def load_crosswalk(self, rows: Iterable[CrosswalkRow]) -> int:
-        """Replace the BPS<->Kemendagri crosswalk with ``rows``."""
-        items = list(rows)
-        with self.session() as s:
-            s.execute(delete(CrosswalkRow))
-            s.add_all(items)
-            s.add(_audit("regions.crosswalk", {"rows": len(items)}))
-        return len(items)
-
     def crosswalk(self) -> dict[str, str]:
         with self.session() as s:
             return {r.kode_bps: r.kode_kemendagri for r in s.scalars(select(CrosswalkRow))}
@@ -399,7 +390,8 @@ class Catalog:
         self,
         agencies: Iterable[tuple[str, str, str]],
         programmes: Iterable[tuple[str, str, dict[str, object]]],
-        actor: str = "cli",
+        *,
+        actor: str,
     ) -> dict[str, int]:
         """Upsert agencies; store each programme definition that changed as a new version.
 
@@ -526,7 +518,8 @@ class Catalog:
             return list(s.scalars(q))
 
     # -- audit -------------------------------------------------------------------------
-    def record(self, kind: str, detail: Mapping[str, object], actor: str = "cli") -> None:
+    def record(self, kind: str, detail: Mapping[str, object], actor: str) -> None:
+        """Record one audit event (its own transaction)."""
         with self.session() as s:
             s.add(_audit(kind, detail, actor))
 
@@ -542,7 +535,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _audit(kind: str, detail: Mapping[str, object], actor: str = "cli") -> AuditRow:
+def _audit(kind: str, detail: Mapping[str, object], actor: str) -> AuditRow:
     return AuditRow(
         waktu=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         pelaku=actor,

@@ -2,7 +2,9 @@
 
 ``PADU_TEST_PAUSE_AT=<stage>`` makes the process write ``PADU_PAUSED <stage>`` to stderr
 and sleep when it reaches :func:`pause_point` with that stage; tests/test_crash.py then
-kills it with SIGKILL at exactly that moment. Unset (always, outside tests) it does nothing.
+kills it with SIGKILL at exactly that moment. ``PADU_TEST_PAUSE_SECONDS`` makes the sleep
+finite, so tests/test_concurrency.py can run a second writer while the first one waits
+with its batch pending. Unset (always, outside tests) it does nothing.
 
 Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write`` and
 ``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
@@ -25,4 +27,4 @@ def pause_point(stage: str) -> None:
         return
     sys.stderr.write(f"PADU_PAUSED {stage}\n")
     sys.stderr.flush()
-    time.sleep(3600)
+    time.sleep(float(os.environ.get("PADU_TEST_PAUSE_SECONDS", "3600")))
