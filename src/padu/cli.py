@@ -547,19 +547,14 @@ def programme_import(
     by: _BY = None,
 ) -> None:
     """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
-    from padu.programmes.model import load_workshop, preset_workshop
+    from padu.programmes.model import preset_workshop, read_workshop
     from padu.programmes.store import save_workshop
 
     state = _state(ctx)
     if file.startswith("preset:"):
         workshop = preset_workshop(file.removeprefix("preset:"))
     else:
-        path = _input_file(Path(file), "file lokakarya")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path.name}: bukan teks UTF-8 (YAML): {exc.reason}") from None
-        workshop = load_workshop(text, path.name)
+        workshop = read_workshop(_input_file(Path(file), "file lokakarya"))
     with state.stores(read_only=True) as (_, cat):
         versions = save_workshop(workshop, cat, actor=state.actor(by))
     _emit(
@@ -1119,22 +1114,16 @@ def _progress(state: State, total: int = 2) -> Iterator[Any]:
         prog.update(task, completed=total)
 
 
-def _actor(by: str | None) -> str:
-    """Who is acting: ``--by``, else ``PADU_USER``, else the operating-system user."""
-    import getpass
-    import os
-
-    return by or os.environ.get("PADU_USER") or getpass.getuser()
-
-
 def _read_mapping(path: Path) -> dict[str, str]:
     import yaml
 
     from padu.errors import ImportRejected, Problem
+    from padu.sheets import read_text
 
+    text = read_text(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise ImportRejected(
             "file pemetaan tidak dapat dibaca",
             [Problem(path.name, None, None, None, str(exc), "file_tidak_terbaca")],
