@@ -28,6 +28,7 @@ from rich.table import Table
 from padu.audit import resolve_actor
 from padu.errors import ImportRejected, InputError, InternalError, PaduError, UsageError
 from padu.files import atomic_output, check_output_file, check_output_folder
+from padu.fmt import angka, rupiah
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
 
@@ -166,7 +167,7 @@ def synth(
     _emit(
         state,
         data,
-        f"{truth['families']:,} keluarga, {truth['individuals']:,} individu -> {out_dir}",
+        f"{angka(truth['families'])} keluarga, {angka(truth['individuals'])} individu -> {out_dir}",
     )
 
 
@@ -202,7 +203,7 @@ def synth_list(
         "not_in_register": sum(t["nik"] is None for t in lst.truth),
         "noise": dict(sorted(counts.items())),
     }
-    _emit(state, data, f"{len(lst.rows):,} baris -> {out_file} (kunci jawaban: {truth})")
+    _emit(state, data, f"{angka(len(lst.rows))} baris -> {out_file} (kunci jawaban: {truth})")
 
 
 @register_app.command("import")
@@ -242,10 +243,10 @@ def register_import(
     table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
     table.add_column("hal")
     table.add_column("jumlah", justify="right")
-    table.add_row("keluarga", f"{result.families:,}")
-    table.add_row("individu", f"{result.individuals:,}")
+    table.add_row("keluarga", angka(result.families))
+    table.add_row("individu", angka(result.individuals))
     for code, n in sorted(result.findings.items()):
-        table.add_row(f"temuan kualitas: {code}", f"{n:,}")
+        table.add_row(f"temuan kualitas: {code}", angka(n))
     _emit(state, result.to_dict(), table)
 
 
@@ -274,9 +275,9 @@ def register_list(ctx: typer.Context) -> None:
             str(r["snapshot"]),
             str(r["label"]),
             str(r["snapshot_date"]),
-            f"{r['families']:,}",
-            f"{r['individuals']:,}",
-            f"{r['findings']:,}",
+            angka(r["families"]),
+            angka(r["individuals"]),
+            angka(r["findings"]),
             str(r["imported_at"]),
         )
     _emit(state, {"snapshots": rows}, table)
@@ -306,16 +307,16 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
     t = Table(
         title=(
             f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): "
-            f"{rep['families']:,} keluarga, {rep['individuals']:,} individu"
+            f"{angka(rep['families'])} keluarga, {angka(rep['individuals'])} individu"
         )
     )
     t.add_column("temuan")
     t.add_column("jumlah", justify="right")
     for k, v in rep["summary"].items():
-        t.add_row(k.replace("_", " "), f"{v:,}")
-    t.add_row("NIK yang dipakai ganda (nilai berbeda)", f"{rep['duplicate_nik_values']:,}")
+        t.add_row(k.replace("_", " "), angka(v))
+    t.add_row("NIK yang dipakai ganda (nilai berbeda)", angka(rep["duplicate_nik_values"]))
     for code, n in sorted(rep["findings"].items()):
-        t.add_row(f"  {code}", f"{n:,}")
+        t.add_row(f"  {code}", angka(n))
     for level, names in EXPECTED_FIELDS.items():
         for name in names:
             c = rep["completeness"][f"{level}.{name}"]
@@ -323,7 +324,7 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
     regions = kaltara()
     for code, counts in sorted(rep["findings_by_region"].items()):
         region = regions.find(code)
-        t.add_row(f"temuan di {region.nama if region else code}", f"{sum(counts.values()):,}")
+        t.add_row(f"temuan di {region.nama if region else code}", angka(sum(counts.values())))
     return t
 
 
@@ -359,9 +360,9 @@ def register_diff(
     t.add_column("perubahan")
     t.add_column("jumlah", justify="right")
     for k, v in d["counts"].items():
-        t.add_row(k.replace("_", " "), f"{v:,}")
+        t.add_row(k.replace("_", " "), angka(v))
     for r in d["desil_matrix"][:30]:
-        t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", f"{r['n']:,}")
+        t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", angka(r["n"]))
     listing = Table(*LIST_HEADER, title=f"Daftar (paling banyak {limit} baris per jenis)")
     for row in diff_rows(d):
         listing.add_row(*row)
@@ -393,7 +394,7 @@ def register_desil(
         region = regions.find(code)
         name = region.nama.removeprefix("Kabupaten ") if region else code
         t.add_row(
-            name, *[f"{cells.get(str(i), 0):,}" for i in range(1, 11)], f"{cells.get('None', 0):,}"
+            name, *[angka(cells.get(str(i), 0)) for i in range(1, 11)], angka(cells.get("None", 0))
         )
     _emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
 
@@ -436,7 +437,7 @@ def register_duplicates_cmd(
             *(str(r[f"{c}_b"] or "") for c in ("nik", "nama", "tanggal_lahir")),
             r["agree"] or "",
         )
-    t.title = f"{pairs.height:,} dugaan pasangan ganda di antara {persons:,} orang"
+    t.title = f"{angka(pairs.height)} dugaan pasangan ganda di antara {angka(persons)} orang"
     _emit(state, data, t)
 
 
@@ -640,7 +641,7 @@ def needs(
             p["agency"],
             str(len(p["fields"])),
             f"{lowest} ({result['fields'][lowest]['completeness']:.1f} %)",
-            f"{p['undecidable']:,}",
+            angka(p["undecidable"]),
             ", ".join(r["nama"] for r in p["unreliable_regions"]) or "-",
         )
     _emit(state if fmt != "json" else State(state.settings, True), result, t)
@@ -690,7 +691,7 @@ def target(
             "unit",
             "memenuhi syarat",
             "terpilih",
-            "biaya (Rp)",
+            "biaya",
             "hash",
             title="Semua daftar sasaran" + (f" -> {out_file}" if out_file else ""),
         )
@@ -698,9 +699,9 @@ def target(
             t.add_row(
                 sm["programme"],
                 sm["unit"],
-                f"{sm['eligible']:,}",
-                f"{sm['selected']:,}",
-                f"{sm['cost']:,}",
+                angka(sm["eligible"]),
+                angka(sm["selected"]),
+                rupiah(sm["cost"]),
                 sm["hash"][:12],
             )
         _emit(state, {"lists": summaries, "out": str(out_file) if out_file else None}, t)
@@ -715,10 +716,43 @@ def target(
         data = result.summary()
     if out_file is not None:
         data["out"] = str(out_file)
-    t = Table("hal", "isi", title=f"Daftar sasaran {p.code} (versi aturan {v})")
-    for k, val in data.items():
-        t.add_row(k, f"{val:,}" if isinstance(val, int) else str(val))
-    _emit(state, data, t)
+    _emit(state, data, _target_table(data, f"Daftar sasaran {p.code} (versi aturan {v})"))
+
+
+_TARGET_LABELS = {
+    "programme": "program",
+    "rule_version": "versi aturan",
+    "snapshot": "snapshot",
+    "region": "wilayah",
+    "unit": "unit sasaran",
+    "eligible": "memenuhi syarat",
+    "selected": "terpilih",
+    "cost": "biaya",
+    "duplicates_dropped": "orang ganda yang dihapus",
+    "hash": "hash isi (SHA-256)",
+    "out": "file",
+}
+
+
+def _target_table(data: dict[str, Any], title: str) -> Table:
+    """One drawn list in words: counts with dots, the cost in rupiah, duplicates by name."""
+    t = Table("hal", "isi", title=title)
+    for key, label in _TARGET_LABELS.items():
+        val = data.get(key)
+        if key == "region" and val is None:
+            val = "seluruh cakupan program"
+        if val is None:
+            continue
+        if key == "cost":
+            shown = rupiah(val)
+        elif isinstance(val, int) and key not in ("rule_version", "snapshot"):
+            shown = angka(val)
+        else:
+            shown = str(val)
+        t.add_row(label, shown)
+    for d in data.get("duplicates") or []:
+        t.add_row("  ganda", ", ".join(f"{k} {v}" for k, v in d.items() if v is not None))
+    return t
 
 
 @rule_app.command("explain")
@@ -746,9 +780,11 @@ def rule_explain(
             result = explain(rule, kel, ind, snap.tanggal)
     t = Table("klausa", "keluarga", title=f"Aturan: {result.parsed}")
     for c in result.clauses:
-        t.add_row(c["clause"], f"{c['families']:,}" if "families" in c else "-")
+        t.add_row(c["clause"], angka(c["families"]) if "families" in c else "-")
     if snapshot is not None:
-        t.add_row("SELURUH ATURAN", f"{result.families:,} keluarga, {result.persons:,} orang")
+        t.add_row(
+            "SELURUH ATURAN", f"{angka(result.families)} keluarga, {angka(result.persons)} orang"
+        )
         if result.families == 0:
             t.add_row("perhatian", "aturan ini tidak cocok dengan satu keluarga pun")
     t.add_row("kolom yang dibaca", ", ".join(result.fields))
@@ -853,7 +889,7 @@ def mpi_sensitivity(
             f"{float(r['H']):.4f}",
             f"{float(r['A']):.4f}",
             f"{float(r['M0']):.4f}",
-            f"{r['q']:,}",
+            angka(r["q"]),
         )
     data = {
         "measure": m.id,
@@ -1085,7 +1121,7 @@ def mpi_file(
     t = Table("kelompok", "n", "H", "A", "M0", title=f"Alkire-Foster, k = {result.k}")
     rows = [("keseluruhan", result.overall), *result.groups.items()]
     for name, g in rows:
-        t.add_row(name, f"{g.n:,}", f"{float(g.H):.4f}", f"{float(g.A):.4f}", f"{float(g.M0):.4f}")
+        t.add_row(name, angka(g.n), f"{float(g.H):.4f}", f"{float(g.A):.4f}", f"{float(g.M0):.4f}")
     _emit(_state(ctx), data, t)
 
 
@@ -1241,7 +1277,7 @@ def link_cmd(
         ("tidak cocok", c["unmatched"]),
         ("JUMLAH", c["rows"]),
     ):
-        t.add_row(label, f"{n:,}")
+        t.add_row(label, angka(n))
     _emit(state, data, t)
 
 

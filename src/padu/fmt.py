@@ -1,0 +1,30 @@
+"""Numbers as an Indonesian officer reads them: 10.793, Rp1.500.000, 12,5 %.
+
+Every count, amount and share that the CLI (and later the web pages) shows goes through
+these, so an export never mixes ``44,337`` and ``44.337``.
+"""
+
+from __future__ import annotations
+
+
+def angka(n: object) -> str:
+    """A whole number with dots between thousands: ``10793`` -> ``10.793`` (text as it is)."""
+    if not isinstance(n, int | float):
+        return str(n)
+    return f"{round(n):,}".replace(",", ".")
+
+
+def rupiah(n: object) -> str:
+    """An amount in rupiah: ``1500000`` -> ``Rp1.500.000``."""
+    return "Rp" + angka(n)
+
+
+def desimal(x: float, digits: int = 2) -> str:
+    """A decimal with a comma: ``12.5`` -> ``12,50``; thousands with dots."""
+    text = f"{x:,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def persen(x: float, digits: int = 2) -> str:
+    """A share given as a percentage number: ``12.5`` -> ``12,50 %``."""
+    return f"{desimal(x, digits)} %"
