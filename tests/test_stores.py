@@ -268,24 +268,30 @@ def test_migration_records_existing_snapshots_as_committed_batches(tmp_path: Pat
     cat.close()
 
 
-def test_first_connections_at_once_share_one_identity(stores: Stores) -> None:
+def test_first_connections_at_once_share_one_identity(stores: Stores, tmp_path: Path) -> None:
     """Several processes opening the same fresh stores at once: migrations and pairing do
-    not race (PostgreSQL: advisory locks; DuckDB: one writer, the rest wait or are busy)."""
-    if stores.backend != "postgres":
-        pytest.skip("a DuckDB file admits one writing process (see the StoreBusy tests)")
-    url = _fresh_pg_database(stores.catalog_url.rsplit("/", 1)[0] + "/postgres")
+    not race (PostgreSQL: advisory locks; SQLite: its own write lock; a DuckDB file admits
+    one writing process, see the StoreBusy tests, so only the catalog is raced there)."""
+    if stores.backend == "postgres":
+        url = _fresh_pg_database(stores.catalog_url.rsplit("/", 1)[0] + "/postgres")
+        opening = f"wh, cat = open_stores({url!r}, {url!r})"
+    else:
+        curl = f"sqlite:///{tmp_path / 'c.sqlite'}"
+        opening = f"cat = Catalog.connect({curl!r})"
     code = textwrap.dedent(f"""
-        from padu.stores import open_stores
-        wh, cat = open_stores({url!r}, {url!r})
-        print(cat.identity())
+        from padu.stores import Catalog, open_stores
+        {opening}
+        print(cat.identity(), len(cat.snapshots()))
     """)
     procs = [
         subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
-    ids = {p.communicate(timeout=120)[0].strip() for p in procs}
-    assert all(p.returncode == 0 for p in procs)
-    assert len(ids) == 1 and len(next(iter(ids))) == 36
+    outs = {p.communicate(timeout=120)[0].strip() for p in procs}
+    assert [p.returncode for p in procs] == [0, 0, 0, 0]
+    assert len(outs) == 1
+    ident, snaps = next(iter(outs)).split()
+    assert snaps == "0" and len(ident) == (36 if stores.backend == "postgres" else 4)  # "None"
 
 
 def _hold(path: Path, read_only: bool) -> subprocess.Popen[str]:

@@ -305,6 +305,7 @@ def _store(
     with pending_batch(wh, catalog, LEDGER_BATCHES, ledger.pelaku) as batch:
         pause_point("link.write")
         wh.append(LEDGER, rows.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
+        pause_point("warehouse.append")
         if not candidates.is_empty():
             wh.append(CANDIDATES, candidates.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
         ledger.batch = batch

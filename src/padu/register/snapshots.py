@@ -95,6 +95,7 @@ def write_snapshot(
             )
             for chunk in data.iter_slices(APPEND_ROWS):  # bounded Arrow copies
                 wh.append(lv, chunk.to_arrow())
+                pause_point("warehouse.append")
         wh.append("temuan", _findings(checked, problems, batch).to_arrow())
 
         progress("mencatat snapshot")

@@ -16,6 +16,7 @@ provably gone. Rows the catalog does not describe are never deleted for that rea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -69,8 +70,10 @@ def pending_batch(
     try:
         yield batch
     except BaseException:
-        if batch in {b.id for b in catalog.pending_batches(layout.kind)}:
-            _remove(wh, catalog, layout, batch)
+        # best effort: if the stores themselves failed, the sweep retries once we are gone
+        with contextlib.suppress(Exception):
+            if batch in {b.id for b in catalog.pending_batches(layout.kind)}:
+                _remove(wh, catalog, layout, batch)
         raise
 
 

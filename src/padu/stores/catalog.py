@@ -210,8 +210,8 @@ class Catalog:
     def connect(cls, url: str) -> Catalog:
         """Open the catalog at ``url`` and bring its schema to the latest migration.
 
-        On PostgreSQL the upgrade holds an advisory lock, so two first connections do not
-        race; SQLite serialises the writers of one file itself.
+        Two first connections do not race: on PostgreSQL the upgrade holds an advisory lock,
+        on SQLite it runs in one ``BEGIN IMMEDIATE`` transaction (the file's write lock).
         """
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -220,13 +220,7 @@ class Catalog:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        cfg = Config()
-        cfg.set_main_option("script_location", _migrations_dir())
-        with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(lock_key(MIGRATION_LOCK))))
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        _upgrade(engine)
         return cls(engine)
 
     def close(self) -> None:
@@ -542,6 +536,34 @@ def _audit(kind: str, detail: Mapping[str, object], actor: str) -> AuditRow:
         jenis=kind,
         rincian=json.dumps(detail, default=str, sort_keys=True),
     )
+
+
+def _upgrade(engine: Engine) -> None:
+    """Bring the schema to head in one transaction that excludes other upgraders."""
+    cfg = Config()
+    cfg.set_main_option("script_location", _migrations_dir())
+    if engine.dialect.name == "sqlite":
+        # pysqlite starts no transaction before DDL; take the write lock ourselves, waiting
+        # for another process's upgrade rather than failing (the default wait is 5 s)
+        migrator = create_engine(engine.url, connect_args={"timeout": 60})
+        event.listen(migrator, "connect", _sqlite_manual_transactions)
+        event.listen(migrator, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        try:
+            with migrator.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            migrator.dispose()
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(lock_key(MIGRATION_LOCK))))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _sqlite_manual_transactions(dbapi_conn: object, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

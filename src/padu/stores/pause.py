@@ -2,14 +2,15 @@
 
 ``PADU_TEST_PAUSE_AT=<stage>`` makes the process write ``PADU_PAUSED <stage>`` to stderr
 and sleep when it reaches :func:`pause_point` with that stage; tests/test_crash.py then
-kills it with SIGKILL at exactly that moment. ``PADU_TEST_PAUSE_SECONDS`` makes the sleep
-finite, so tests/test_concurrency.py can run a second writer while the first one waits
-with its batch pending. Unset (always, outside tests) it does nothing.
+kills it with SIGKILL at exactly that moment. With ``PADU_TEST_RELEASE=<path>`` the process
+goes on once that file exists, so tests/test_concurrency.py can run a second writer to the
+end while the first one waits with its batch pending. Unset (always, outside tests) it does
+nothing.
 
 Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write`` and
 ``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
-(after the first chunk of warehouse rows), ``catalog.audit`` (a catalog transaction that
-carries an audit event is about to commit).
+(a writer has appended a chunk of its batch rows, more may follow), ``catalog.audit`` (a
+catalog transaction that carries an audit event is about to commit).
 """
 
 from __future__ import annotations
@@ -27,4 +28,7 @@ def pause_point(stage: str) -> None:
         return
     sys.stderr.write(f"PADU_PAUSED {stage}\n")
     sys.stderr.flush()
-    time.sleep(float(os.environ.get("PADU_TEST_PAUSE_SECONDS", "3600")))
+    release = os.environ.get("PADU_TEST_RELEASE")
+    deadline = time.monotonic() + 3600
+    while time.monotonic() < deadline and not (release and os.path.exists(release)):
+        time.sleep(0.05)

@@ -23,7 +23,6 @@ import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from padu.errors import InputError, StoreBusy
-from padu.stores.pause import pause_point
 
 #: DuckDB spills to disk beyond this, so an import of a whole register stays small in memory.
 DUCKDB_MEMORY_LIMIT = "512MB"
@@ -174,7 +173,6 @@ class Warehouse:
                 raw.unregister("_padu_append")
         else:
             self.con.insert(name, data)
-        pause_point("warehouse.append")
 
     def replace(self, name: str, data: pa.Table) -> None:
         """Create or overwrite a small reference table (regions, code lists)."""
