@@ -2,21 +2,56 @@
 
 It shares only the parser with Padu; evaluation follows SQL three-valued logic (None is
 unknown), codes compare numerically with numbers, and member aggregates see the family's
-member rows.
+member rows: ``ada`` is true if a member's condition is true, unknown if none is true and
+some is unknown; ``semua`` is the dual; ``jumlah`` counts true conditions and is unknown
+when any is unknown; a family without members has none, all of none, and zero. Arithmetic
+is float64 with faults (x / 0, magnitudes of 1e120 or more) unknown, as docs/measures.md
+"Data hilang: satu arti" says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from typing import Any
 
 from padu.rules.ast import Binary, Call, InList, IsNull, Literal, MemberAgg, Name, Node, Unary
 
+BIG, TINY = 1e120, 1e-120
+
 
 def _num(v: Any) -> Any:
-    if isinstance(v, str):
-        return int(v) if v.isdigit() else None
+    if isinstance(v, str):  # a code: 1-18 ASCII digits have a numeric value
+        return int(v) if re.fullmatch(r"[0-9]{1,18}", v) else None
     return v
+
+
+def _finite(v: Any) -> float | None:
+    """The engine's ``finite``: unknown for NaN and |v| >= BIG, tiny values flushed to 0."""
+    if v is None:
+        return None
+    x = float(v)
+    if math.isnan(x) or not -BIG < x < BIG:
+        return None
+    return (x + TINY) - TINY
+
+
+def _arith(op: str, a: Any, b: Any) -> float | None:
+    x, y = _finite(_num(a)), _finite(_num(b))
+    if x is None or y is None:
+        return None
+    if op == "/":
+        return None if y == 0 else _finite(x / y)
+    return _finite({"+": x + y, "-": x - y, "*": x * y}[op])
+
+
+def _aggregate(kind: str, hits: list[Any]) -> Any:
+    if kind == "any":
+        return True if True in hits else (None if None in hits else False)
+    if kind == "all":
+        return False if False in hits else (None if None in hits else True)
+    return None if None in hits else hits.count(True)
 
 
 def _cmp(op: str, a: Any, b: Any) -> Any:
@@ -44,7 +79,10 @@ def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_
         v = evaluate(node.operand, row, members, as_of)
         if v is None:
             return None
-        return (not v) if node.op == "not" else -_num(v)
+        if node.op == "not":
+            return not v
+        n = _num(v)
+        return None if n is None else -float(n)
     if isinstance(node, IsNull):
         v = evaluate(node.operand, row, members, as_of)
         return (v is not None) if node.negated else (v is None)
@@ -56,7 +94,8 @@ def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_
         return (not hit) if node.negated else hit
     if isinstance(node, Call):
         if node.func == "jumlah_ya":
-            return sum(1 for a in node.args if evaluate(a, row, members, as_of) is True)
+            flags = [evaluate(a, row, members, as_of) for a in node.args]
+            return None if None in flags else flags.count(True)
         born = evaluate(node.args[0], row, members, as_of)
         if born is None:
             return None
@@ -68,11 +107,7 @@ def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_
             evaluate(node.condition, m, [], as_of) if node.condition is not None else True
             for m in members
         ]
-        if node.kind == "any":
-            return any(h is True for h in hits)
-        if node.kind == "all":
-            return all(h is not False and h is not None for h in hits) if hits else True
-        return sum(1 for h in hits if h is True)
+        return _aggregate(node.kind, hits)
     if isinstance(node, Binary):
         if node.op in ("and", "or"):
             a = evaluate(node.left, row, members, as_of)
@@ -88,9 +123,6 @@ def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_
             )
         a, b = evaluate(node.left, row, members, as_of), evaluate(node.right, row, members, as_of)
         if node.op in ("+", "-", "*", "/"):
-            a, b = _num(a), _num(b)
-            if a is None or b is None:
-                return None
-            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[node.op]
+            return _arith(node.op, a, b)
         return _cmp(node.op, a, b)
     raise TypeError(node)

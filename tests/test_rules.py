@@ -84,11 +84,23 @@ CASES: list[tuple[str, object]] = [
             )
         ),
     ),
-    (
+    (  # a member's blank status (children under 10 are not asked) leaves "all" unknown
         "semua anggota(status_bekerja != 1)",
         lambda k, i: k.filter(
             ~pl.col("nomor_kartu_keluarga").is_in(
-                i.filter(pl.col("status_bekerja") == "1")["nomor_kartu_keluarga"].implode()
+                i.filter((pl.col("status_bekerja") == "1") | pl.col("status_bekerja").is_null())[
+                    "nomor_kartu_keluarga"
+                ].implode()
+            )
+        ),
+    ),
+    (  # ... unless the rule says what a skipped question means
+        "semua anggota(umur(tanggal_lahir) < 10 atau status_bekerja != 1)",
+        lambda k, i: k.filter(
+            ~pl.col("nomor_kartu_keluarga").is_in(
+                i.filter((_age(pl.col("tanggal_lahir")) >= 10) & (pl.col("status_bekerja") == "1"))[
+                    "nomor_kartu_keluarga"
+                ].implode()
             )
         ),
     ),

@@ -22,7 +22,7 @@ from padu.regions import REGION_COLUMNS, Regions, kaltara
 from padu.register.quality import quality_report
 from padu.register.snapshots import snapshot_table
 from padu.rules import compile_member_rule, compile_rule
-from padu.rules.compiler import evaluate
+from padu.rules.compiler import evaluate, unknown
 from padu.schema import EXPECTED_FIELDS, register_schema
 from padu.stores import Catalog, Warehouse
 
@@ -89,7 +89,9 @@ def data_needs(
     rules = {p.code: compile_rule(p.rule) for p in programmes}
     table, exprs = evaluate(rules, kel, ind, snap.tanggal)
     region_col = REGION_COLUMNS.get(by, by)
-    metrics = {code: ibis.ifelse(e.isnull(), 1, 0).sum() for code, e in exprs.items()}
+    # unknown: a needed value is blank, a member's value leaves an aggregate open, or the
+    # arithmetic faults (division by zero, overflow); see docs/measures.md "Data hilang"
+    metrics = {code: ibis.cases((unknown(e), 1), else_=0).sum() for code, e in exprs.items()}
     undecided = table.group_by(_wil=table[region_col]).aggregate(**metrics).to_pyarrow().to_pylist()
     regions = kaltara()
     out_programmes = []

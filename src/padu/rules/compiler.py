@@ -1,22 +1,26 @@
-"""Checking a parsed rule against the register schema and compiling it to Ibis.
+"""Compiling a checked rule to Ibis, with one meaning for missing data on every engine.
 
 A rule is evaluated per family (``keluarga``). Family fields are used directly; member
 fields only inside ``ada/semua/jumlah anggota(...)``, which aggregate the family's members.
-Every name is checked against the schema (an unknown one gets the nearest valid names) and
-every operation against the types of its operands (a date compared with a number names
-both sides). Code fields (``desil_nasional``, ``jenis_lantai_terluas``) compare with numbers
-by their numeric value and with text as text.
+Checking (names, types) is :mod:`padu.rules.checker`.
+
+Missing data has one meaning (docs/measures.md, "Data hilang: satu arti"): a blank value
+makes a comparison unknown (SQL NULL) and ``dan``/``atau``/``tidak`` follow three-valued
+logic. Member aggregates are unknown when the members' known values cannot decide them; a
+family without member rows is decided (none has it, all of none have it, zero of them).
+Arithmetic runs in float64 and a fault (division by zero, a magnitude of 10^120 or more)
+gives unknown, identically on every engine, never an error and never infinity.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
-from typing import Literal as Lit
 
 import ibis
+import ibis.expr.operations as iops
+import ibis.expr.types as ir
 
 from padu.rules.ast import (
     Binary,
@@ -29,50 +33,16 @@ from padu.rules.ast import (
     Node,
     Unary,
 )
+from padu.rules.checker import BIG, TYPE_WORDS, Checker, Type, as_date
 from padu.rules.parser import RuleError, parse
-from padu.schema import Level, register_schema
+from padu.schema import Level
 
-Type = Lit["num", "str", "code", "date", "bool"]
 KK = "nomor_kartu_keluarga"
-TYPE_WORDS = {
-    "num": "angka",
-    "str": "teks",
-    "code": "kode",
-    "date": "tanggal",
-    "bool": "benar/salah",
-}
-_FIELD_TYPES: dict[str, Type] = {
-    "string": "str", "code": "code", "integer": "num",
-    "decimal": "num", "date": "date", "boolean": "bool",
-}  # fmt: skip
-
-
-def _field_type(level: Level, name: str) -> Type | None:
-    for f in register_schema().level(level):
-        if f.name == name:
-            return _FIELD_TYPES[f.type]
-    return None
-
-
-def _what(kind: Type, node: Node) -> str:
-    """``angka (5)``, ``tanggal (tanggal_lahir)``: a side of an operation, for messages."""
-    return f"{TYPE_WORDS[kind]} ({_describe(node)})"
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, Name):
-        return node.name
-    if isinstance(node, Literal):
-        return repr(node.value)
-    if isinstance(node, Call):
-        return f"{node.func}(...)"
-    if isinstance(node, MemberAgg):
-        return {
-            "any": "ada anggota(...)",
-            "all": "semua anggota(...)",
-            "count": "jumlah anggota(...)",
-        }[node.kind]
-    return "ungkapan"
+#: Magnitudes far below TINY are flushed to zero, so that no product or quotient of rule
+#: arithmetic underflows (PostgreSQL raises on underflow as on overflow). See :func:`finite`.
+TINY = 1e-120
+#: A code has a numeric value when it is 1-18 digits (so it always fits int64).
+CODE_DIGITS = r"^[0-9]{1,18}$"
 
 
 @dataclass
@@ -101,7 +71,7 @@ def compile_member_rule(text: str) -> CompiledRule:
 
 def _compile(text: str, level: Level, what: str) -> CompiledRule:
     tree = parse(text)
-    checker = _Checker()
+    checker = Checker()
     kind = checker.type_of(tree, level)
     if kind != "bool":
         raise RuleError(
@@ -112,169 +82,12 @@ def _compile(text: str, level: Level, what: str) -> CompiledRule:
 
 def member_condition(rule: CompiledRule, individu: Any, as_of: dt.date) -> Any:
     """The boolean column of a member rule on the member table."""
-    return _Emitter(as_of).expr(rule.ast, individu, "individu")
+    return _Emitter(as_of, _dialect(individu)).expr(rule.ast, individu, "individu")
 
 
 def fields_used(rule: CompiledRule | str) -> set[tuple[Level, str]]:
     """The (level, field) pairs a rule reads: the data it needs."""
     return (compile_rule(rule) if isinstance(rule, str) else rule).fields
-
-
-class _Checker:
-    """Static types, with the fields each rule reads."""
-
-    def __init__(self) -> None:
-        self.fields: set[tuple[Level, str]] = set()
-
-    def type_of(self, node: Node, level: Level) -> Type:
-        if isinstance(node, Literal):
-            if isinstance(node.value, bool):
-                return "bool"
-            return "num" if isinstance(node.value, int | float) else "str"
-        if isinstance(node, Name):
-            return self._name(node, level)
-        if isinstance(node, Unary):
-            inner = self.type_of(node.operand, level)
-            want: Type = "bool" if node.op == "not" else "num"
-            if inner != want and not (want == "num" and inner == "code"):
-                raise RuleError(
-                    f"'{node.op}' membutuhkan {TYPE_WORDS[want]}, "
-                    f"bukan {_what(inner, node.operand)}",
-                    node.line,
-                    node.col,
-                )
-            return want
-        if isinstance(node, Binary):
-            return self._binary(node, level)
-        if isinstance(node, InList):
-            kind = self.type_of(node.operand, level)
-            for item in node.items.items:
-                item_kind = self.type_of(item, level)
-                if not _comparable(kind, item_kind, item):
-                    raise RuleError(
-                        f"{_what(kind, node.operand)} tidak bisa dibandingkan "
-                        f"dengan {_what(item_kind, item)}",
-                        item.line,
-                        item.col,
-                    )
-            return "bool"
-        if isinstance(node, IsNull):
-            self.type_of(node.operand, level)
-            return "bool"
-        if isinstance(node, Call) and node.func == "jumlah_ya":
-            for arg_node in node.args:
-                arg_kind = self.type_of(arg_node, level)
-                if arg_kind != "bool":
-                    raise RuleError(
-                        "jumlah_ya(...) menghitung nilai benar/salah, "
-                        f"bukan {_what(arg_kind, arg_node)}",
-                        arg_node.line,
-                        arg_node.col,
-                    )
-            return "num"
-        if isinstance(node, Call):
-            if len(node.args) != 1:
-                raise RuleError(
-                    f"{node.func}(...) membutuhkan tepat satu argumen", node.line, node.col
-                )
-            arg = self.type_of(node.args[0], level)
-            if arg != "date":
-                raise RuleError(
-                    f"{node.func}(...) membutuhkan tanggal, bukan {_what(arg, node.args[0])}",
-                    node.line,
-                    node.col,
-                )
-            return "num"
-        if isinstance(node, MemberAgg):
-            if level == "individu":
-                raise RuleError("agregasi anggota tidak boleh bersarang", node.line, node.col)
-            if node.condition is not None:
-                cond = self.type_of(node.condition, "individu")
-                if cond != "bool":
-                    raise RuleError(
-                        f"syarat anggota harus benar/salah, bukan {TYPE_WORDS[cond]}",
-                        node.condition.line,
-                        node.condition.col,
-                    )
-            return "num" if node.kind == "count" else "bool"
-        raise RuleError("ungkapan tidak dikenal", node.line, node.col)  # pragma: no cover
-
-    def _name(self, node: Name, level: Level) -> Type:
-        kind = _field_type(level, node.name)
-        if kind is None:
-            if level == "individu" and _field_type("keluarga", node.name):
-                raise RuleError(
-                    f"{node.name!r} adalah kolom keluarga; gunakan di luar agregasi anggota",
-                    node.line,
-                    node.col,
-                )
-            if level == "keluarga" and _field_type("individu", node.name):
-                raise RuleError(
-                    f"{node.name!r} adalah kolom anggota; gunakan di dalam ada anggota(...), "
-                    "semua anggota(...) atau jumlah anggota(...)",
-                    node.line,
-                    node.col,
-                )
-            names = list(register_schema().names(level))
-            near = difflib.get_close_matches(node.name, names, n=3, cutoff=0.6)
-            hint = f"; maksud Anda: {', '.join(near)}?" if near else ""
-            raise RuleError(f"kolom tidak dikenal {node.name!r}{hint}", node.line, node.col)
-        self.fields.add((level, node.name))
-        return kind
-
-    def _binary(self, node: Binary, level: Level) -> Type:
-        left, right = self.type_of(node.left, level), self.type_of(node.right, level)
-        if node.op in ("and", "or"):
-            for side, kind in ((node.left, left), (node.right, right)):
-                if kind != "bool":
-                    raise RuleError(
-                        f"'{'dan' if node.op == 'and' else 'atau'}' membutuhkan "
-                        "benar/salah di kedua sisi, "
-                        f"bukan {_what(kind, side)}",
-                        side.line,
-                        side.col,
-                    )
-            return "bool"
-        if node.op in ("+", "-", "*", "/"):
-            for side, kind in ((node.left, left), (node.right, right)):
-                if kind not in ("num", "code"):
-                    raise RuleError(
-                        f"'{node.op}' membutuhkan angka, bukan {_what(kind, side)}",
-                        side.line,
-                        side.col,
-                    )
-            return "num"
-        if not _comparable(left, right, node.right):
-            raise RuleError(
-                f"tidak bisa membandingkan {_what(left, node.left)} "
-                f"dengan {_what(right, node.right)}",
-                node.left.line,
-                node.left.col,
-            )
-        if node.op not in ("=", "!=") and "bool" in (left, right):
-            raise RuleError(
-                "benar/salah hanya bisa dibandingkan dengan = atau !=", node.line, node.col
-            )
-        return "bool"
-
-
-def _comparable(a: Type, b: Type, right: Node) -> bool:
-    if a == b:
-        return True
-    pair = {a, b}
-    if pair in ({"code", "num"}, {"code", "str"}):
-        return True
-    # a date field compared with a 'YYYY-MM-DD' text literal
-    return (
-        pair == {"date", "str"} and isinstance(right, Literal) and _as_date(right.value) is not None
-    )
-
-
-def _as_date(value: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 # -- compilation ------------------------------------------------------------------------
@@ -283,40 +96,101 @@ def _as_date(value: object) -> dt.date | None:
 def evaluate(
     rules: dict[str, CompiledRule], keluarga: Any, individu: Any, as_of: dt.date
 ) -> tuple[Any, dict[str, Any]]:
-    """One family table with every member aggregate of ``rules`` joined, and each rule on it."""
-    emitter = _Emitter(as_of)
-    aggs: dict[str, Any] = {}
-    fills: dict[str, Any] = {}
+    """One family table with every member aggregate of ``rules`` joined, and each rule on it.
+
+    Per aggregate a family's members are counted: all of them, those whose condition is
+    true, and those whose condition is known. Families without member rows get zero
+    counts, so their aggregates are decided.
+    """
+    emitter = _Emitter(as_of, _dialect(keluarga))
+    counts: dict[str, Any] = {}
+    finals: dict[str, MemberAgg] = {}
     for rule in rules.values():
         for node in _member_aggs(rule.ast):
             name = emitter.agg_name(node)
-            if name in aggs:
+            if name in finals:
                 continue
-            cond = (
-                emitter.expr(node.condition, individu, "individu")
-                if node.condition is not None
-                else None
-            )
-            if node.kind == "count":
-                aggs[name] = (
-                    individu.count()
-                    if cond is None
-                    else ibis.ifelse(cond.fill_null(False), 1, 0).sum()
-                )
-                fills[name] = 0
-            elif cond is not None:
-                value = cond.fill_null(node.kind == "all")
-                aggs[name] = value.any() if node.kind == "any" else value.all()
-                fills[name] = node.kind == "all"
+            finals[name] = node
+            counts[f"{name}_n"] = individu.count()
+            if node.condition is not None:
+                cond = _per_member(individu, emitter.expr(node.condition, individu, "individu"))
+                counts[f"{name}_ya"] = cond.cast("int32").sum()  # SUM skips the unknown
+                counts[f"{name}_tahu"] = cond.count()  # COUNT(x): the known ones
     table = keluarga
-    if aggs:
-        agg = individu.group_by(_kk=individu[KK]).aggregate(**aggs)
+    if counts:
+        agg = individu.group_by(_kk=individu[KK]).aggregate(**counts)
         joined = keluarga.left_join(agg, keluarga[KK] == agg["_kk"])
+
+        def n(col: str) -> Any:
+            return joined[col].fill_null(0).cast("int64")
+
         table = joined.select(
             *[keluarga[c] for c in keluarga.columns],
-            *[agg[n].fill_null(fills[n]).name(n) for n in aggs],
+            *[_aggregate(node, name, n).name(name) for name, node in finals.items()],
         )
     return table, {name: emitter.expr(rule.ast, table, "keluarga") for name, rule in rules.items()}
+
+
+def _per_member(individu: Any, condition: Any) -> Any:
+    """``condition`` as a member column, also when it reads no member field (``benar``)."""
+    if isinstance(condition, ir.Column):
+        return condition
+    return ibis.cases((individu[KK].isnull(), condition), else_=condition)
+
+
+def _aggregate(node: MemberAgg, name: str, n: Any) -> Any:
+    """A member aggregate from the counts of members, true conditions and known ones."""
+    members = n(f"{name}_n")
+    if node.condition is None:
+        return members
+    yes, known = n(f"{name}_ya"), n(f"{name}_tahu")
+    no, blank = known - yes, members - known
+    if node.kind == "any":
+        return ibis.cases((yes > 0, True), (blank > 0, ibis.null().cast("boolean")), else_=False)
+    if node.kind == "all":
+        return ibis.cases((no > 0, False), (blank > 0, ibis.null().cast("boolean")), else_=True)
+    return ibis.cases((blank > 0, ibis.null().cast("int64")), else_=yes)
+
+
+def unknown(condition: Any) -> Any:
+    """True where a boolean expression is NULL (unknown).
+
+    Ibis 12 renders ``(NOT x) IS NULL`` as ``NOT (x) IS NULL``, which SQL reads as
+    ``NOT (x IS NULL)``; a negation never changes whether a value is known, so it is
+    stripped first. ``x IS NULL`` itself is never unknown.
+    """
+    op = condition.op()
+    while isinstance(op, iops.Not):
+        op = op.arg
+    if isinstance(op, iops.IsNull | iops.NotNull):
+        return ibis.cases((op.to_expr(), False), else_=False)
+    return op.to_expr().isnull()
+
+
+def _dialect(table: Any) -> str:
+    try:
+        return str(ibis.get_backend(table).name)
+    except Exception:  # an unbound table: compiled for DuckDB, the default engine
+        return "duckdb"
+
+
+def finite(value: Any, dialect: str) -> Any:
+    """A float64 expression with arithmetic faults made unknown, the same on every engine.
+
+    NULL, NaN, +-inf and magnitudes of BIG or more become NULL, and magnitudes far below
+    TINY become 0 (``(x + TINY) - TINY``). Every arithmetic operand and result passes
+    through here, so no product or quotient can overflow or underflow (PostgreSQL raises
+    on both, DuckDB gives inf). ``value`` appears once in the SQL, so nested arithmetic
+    stays linear in size: on PostgreSQL through a clamp and NULLIF; on DuckDB, whose NULLIF
+    is a macro that copies its argument, through a lambda. ``tests/rule_reference.py``
+    repeats this in Python.
+    """
+    x = value.cast("float64")
+    if dialect == "duckdb":
+        kept = ibis.array([x]).map(lambda v: ibis.cases((v.abs() < BIG, (v + TINY) - TINY)))
+        return kept[0]
+    clamped = ibis.least(ibis.greatest(x, -BIG), BIG)  # NaN is the largest value: BIG
+    return (clamped.nullif(BIG).nullif(-BIG) + TINY) - TINY
 
 
 def _member_aggs(node: Node) -> list[MemberAgg]:
@@ -336,8 +210,9 @@ def _member_aggs(node: Node) -> list[MemberAgg]:
 
 
 class _Emitter:
-    def __init__(self, as_of: dt.date) -> None:
+    def __init__(self, as_of: dt.date, dialect: str) -> None:
         self.as_of = as_of
+        self.dialect = dialect
         self.names: dict[MemberAgg, str] = {}
 
     def agg_name(self, node: MemberAgg) -> str:
@@ -345,22 +220,23 @@ class _Emitter:
 
     def expr(self, node: Node, t: Any, level: Level) -> Any:
         if isinstance(node, Literal):
-            return ibis.literal(node.value)
+            value = node.value
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+                value = float(value)  # beyond int64; the checker bounds it below BIG
+            return ibis.literal(value)
         if isinstance(node, Name):
             return t[node.name]
         if isinstance(node, MemberAgg):
             return t[self.agg_name(node)]
         if isinstance(node, Unary):
-            inner = (
-                self.numeric(node.operand, t, level)
-                if node.op == "-"
-                else self.expr(node.operand, t, level)
-            )
-            return -inner if node.op == "-" else ~inner
+            if node.op == "-":  # in float64: negating int64's minimum would overflow
+                return -self.numeric(node.operand, t, level).cast("float64")
+            return ~self.expr(node.operand, t, level)
         if isinstance(node, Call) and node.func == "jumlah_ya":
-            total = ibis.literal(0)
-            for arg in node.args:
-                total = total + ibis.ifelse(self.expr(arg, t, level).fill_null(False), 1, 0)
+            # the count of true flags; unknown when any flag is unknown, as jumlah anggota(...)
+            total = ibis.literal(0).cast("int64")
+            for arg in node.args:  # a NULL flag casts to NULL, which makes the sum NULL
+                total = total + self.expr(arg, t, level).cast("int32")
             return total
         if isinstance(node, Call):
             born = self.expr(node.args[0], t, level)
@@ -372,7 +248,8 @@ class _Emitter:
             return self.as_of.year - born.year() - ibis.ifelse(before, 1, 0)
         if isinstance(node, IsNull):
             inner = self.expr(node.operand, t, level)
-            return inner.notnull() if node.negated else inner.isnull()
+            blank = unknown(inner) if inner.type().is_boolean() else inner.isnull()
+            return ~blank if node.negated else blank
         if isinstance(node, InList):
             return self.in_list(node, t, level)
         if isinstance(node, Binary):
@@ -380,13 +257,13 @@ class _Emitter:
         raise RuleError("ungkapan tidak dikenal", node.line, node.col)  # pragma: no cover
 
     def kind(self, node: Node, level: Level) -> Type:
-        return _Checker().type_of(node, level)
+        return Checker().type_of(node, level)
 
     def numeric(self, node: Node, t: Any, level: Level) -> Any:
         value = self.expr(node, t, level)
         if self.kind(node, level) == "code":  # a code's numeric value; non-numeric codes are NULL
             return ibis.ifelse(
-                value.re_search(r"^[0-9]+$"), value.cast("int64"), ibis.null().cast("int64")
+                value.re_search(CODE_DIGITS), value.cast("int64"), ibis.null().cast("int64")
             )
         return value
 
@@ -401,7 +278,7 @@ class _Emitter:
             ]
         elif kind == "date":
             operand = self.expr(node.operand, t, level)
-            values = [_as_date(v) for v in values]  # type: ignore[misc]
+            values = [as_date(v) for v in values]  # type: ignore[misc]
         else:
             operand = self.expr(node.operand, t, level)
         result = operand.isin(list(values))
@@ -411,8 +288,10 @@ class _Emitter:
         if node.op in ("and", "or"):
             left, right = self.expr(node.left, t, level), self.expr(node.right, t, level)
             return (left & right) if node.op == "and" else (left | right)
+        if node.op in ("+", "-", "*", "/"):
+            return self.arithmetic(node, t, level)
         lk, rk = self.kind(node.left, level), self.kind(node.right, level)
-        if node.op in ("+", "-", "*", "/") or "num" in (lk, rk):
+        if "num" in (lk, rk):
             left, right = self.numeric(node.left, t, level), self.numeric(node.right, t, level)
         elif "date" in (lk, rk):
             left = self._date_side(node.left, t, level)
@@ -420,14 +299,27 @@ class _Emitter:
         else:
             left, right = self.expr(node.left, t, level), self.expr(node.right, t, level)
         ops = {
-            "+": lambda a, b: a + b, "-": lambda a, b: a - b,
-            "*": lambda a, b: a * b, "/": lambda a, b: a / b,
             "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
         }  # fmt: skip
         return ops[node.op](left, right)
 
+    def arithmetic(self, node: Binary, t: Any, level: Level) -> Any:
+        """``+ - * /`` in float64 on finite operands; a fault (x / 0, overflow) is NULL."""
+        left, right = (self.operand(side, t, level) for side in (node.left, node.right))
+        if node.op == "/":
+            # x / 0 is NULL: by NULLIF on PostgreSQL (which raises), by finite on DuckDB (inf)
+            divisor = right.nullif(0) if self.dialect != "duckdb" else right
+            return finite(left / divisor, self.dialect)
+        ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+        return finite(ops[node.op](left, right), self.dialect)
+
+    def operand(self, node: Node, t: Any, level: Level) -> Any:
+        if isinstance(node, Binary):  # arithmetic: already finite
+            return self.expr(node, t, level)
+        return finite(self.numeric(node, t, level), self.dialect)
+
     def _date_side(self, node: Node, t: Any, level: Level) -> Any:
         if isinstance(node, Literal) and isinstance(node.value, str):
-            return ibis.literal(_as_date(node.value))
+            return ibis.literal(as_date(node.value))
         return self.expr(node, t, level)

@@ -1,0 +1,255 @@
+"""One meaning for missing data: blank member fields, families without members and
+arithmetic faults are "unknown" on DuckDB, on PostgreSQL and in the reference evaluator,
+and the measures and the data-needs report count those families."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from padu.register.snapshots import level_schema
+from padu.rules import CompiledRule, compile_rule
+from padu.rules.compiler import evaluate
+from padu.rules.parser import RuleError, parse
+from tests.conftest import Stores
+from tests.rule_reference import evaluate as reference
+
+AS_OF = dt.date(2026, 1, 23)
+KK = "nomor_kartu_keluarga"
+
+
+def _tables(stores: Stores, families: list[dict[str, Any]], members: list[dict[str, Any]]) -> Any:
+    """Family and member tables in the warehouse engine, with every register column."""
+    out = []
+    for level, rows in (("keluarga", families), ("individu", members)):
+        schema = ibis.schema(level_schema(level)).to_pyarrow()
+        data = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema)
+        name = f"uji_{level}_{uuid.uuid4().hex[:8]}"
+        out.append(stores.warehouse.con.create_table(name, data, temp=True))
+    return out
+
+
+def _engine(
+    stores: Stores, rules: list[str], families: list[dict[str, Any]], members: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """{rule: {KK: True/False/None or a number}} as the warehouse engine evaluates it."""
+    kel, ind = _tables(stores, families, members)
+    # counts are not rules: compiled without the check that a rule is true/false
+    compiled = {f"r{i}": CompiledRule(text, parse(text)) for i, text in enumerate(rules)}
+    try:
+        table, exprs = evaluate(compiled, kel, ind, AS_OF)
+        rows = table.select(KK, **exprs).to_pyarrow().to_pylist()
+    finally:
+        for t in (kel, ind):  # a Hypothesis run makes hundreds
+            stores.warehouse.con.drop_table(t.op().name, force=True)
+    return {text: {r[KK]: r[f"r{i}"] for r in rows} for i, text in enumerate(rules)}
+
+
+def _reference(
+    rules: list[str], families: list[dict[str, Any]], members: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    by_family: dict[str, list[dict[str, Any]]] = {}
+    for m in members:
+        by_family.setdefault(m[KK], []).append(m)
+    return {
+        text: {f[KK]: reference(parse(text), f, by_family.get(f[KK], []), AS_OF) for f in families}
+        for text in rules
+    }
+
+
+ADULT, CHILD = dt.date(1980, 5, 1), dt.date(2023, 3, 1)
+FAMILIES = [
+    # every member's work status blank, nobody known to work
+    {KK: "blank", "luas_lantai": 36.0, "jumlah_anggota_keluarga": 2, "desil_nasional": "2"},
+    # one member works, one is blank: "any works" is decided, "all work" is not
+    {KK: "mixed", "luas_lantai": 30.0, "jumlah_anggota_keluarga": 2, "desil_nasional": "3"},
+    # no member rows and a declared size of 0 (accepted at import with a quality finding)
+    {KK: "empty", "luas_lantai": 20.0, "jumlah_anggota_keluarga": 0, "desil_nasional": "1"},
+    # every value known
+    {KK: "known", "luas_lantai": 10.0, "jumlah_anggota_keluarga": 2, "desil_nasional": "5"},
+    # a floor area far beyond float64 once multiplied
+    {KK: "huge", "luas_lantai": 1e100, "jumlah_anggota_keluarga": 1, "desil_nasional": "4"},
+    # a child not asked about work (the questionnaire's skip rule leaves it blank)
+    {KK: "skip", "luas_lantai": 12.0, "jumlah_anggota_keluarga": 2, "desil_nasional": "6"},
+]
+MEMBERS = [
+    {KK: "blank", "tanggal_lahir": ADULT, "status_bekerja": None, "kepemilikan_usaha": None},
+    {KK: "blank", "tanggal_lahir": ADULT, "status_bekerja": None, "kepemilikan_usaha": None},
+    {KK: "mixed", "tanggal_lahir": ADULT, "status_bekerja": "1", "kepemilikan_usaha": True},
+    {KK: "mixed", "tanggal_lahir": None, "status_bekerja": None, "kepemilikan_usaha": None},
+    {KK: "known", "tanggal_lahir": ADULT, "status_bekerja": "2", "kepemilikan_usaha": False},
+    {KK: "known", "tanggal_lahir": CHILD, "status_bekerja": "2", "kepemilikan_usaha": False},
+    {KK: "huge", "tanggal_lahir": ADULT, "status_bekerja": "1", "kepemilikan_usaha": True},
+    {KK: "skip", "tanggal_lahir": ADULT, "status_bekerja": "2", "kepemilikan_usaha": False},
+    {KK: "skip", "tanggal_lahir": CHILD, "status_bekerja": None, "kepemilikan_usaha": None},
+]
+# rule -> the value of every family: the truth table of docs/measures.md
+EXPECTED: dict[str, dict[str, Any]] = {
+    "ada anggota(status_bekerja = 1)": {
+        "blank": None, "mixed": True, "empty": False, "known": False, "huge": True, "skip": None,
+    },
+    "semua anggota(status_bekerja = 1)": {
+        "blank": None, "mixed": None, "empty": True, "known": False, "huge": True, "skip": False,
+    },
+    "semua anggota(status_bekerja = 2)": {
+        "blank": None, "mixed": False, "empty": True, "known": True, "huge": False, "skip": None,
+    },
+    "jumlah anggota(status_bekerja = 1)": {
+        "blank": None, "mixed": None, "empty": 0, "known": 0, "huge": 1, "skip": None,
+    },
+    "jumlah anggota()": {
+        "blank": 2, "mixed": 2, "empty": 0, "known": 2, "huge": 1, "skip": 2,
+    },
+    "tidak ada anggota(status_bekerja = 1)": {
+        "blank": None, "mixed": False, "empty": True, "known": True, "huge": False, "skip": None,
+    },
+    # a known false decides a conjunction: the child's blank cannot matter
+    "ada anggota(umur(tanggal_lahir) >= 15 dan status_bekerja = 1)": {
+        "blank": None, "mixed": True, "empty": False, "known": False, "huge": True, "skip": False,
+    },
+    "luas_lantai / jumlah_anggota_keluarga < 7.2": {
+        "blank": False, "mixed": False, "empty": None, "known": True, "huge": False, "skip": True,
+    },
+    "luas_lantai / (jumlah anggota() - 2) > 0": {
+        "blank": None, "mixed": None, "empty": False, "known": None, "huge": False, "skip": None,
+    },
+    "luas_lantai * luas_lantai > 1": {
+        "blank": True, "mixed": True, "empty": True, "known": True, "huge": None, "skip": True,
+    },
+    "jumlah_ya(ada anggota(kepemilikan_usaha), desil_nasional <= 3) >= 1": {
+        "blank": None, "mixed": True, "empty": True, "known": False, "huge": True, "skip": None,
+    },
+}  # fmt: skip
+
+
+def test_blank_members_empty_families_and_faults_on_every_engine(stores: Stores) -> None:
+    rules = list(EXPECTED)
+    got = _engine(stores, rules, FAMILIES, MEMBERS)
+    want = _reference(rules, FAMILIES, MEMBERS)
+    for text in rules:
+        assert got[text] == EXPECTED[text], text
+        assert want[text] == EXPECTED[text], text
+
+
+def test_a_number_beyond_the_range_is_a_positioned_rule_error() -> None:
+    with pytest.raises(RuleError) as info:
+        compile_rule("luas_lantai < 1" + "0" * 130)
+    assert (info.value.line, info.value.col) == (1, 15)
+    assert "terlalu besar" in info.value.message
+    # beyond int64 but in range: compared as a float, no engine error
+    assert compile_rule("luas_lantai < 100000000000000000000000").fields
+
+
+# -- engine == reference on random rules over random data with blanks ----------------------
+
+CODES = st.sampled_from([None, "1", "2", "3", "10", "X"])
+FAMILY = st.fixed_dictionaries(
+    {
+        "luas_lantai": st.sampled_from([None, 0.0, -3.5, 7.2, 36.0, 1e100, 1e-100]),
+        "jumlah_anggota_keluarga": st.sampled_from([None, 0, 1, 5]),
+        "desil_nasional": CODES,
+        "pbi_nas": st.sampled_from([None, True, False]),
+        "pbi_pemda": st.sampled_from([None, True, False]),
+    }
+)
+MEMBER = st.fixed_dictionaries(
+    {
+        "tanggal_lahir": st.sampled_from([None, ADULT, CHILD, dt.date(1950, 1, 23)]),
+        "status_bekerja": CODES,
+        "partisipasi_sekolah": CODES,
+        "jumlah_usaha": st.sampled_from([None, 0, 2]),
+        "kepemilikan_usaha": st.sampled_from([None, True, False]),
+    }
+)
+
+
+def _numbers(fields: list[str], inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    leaf = st.one_of(st.sampled_from([*fields, "0", "2", "7.2", "1" + "0" * 90]), inner)
+    return st.recursive(
+        leaf,
+        lambda e: st.tuples(e, st.sampled_from(["+", "-", "*", "/"]), e).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        max_leaves=4,
+    )
+
+
+def _conditions(atoms: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.recursive(
+        atoms,
+        lambda c: st.one_of(
+            c.map(lambda x: f"tidak ({x})"),
+            st.tuples(c, st.sampled_from(["dan", "atau"]), c).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+        ),
+        max_leaves=4,
+    )
+
+
+COMPARE = st.sampled_from(["=", "!=", "<", ">="])
+MEMBER_NUM = _numbers(["jumlah_usaha", "umur(tanggal_lahir)", "status_bekerja"], st.nothing())
+MEMBER_COND = _conditions(
+    st.one_of(
+        st.tuples(MEMBER_NUM, COMPARE, MEMBER_NUM).map(" ".join),
+        st.sampled_from(
+            [
+                "kepemilikan_usaha",
+                "status_bekerja = 1",
+                "partisipasi_sekolah dalam [1, 3]",
+                "status_bekerja kosong",
+                "partisipasi_sekolah != status_bekerja",
+            ]
+        ),
+    )
+)
+AGGREGATE = st.one_of(
+    st.tuples(st.sampled_from(["ada", "semua"]), MEMBER_COND).map(
+        lambda t: f"{t[0]} anggota({t[1]})"
+    ),
+)
+FAMILY_NUM = _numbers(
+    ["luas_lantai", "jumlah_anggota_keluarga", "desil_nasional", "jumlah anggota()"],
+    st.one_of(
+        MEMBER_COND.map(lambda c: f"jumlah anggota({c})"),
+        st.just("jumlah_ya(pbi_nas, pbi_pemda, ada anggota(kepemilikan_usaha))"),
+    ),
+)
+FAMILY_RULE = _conditions(
+    st.one_of(
+        st.tuples(FAMILY_NUM, COMPARE, FAMILY_NUM).map(" ".join),
+        AGGREGATE,
+        st.sampled_from(["pbi_nas", "desil_nasional dalam [1, 2]", "luas_lantai kosong"]),
+    )
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    families=st.lists(FAMILY, min_size=1, max_size=6),
+    sizes=st.lists(st.integers(0, 3), min_size=6, max_size=6),
+    pool=st.lists(MEMBER, min_size=18, max_size=18),
+    rules=st.lists(FAMILY_RULE, min_size=1, max_size=4),
+)
+def test_random_rules_equal_the_reference_with_blanks_and_empty_families(
+    stores: Stores,
+    families: list[dict[str, Any]],
+    sizes: list[int],
+    pool: list[dict[str, Any]],
+    rules: list[str],
+) -> None:
+    fams = [{**f, KK: f"kk{i}"} for i, f in enumerate(families)]
+    members = [{**pool[i * 3 + j], KK: f"kk{i}"} for i in range(len(fams)) for j in range(sizes[i])]
+    got, want = _engine(stores, rules, fams, members), _reference(rules, fams, members)
+    for text in rules:
+        for kk, value in want[text].items():
+            assert got[text][kk] == value, (text, kk, got[text][kk])
