@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -18,7 +19,8 @@ from padu.register.snapshots import level_schema
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.compiler import evaluate
 from padu.rules.parser import RuleError, parse
-from tests.conftest import Stores
+from padu.synth import SyntheticRegister
+from tests.conftest import SNAPSHOT_DATE, Stores
 from tests.rule_reference import evaluate as reference
 
 AS_OF = dt.date(2026, 1, 23)
@@ -253,3 +255,104 @@ def test_random_rules_equal_the_reference_with_blanks_and_empty_families(
     for text in rules:
         for kk, value in want[text].items():
             assert got[text][kk] == value, (text, kk, got[text][kk])
+
+
+# -- the measures and the data-needs report count these families --------------------------
+
+
+@pytest.fixture
+def gappy(stores: Stores, small_register: SyntheticRegister, tmp_path: Path) -> tuple[int, Any]:
+    """The small register with blanks and an empty family, imported; (snapshot, frames)."""
+    import polars as pl
+
+    from padu.register import import_register
+    from padu.synth import write_register
+
+    kel, ind = small_register.keluarga, small_register.individu
+    sizes = ind.group_by(KK).len()
+    big = sizes.filter(pl.col("len") >= 2).sort(KK)[KK].to_list()
+    blank, empty = big[0], big[1]  # every work and illness answer blank / no members at all
+    ind = ind.filter(pl.col(KK) != empty).with_columns(
+        *[
+            pl.when(pl.col(KK) == blank).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("status_bekerja", "penyakit_kronis")
+        ]
+    )
+    kel = kel.with_columns(
+        jumlah_anggota_keluarga=pl.when(pl.col(KK) == empty)
+        .then(0)
+        .otherwise(pl.col("jumlah_anggota_keluarga"))
+    )
+    write_register(SyntheticRegister(kel, ind, small_register.ground_truth), tmp_path / "r", False)
+    snap = import_register(
+        [tmp_path / "r" / "keluarga.parquet", tmp_path / "r" / "individu.parquet"],
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=tmp_path / "rejects",
+        actor="penguji",
+    ).snapshot
+    if stores.backend == "postgres":  # fresh statistics: without them one query takes 30 s
+        for table in ("keluarga", "individu"):
+            stores.warehouse.con.raw_sql(f"ANALYZE {table}").close()
+    return snap, (kel, ind, blank, empty)
+
+
+def _reference_values(rule: str, kel: Any, ind: Any) -> dict[str, Any]:
+    members: dict[str, list[dict[str, Any]]] = {}
+    for m in ind.iter_rows(named=True):
+        members.setdefault(m[KK], []).append(m)
+    tree = parse(rule)
+    return {
+        f[KK]: reference(tree, f, members.get(f[KK], []), SNAPSHOT_DATE)
+        for f in kel.iter_rows(named=True)
+    }
+
+
+def test_mpi_counts_member_unknown_and_fault_families_as_missing(
+    stores: Stores, gappy: tuple[int, Any]
+) -> None:
+    from padu.measure.measures import get_measure
+    from padu.measure.snapshot import mpi_snapshot
+
+    snap, (kel, ind, blank, empty) = gappy
+    m = get_measure("padu-7")
+    values = {i.id: _reference_values(i.rule.text, kel, ind) for i in m.indicators}
+    unknown = {kk for v in values.values() for kk, x in v.items() if x is None}
+    assert values["lantai_sempit"][empty] is None  # floor area / 0 members
+    assert values["sakit_kronis_disabilitas"][blank] is None  # every illness answer blank
+    assert values["tanpa_pekerja"][empty] is False  # no members: nobody of working age
+    assert {blank, empty} <= unknown
+    wh, cat = stores.warehouse, stores.catalog
+    excluded = mpi_snapshot(wh, cat, snap, m, by=None).overall
+    assert excluded.missing == len(unknown)
+    assert excluded.n == kel.height - len(unknown)
+    for policy in ("not_deprived", "deprived"):
+        kept = mpi_snapshot(wh, cat, snap, m, by=None, missing=policy).overall  # type: ignore[arg-type]
+        assert (kept.n, kept.missing) == (kel.height, len(unknown))
+    worst = mpi_snapshot(wh, cat, snap, m, by=None, missing="deprived").overall
+    best = mpi_snapshot(wh, cat, snap, m, by=None, missing="not_deprived").overall
+    assert worst.q >= best.q
+
+
+def test_needs_counts_families_a_rule_cannot_decide(stores: Stores, gappy: tuple[int, Any]) -> None:
+    from padu.programmes.model import Programme
+    from padu.programmes.needs import data_needs
+
+    snap, (kel, ind, blank, empty) = gappy
+    rules = {
+        "SESAK": "luas_lantai / jumlah_anggota_keluarga < 7.2",
+        "TANPAKERJA": "tidak ada anggota(status_bekerja = 1)",  # negated: Ibis's NOT IS NULL
+        "SAKIT": "desil_nasional <= 5 dan ada anggota(penyakit_kronis != 1)",
+    }
+    programmes = [
+        Programme(code, code, "DINSOS", ("kesehatan",), "keluarga", rule, 2026, "APBD")
+        for code, rule in rules.items()
+    ]
+    got = {
+        p["code"]: p["undecidable"]
+        for p in data_needs(stores.warehouse, stores.catalog, snap, programmes)["programmes"]
+    }
+    values = {code: _reference_values(rule, kel, ind) for code, rule in rules.items()}
+    assert values["SESAK"][empty] is None and values["TANPAKERJA"][blank] is None
+    assert got == {code: list(v.values()).count(None) for code, v in values.items()}
