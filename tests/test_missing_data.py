@@ -140,6 +140,19 @@ def test_blank_members_empty_families_and_faults_on_every_engine(stores: Stores)
         assert want[text] == EXPECTED[text], text
 
 
+def test_rule_explain_counts_the_families_a_clause_cannot_decide(stores: Stores) -> None:
+    from padu.rules.explain import explain
+
+    kel, ind = _tables(stores, FAMILIES, MEMBERS)
+    text = "ada anggota(status_bekerja = 1) dan luas_lantai / jumlah_anggota_keluarga < 20"
+    e = explain(text, kel, ind, AS_OF).to_dict()
+    # ada: blank, skip unknown; the division: empty unknown; the whole rule: blank, skip,
+    # and "empty" is false (no members: nobody works)
+    assert [c["undecidable"] for c in e["clauses"]] == [2, 1]
+    assert (e["families"], e["undecidable"]) == (1, 2)  # "mixed": 15 m2 a person, a worker
+    assert explain("benar", kel, ind, AS_OF).families == len(FAMILIES)
+
+
 def test_a_number_beyond_the_range_is_a_positioned_rule_error() -> None:
     with pytest.raises(RuleError) as info:
         compile_rule("luas_lantai < 1" + "0" * 130)

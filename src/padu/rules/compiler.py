@@ -113,7 +113,7 @@ def evaluate(
             finals[name] = node
             counts[f"{name}_n"] = individu.count()
             if node.condition is not None:
-                cond = _per_member(individu, emitter.expr(node.condition, individu, "individu"))
+                cond = _per_row(individu, emitter.expr(node.condition, individu, "individu"))
                 counts[f"{name}_ya"] = cond.cast("int32").sum()  # SUM skips the unknown
                 counts[f"{name}_tahu"] = cond.count()  # COUNT(x): the known ones
     table = keluarga
@@ -128,14 +128,15 @@ def evaluate(
             *[keluarga[c] for c in keluarga.columns],
             *[_aggregate(node, name, n).name(name) for name, node in finals.items()],
         )
-    return table, {name: emitter.expr(rule.ast, table, "keluarga") for name, rule in rules.items()}
+    exprs = {name: emitter.expr(rule.ast, table, "keluarga") for name, rule in rules.items()}
+    return table, {name: _per_row(table, e) for name, e in exprs.items()}
 
 
-def _per_member(individu: Any, condition: Any) -> Any:
-    """``condition`` as a member column, also when it reads no member field (``benar``)."""
-    if isinstance(condition, ir.Column):
-        return condition
-    return ibis.cases((individu[KK].isnull(), condition), else_=condition)
+def _per_row(table: Any, value: Any) -> Any:
+    """``value`` as a column of ``table``, also when it reads no field (``benar``)."""
+    if isinstance(value, ir.Column):
+        return value
+    return ibis.cases((table[KK].isnull(), value), else_=value)
 
 
 def _aggregate(node: MemberAgg, name: str, n: Any) -> Any:

@@ -1,7 +1,8 @@
 """``padu rule explain``: a rule's parsed form, the fields it reads, and a count preview.
 
 Before anyone draws a list, a programme officer sees how many families (and members) each
-top-level clause of the rule matches on a snapshot, and how many match the whole rule.
+top-level clause of the rule matches on a snapshot, and how many match the whole rule; and
+how many each leaves undecided because a value it needs is missing (never selected).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from padu.rules.ast import (
     Node,
     Unary,
 )
-from padu.rules.compiler import CompiledRule, compile_rule, evaluate
+from padu.rules.compiler import CompiledRule, compile_rule, evaluate, unknown
 
 KK = "nomor_kartu_keluarga"
 AGG_WORDS = {"any": "any member", "all": "all members", "count": "count members"}
@@ -37,6 +38,7 @@ class Explanation:
     families: int = 0
     persons: int = 0
     total_families: int = 0
+    undecidable: int = 0  # families the rule cannot decide: a needed value is missing
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class Explanation:
             "families": self.families,
             "persons": self.persons,
             "total_families": self.total_families,
+            "undecidable": self.undecidable,
             "matches_nobody": self.families == 0,
         }
 
@@ -101,14 +104,21 @@ def explain(
     }
     table, exprs = evaluate(rules, keluarga, individu, as_of)
     metrics = {name: e.fill_null(False).cast("int32").sum() for name, e in exprs.items()}
+    metrics |= {f"{name}_u": unknown(e).cast("int32").sum() for name, e in exprs.items()}
     counts = table.aggregate(_total=table.count(), **metrics).to_pyarrow().to_pylist()[0]
     members = individu.group_by(_kk=individu[KK]).aggregate(_n=individu.count())
     matched = table.filter(exprs["_whole"]).select(KK)
     persons = matched.join(members, matched[KK] == members["_kk"]).aggregate(_p=members["_n"].sum())
     out.total_families = int(counts["_total"] or 0)
     out.families = int(counts["_whole"] or 0)
+    out.undecidable = int(counts["_whole_u"] or 0)
     out.persons = int(persons.to_pyarrow().to_pylist()[0]["_p"] or 0)
     out.clauses = [
-        {"clause": render(p), "families": int(counts[f"_c{i}"] or 0)} for i, p in enumerate(parts)
+        {
+            "clause": render(p),
+            "families": int(counts[f"_c{i}"] or 0),
+            "undecidable": int(counts[f"_c{i}_u"] or 0),
+        }
+        for i, p in enumerate(parts)
     ]
     return out
