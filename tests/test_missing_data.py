@@ -294,7 +294,10 @@ def gappy(stores: Stores, small_register: SyntheticRegister, tmp_path: Path) -> 
     kel = kel.with_columns(
         jumlah_anggota_keluarga=pl.when(pl.col(KK) == empty)
         .then(0)
-        .otherwise(pl.col("jumlah_anggota_keluarga"))
+        .otherwise(pl.col("jumlah_anggota_keluarga")),
+        desil_nasional=pl.when(pl.col(KK) == empty)  # poor: admitted by most programmes
+        .then(pl.lit("1"))
+        .otherwise(pl.col("desil_nasional")),
     )
     write_register(SyntheticRegister(kel, ind, small_register.ground_truth), tmp_path / "r", False)
     snap = import_register(
@@ -369,3 +372,24 @@ def test_needs_counts_families_a_rule_cannot_decide(stores: Stores, gappy: tuple
     values = {code: _reference_values(rule, kel, ind) for code, rule in rules.items()}
     assert values["SESAK"][empty] is None and values["TANPAKERJA"][blank] is None
     assert got == {code: list(v.values()).count(None) for code, v in values.items()}
+
+
+def test_every_preset_list_draws_on_a_register_with_an_empty_family(
+    stores: Stores, gappy: tuple[int, Any]
+) -> None:
+    """The ranking reads Padu-7, whose crowding indicator divides by the family size: on
+    PostgreSQL a family recorded with 0 members used to abort every target list."""
+    import dataclasses
+
+    from padu.programmes import preset_workshop
+    from padu.programmes.targeting import draw_target_list
+
+    snap, (kel, ind, _blank, empty) = gappy
+    for programme in preset_workshop().programmes:
+        free = dataclasses.replace(programme, budget=None, quota=None)
+        drawn = draw_target_list(stores.warehouse, stores.catalog, free, 1, snap)
+        want = {kk for kk, v in _reference_values(programme.rule, kel, ind).items() if v is True}
+        if programme.unit == "keluarga":
+            assert set(drawn.rows.column(KK).to_pylist()) == want, programme.code
+            if programme.code == "SEMBAKO":  # desil <= 5: ranked with Padu-7's crowding
+                assert empty in want, programme.code
