@@ -6,7 +6,11 @@ scale 10 under 5 minutes. Issue 9: the refused import (scale 1, 10 % bad rows: r
 rejects files written, nothing stored) also under 2 GiB. Each import runs in its own
 process so its peak RSS is its own.
 
-    python benchmarks/import_register.py [--scale 1] [--scale 10] [--bad 0.1]
+    python benchmarks/import_register.py [--scale 1] [--scale 10] [--bad 0.1] [--work DIR]
+
+``--work DIR`` keeps the generated register (and the broken copy) in DIR and reuses them on
+the next run, so a re-measurement skips generation; ``--formats ""`` measures only the
+refusal.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ DATE = ["--snapshot-date", "2026-01-23"]
 NIK = "nomor_induk_kependudukan"
 
 
-def break_rows(synth: Path, out: Path, share: float) -> int:
+def break_rows(synth: Path, out: Path, share: float) -> None:
     """Copy the CSV files to ``out`` with ``share`` of each file's rows structurally broken:
     a family's unknown village code; a member's blank NIK or impossible birth date (half
-    each). Returns the number of rows broken."""
+    each)."""
     out.mkdir()
     step = round(1 / share)
     row = pl.int_range(pl.len())
@@ -49,7 +53,16 @@ def break_rows(synth: Path, out: Path, share: float) -> int:
     )
     kel.write_csv(out / "keluarga.csv")
     ind.write_csv(out / "individu.csv")
-    return sum(-(-frame.height // step) for frame in (kel, ind))
+
+
+def broken_rows(bad: Path, share: float) -> int:
+    """How many rows :func:`break_rows` broke in the files under ``bad``."""
+    step = round(1 / share)
+    heights = (
+        pl.scan_csv(bad / name, infer_schema=False).select(pl.len()).collect().item()
+        for name in ("keluarga.csv", "individu.csv")
+    )
+    return sum(-(-height // step) for height in heights)
 
 
 def main() -> None:
@@ -57,33 +70,45 @@ def main() -> None:
     parser.add_argument("--scale", type=float, action="append", help="register scale (repeatable)")
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--bad", type=float, default=0.1, help="share of rows broken (0: skip)")
+    parser.add_argument("--work", type=Path, help="keep and reuse the generated files here")
     args = parser.parse_args()
     rows = []
     for scale in args.scale or [1.0]:
-        work = Path(tempfile.mkdtemp(prefix=f"padu-bench-{scale:g}-"))
+        if args.work:
+            work = args.work / f"scale-{scale:g}"
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"padu-bench-{scale:g}-"))
         try:
             synth = work / "synth"
-            gen_s, gen_mb = run_measured(
-                ["synth", "--scale", str(scale), "--seed", "1", "--out", str(synth), "--no-xlsx"]
-            )
-            rows.append([f"{scale:g}", "synth", f"{gen_s:.1f}", f"{gen_mb:,.0f}"])
-            for fmt in args.formats.split(","):
+            if not (synth / "individu.csv").exists():
+                shutil.rmtree(synth, ignore_errors=True)
+                generate = ["synth", "--scale", str(scale), "--seed", "1", "--no-xlsx"]
+                gen_s, gen_mb = run_measured([*generate, "--out", str(synth)])
+                rows.append([f"{scale:g}", "synth", f"{gen_s:.1f}", f"{gen_mb:,.0f}"])
+            for fmt in filter(None, args.formats.split(",")):
                 home = work / f"home-{fmt}"
+                shutil.rmtree(home, ignore_errors=True)
                 files = [str(synth / f"keluarga.{fmt}"), str(synth / f"individu.{fmt}")]
                 secs, mb = run_measured(["--home", str(home), "register", "import", *files, *DATE])
                 rows.append([f"{scale:g}", f"import {fmt}", f"{secs:.1f}", f"{mb:,.0f}"])
             if args.bad:
-                bad = work / "bad"
-                n = break_rows(synth, bad, args.bad)
+                bad = work / f"bad-{args.bad:g}"
+                if not (bad / "individu.csv").exists():
+                    shutil.rmtree(bad, ignore_errors=True)
+                    break_rows(synth, bad, args.bad)
+                n = broken_rows(bad, args.bad)
                 files = [str(bad / "keluarga.csv"), str(bad / "individu.csv")]
                 home = work / "home-bad"
+                shutil.rmtree(home, ignore_errors=True)
                 secs, mb = run_measured(
                     ["--home", str(home), "register", "import", *files, *DATE], expect=1
                 )
                 step = f"refused csv ({args.bad:.0%} bad, {n:,} rows)"
                 rows.append([f"{scale:g}", step, f"{secs:.1f}", f"{mb:,.0f}"])
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.work:
+                shutil.rmtree(work, ignore_errors=True)
     table(
         "Import of the synthetic register (fresh DuckDB home, one process each)",
         ["scale", "step", "seconds", "peak MiB"],

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from padu.errors import ImportRejected, Problem
-from padu.register import import_register
+from padu.register import import_register, importer
 from padu.register.snapshots import snapshot_table
 from padu.synth import SyntheticRegister
 from padu.synth.generator import _for_files
@@ -170,6 +170,43 @@ def test_unknown_region_code_names_file_row_column_value(
     assert "tidak dikenal" in rejects["alasan_penolakan"][0]
     accepted = pl.read_csv(seeded.home / "rejects" / "k.diterima.csv", infer_schema=False)
     assert accepted.height == kel.height - 1
+
+
+def test_rejects_files_of_a_level_split_over_files_hold_each_files_own_rows(
+    seeded: Stores,
+    tiny: tuple[pl.DataFrame, pl.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # families in two files (the second with its columns in another order), members between;
+    # the files are written 7 rows at a time, so slices without a refused row are crossed
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 7)
+    kel, ind = tiny
+    first, second = kel.head(12), _set(kel.slice(12), 3, "kode_kelurahan_desa", "6501019999")
+    second = second.select(reversed(second.columns))
+    nik = "nomor_induk_kependudukan"
+    err = _rejected(
+        seeded,
+        _write(first, tmp_path / "k1.csv"),
+        _write(_set(ind, 1, nik, ""), tmp_path / "i.csv"),
+        _write(second, tmp_path / "k2.csv"),
+    )
+    names = [p.name for p in err.rejects_paths]
+    assert names == ["i.ditolak.csv", "i.diterima.csv", "k2.ditolak.csv", "k2.diterima.csv"]
+    assert err.rejected_rows == 2
+    rej = seeded.home / "rejects"
+    rejects = pl.read_csv(rej / "k2.ditolak.csv", infer_schema=False)
+    # the columns come in the order of the level's first file, as in the combined report
+    assert rejects.columns == [*kel.columns, "baris_asal", "alasan_penolakan"]
+    assert rejects.select(kel.columns).equals(second.slice(3, 1).select(kel.columns))
+    assert rejects["baris_asal"].to_list() == ["5"]
+    accepted = pl.read_csv(rej / "k2.diterima.csv", infer_schema=False)
+    expected = pl.concat([second.head(3), second.slice(4)]).select(kel.columns)
+    assert accepted.equals(expected)
+    members = pl.read_csv(rej / "i.ditolak.csv", infer_schema=False)
+    assert members["baris_asal"].to_list() == ["3"] and members[nik].to_list() == [None]
+    kept = pl.read_csv(rej / "i.diterima.csv", infer_schema=False)
+    assert kept.equals(pl.concat([ind.head(1), ind.slice(2)]))
 
 
 def test_fixed_rejects_file_can_be_resubmitted(

@@ -21,7 +21,7 @@ from padu.files import atomic_output
 from padu.regions import kaltara
 from padu.register.reader import FILE, ROW, RawFile, read_file
 from padu.register.snapshots import write_snapshot
-from padu.register.validate import RID, Validated, validate
+from padu.register.validate import RID, validate
 from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
 
@@ -30,6 +30,10 @@ Progress = Callable[[str], None]
 UNKNOWN_COLUMN = "kolom_tidak_dikenal"
 #: A row the parser could not split into the header's columns: refused with the other rows.
 BROKEN_ROW = "baris_rusak"
+#: The column of a rejects file that says why its row was refused.
+REASON = "alasan_penolakan"
+#: Rows written at a time to a rejects file (a copy of a whole file would double the peak).
+CHUNK_ROWS = 100_000
 
 
 @dataclass
@@ -90,12 +94,15 @@ def import_register(
     }
 
     progress("memeriksa isi")
+    placed = _placement(files)
     frames = {lv: _level_frame(by_level[lv]) for lv in LEVELS}
     for f in files:
         f.frame = None  # ``frames`` holds the only copy, which validation frees level by level
     checked = validate(frames, kaltara(), catalog.crosswalk(), today)
     if checked.structural.height or any(p.code == BROKEN_ROW for p in problems):
-        raise _reject([read_file(Path(p)) for p in paths], checked, problems, rejects_dir)
+        structural, quality = checked.structural, checked.quality
+        del checked  # the typed rows: a refusal needs only the findings (and the files again)
+        raise _reject(placed, structural, quality, problems, rejects_dir)
 
     progress("menulis ke warehouse")
     row = write_snapshot(
@@ -146,6 +153,33 @@ def _file_problems(files: list[RawFile]) -> list[Problem]:
             for u in f.match.unknown
         )
     return problems
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where one file's rows sit among its level's rows, for writing its rejects files."""
+
+    path: Path
+    level: Level
+    offset: int  # the row id of its first row (row ids number a level's files in order)
+    rows: int
+    columns: list[str]  # its columns in the order of the level's columns, first file first
+
+
+def _placement(files: list[RawFile]) -> list[_Placed]:
+    """The place of every read file among its level's rows (see :func:`_level_frame`)."""
+    offsets = dict.fromkeys(LEVELS, 0)
+    order: dict[Level, dict[str, None]] = {lv: {} for lv in LEVELS}
+    placed = []
+    for f in files:
+        if f.level is None or f.frame is None:
+            continue
+        order[f.level].update(dict.fromkeys(f.frame.columns))
+        own = set(f.frame.columns)
+        columns = [c for c in order[f.level] if c in own]
+        placed.append(_Placed(f.path, f.level, offsets[f.level], f.frame.height, columns))
+        offsets[f.level] += f.frame.height
+    return placed
 
 
 def _level_frame(files: list[RawFile]) -> pl.DataFrame:
@@ -222,10 +256,13 @@ def _number(n: int) -> str:
 
 
 def _reject(
-    files: list[RawFile], checked: Validated, problems: list[Problem], rejects_dir: Path
+    placed: list[_Placed],
+    structural: pl.DataFrame,
+    quality_findings: pl.DataFrame,
+    problems: list[Problem],
+    rejects_dir: Path,
 ) -> ImportRejected:
     """Write the full report and the rejects files; return the error that refuses the import."""
-    structural = checked.structural
     all_problems = [
         *problems,
         *(
@@ -233,7 +270,7 @@ def _reject(
             for r in structural.iter_rows(named=True)
         ),
     ]
-    quality = checked.quality.select(
+    quality = quality_findings.select(
         pl.col(FILE).alias("file"),
         pl.col(ROW).alias("baris"),
         "kolom",
@@ -243,39 +280,12 @@ def _reject(
         pl.lit("kualitas").alias("jenis"),
     )
     report = _write_report(all_problems, quality, rejects_dir)
-    outputs: list[Path] = []
+    del quality, quality_findings
     reasons = structural.group_by("tingkat", RID).agg(
-        pl.col("keterangan").str.join("; ").alias("alasan_penolakan")
+        pl.col("keterangan").str.join("; ").alias(REASON)
     )
-    for f in files:
-        if f.level is None or f.frame is None:
-            continue
-        lv_rows = (
-            _level_frame([g for g in files if g.level == f.level])
-            .with_row_index(RID)
-            .with_columns(pl.col(RID).cast(pl.Int64))
-            .filter(pl.col(FILE) == f.name)
-        )
-        marked = lv_rows.join(
-            reasons.filter(pl.col("tingkat") == f.level).drop("tingkat"), on=RID, how="left"
-        )
-        back = {fld: h for h, fld in (f.match.mapping.items() if f.match else [])}
-        cols = [c for c in marked.columns if c in back]
-        rename = {c: back[c] for c in cols}
-        bad = (
-            marked.filter(pl.col("alasan_penolakan").is_not_null())
-            .select(*cols, pl.col(ROW).alias("baris_asal"), "alasan_penolakan")
-            .rename(rename)
-        )
-        good = marked.filter(pl.col("alasan_penolakan").is_null()).select(cols).rename(rename)
-        if bad.height:
-            for frame, kind in ((bad, "ditolak"), (good, "diterima")):
-                out = rejects_dir / f"{f.path.stem}.{kind}.csv"
-                with atomic_output(out) as tmp:
-                    frame.write_csv(tmp)
-                outputs.append(out)
-    n_rows = structural.select("tingkat", RID).unique().height
-    n_rows += sum(p.code == BROKEN_ROW for p in problems)
+    outputs = [out for p in placed for out in _write_rejects(p, reasons, rejects_dir)]
+    n_rows = reasons.height + sum(p.code == BROKEN_ROW for p in problems)
     n_problems = len([p for p in all_problems if p.code != UNKNOWN_COLUMN])
     summary = (
         f"impor ditolak: {_number(n_problems)} masalah struktural pada {_number(n_rows)} baris; "
@@ -288,3 +298,41 @@ def _reject(
         rejects_paths=outputs,
         rejected_rows=n_rows,
     )
+
+
+def _write_rejects(placed: _Placed, reasons: pl.DataFrame, rejects_dir: Path) -> list[Path]:
+    """``NAME.ditolak.csv`` (refused rows, their line and reasons) and ``NAME.diterima.csv``
+    (the other rows) under the file's own headers, written only if a row of it is refused.
+
+    The file is read again (validation consumed the text); one file at a time, so the peak
+    is one file's text, not both files' with the typed rows.
+    """
+    rid = pl.col(RID) - placed.offset
+    mine = reasons.filter(
+        (pl.col("tingkat") == placed.level) & rid.is_between(0, placed.rows, closed="left")
+    ).select(rid, REASON)
+    if mine.is_empty():
+        return []
+    raw = read_file(placed.path)
+    frame = raw.frame
+    if frame is None or raw.match is None or frame.height != placed.rows:  # pragma: no cover
+        raise InputError(f"{placed.path.name} berubah selama impor; ulangi impor")
+    why = pl.Series(REASON, [None] * frame.height, dtype=pl.String)
+    why = why.scatter(mine.get_column(RID), mine.get_column(REASON))
+    back = {fld: h for h, fld in raw.match.mapping.items()}
+    headers = [pl.col(c).alias(back[c]) for c in placed.columns if c in back]
+    refused = pl.col(REASON).is_not_null()
+    outputs = []
+    for kind, keep, columns in (
+        ("ditolak", refused, [*headers, pl.col(ROW).alias("baris_asal"), pl.col(REASON)]),
+        ("diterima", ~refused, headers),
+    ):
+        out = rejects_dir / f"{placed.path.stem}.{kind}.csv"
+        with atomic_output(out) as tmp, tmp.open("wb") as fh:
+            # slice by slice: a select over the whole frame would rechunk (copy) every
+            # column, its filtered copy another; a slice's copies are small
+            for start in range(0, max(frame.height, 1), CHUNK_ROWS):
+                part = frame.slice(start, CHUNK_ROWS).with_columns(why.slice(start, CHUNK_ROWS))
+                part.filter(keep).select(columns).write_csv(fh, include_header=start == 0)
+        outputs.append(out)
+    return outputs
