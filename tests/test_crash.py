@@ -171,6 +171,7 @@ def base(
     """Two snapshots, the preset programmes and one linked list, made once per backend."""
     root = tmp_path_factory.mktemp(f"crash-{request.param}")
     home = Home(request.param, root / "home")
+    home.path.mkdir()  # on PostgreSQL nothing else makes it (it holds the output files)
     if request.param == "postgres":
         url = _fresh_pg_database(request.getfixturevalue("pg_url"))
         home.env = {"PADU_WAREHOUSE_URL": url, "PADU_CATALOG_URL": url}
@@ -272,8 +273,10 @@ def test_kill_during_link(home: Home, stage: str) -> None:
     assert len(final.ledgers) == len(before.ledgers) + 1
 
 
-@pytest.mark.parametrize("stage", ["stores.open", "catalog.audit"])
+@pytest.mark.parametrize("stage", ["stores.open", "catalog.audit:personal_data.export"])
 def test_kill_during_target_out(home: Home, stage: str) -> None:
+    """Before the draw, and with the workbook written under its temporary name and its
+    export event about to commit (the rename comes after)."""
     out = home.path / "pkh.xlsx"
     args = ["target", "PKH", "--snapshot", "1", "--out", str(out)]
     before = home.state()

@@ -18,7 +18,6 @@ from padu.errors import InternalError, StoreBusy
 from padu.register.snapshots import (
     BATCH,
     SNAPSHOT_BATCHES,
-    drop_orphan_batches,
     ensure_reference_tables,
 )
 from padu.stores import Catalog, StoreMismatch, Warehouse, open_stores
@@ -59,7 +58,7 @@ def test_rows_the_catalog_does_not_know_are_never_deleted(stores: Stores) -> Non
     _finding(stores, "b_unknown")
     assert stores.catalog.visible_batches() == set()
     # ... are invisible, but cleanup leaves them alone: only a dead writer's batch goes
-    assert drop_orphan_batches(stores.warehouse, stores.catalog) == []
+    assert sweep_abandoned(stores.warehouse, stores.catalog, SNAPSHOT_BATCHES) == []
     assert _rows(stores) == 1
 
 

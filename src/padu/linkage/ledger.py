@@ -34,7 +34,7 @@ from padu.linkage.matcher import (
 from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, read_headers
 from padu.stores import Catalog, Warehouse
-from padu.stores.batches import BatchTables, pending_batch, sweep_abandoned
+from padu.stores.batches import BatchTables, pending_batch
 from padu.stores.catalog import LedgerRow, LinkDecisionRow
 from padu.stores.pause import pause_point
 
@@ -311,15 +311,6 @@ def _store(
         ledger.batch = batch
         source = str(path.resolve())
         return catalog.add_ledger(ledger, {"file": source, "actor": ledger.pelaku})
-
-
-def drop_orphan_ledgers(wh: Warehouse, catalog: Catalog) -> list[str]:
-    """Remove the rows of ledger batches whose writer was killed; their ids.
-
-    ``link_list`` does this itself before writing; only pending batches whose writer is
-    provably gone are touched (padu.stores.batches).
-    """
-    return sweep_abandoned(wh, catalog, LEDGER_BATCHES)
 
 
 def latest_ledger(

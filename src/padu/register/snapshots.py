@@ -3,7 +3,8 @@
 Every snapshot's rows live in ``keluarga``/``individu``/``temuan`` under its batch id
 (``snapshot_id``). :func:`write_snapshot` writes them as a pending batch and makes them
 visible with the catalog's snapshot row (padu.stores.batches); rows of a batch whose writer
-was killed are removed by the next import once that writer is provably gone.
+was killed are removed by the next import once that writer is provably gone, and rows the
+catalog merely does not know are never removed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from padu.register.reader import FILE, ROW
 from padu.register.validate import RID, Validated
 from padu.schema import LEVELS, Level, register_schema
 from padu.stores import Catalog, Warehouse
-from padu.stores.batches import BatchTables, pending_batch, sweep_abandoned
+from padu.stores.batches import BatchTables, pending_batch
 from padu.stores.catalog import SnapshotRow
 from padu.stores.pause import pause_point
 from padu.stores.warehouse import Table
@@ -62,15 +63,6 @@ def ensure_reference_tables(wh: Warehouse) -> None:
             wh.replace("wilayah", pa.Table.from_pylist(kaltara().rows()))
         if not wh.has("kode"):
             wh.replace("kode", pa.Table.from_pylist(list(register_schema().code_rows())))
-
-
-def drop_orphan_batches(wh: Warehouse, catalog: Catalog) -> list[str]:
-    """Remove the rows of snapshot batches whose writer was killed; their ids.
-
-    Only pending batches whose writer is provably gone are touched (never rows that the
-    catalog merely does not know, see padu.stores.batches).
-    """
-    return sweep_abandoned(wh, catalog, SNAPSHOT_BATCHES)
 
 
 def write_snapshot(

@@ -230,8 +230,11 @@ class Catalog:
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             yield s
-            if any(isinstance(obj, AuditRow) for obj in s.new):
+            kinds = [obj.jenis for obj in s.new if isinstance(obj, AuditRow)]
+            if kinds:
                 pause_point("catalog.audit")
+                for kind in kinds:
+                    pause_point(f"catalog.audit:{kind}")
 
     @contextmanager
     def lock(self, name: str) -> Iterator[None]:

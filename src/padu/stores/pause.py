@@ -10,7 +10,9 @@ nothing.
 Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write`` and
 ``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
 (a writer has appended a chunk of its batch rows, more may follow), ``catalog.audit`` (a
-catalog transaction that carries an audit event is about to commit).
+catalog transaction that carries an audit event is about to commit) and
+``catalog.audit:<event>`` (the same, for one event name, e.g.
+``catalog.audit:personal_data.export``: the export file is written, not yet renamed).
 """
 
 from __future__ import annotations
