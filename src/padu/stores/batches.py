@@ -69,6 +69,7 @@ def pending_batch(
     catalog.begin_batch(batch, layout.kind, actor, os.getpid(), this_host())
     try:
         yield batch
+        wh.refresh_statistics(layout.tables)
     except BaseException:
         # best effort: if the stores themselves failed, the sweep retries once we are gone
         with contextlib.suppress(Exception):
