@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 from _common import PADU, bench_home, home_arguments, open_stores, run_measured, table
 
-from padu.linkage.ledger import ledger_frames
+from padu.linkage.review import ledger_frames
 
 
 def _score(links: Path, truth: Path, candidates: pl.DataFrame) -> dict[str, Any]:

@@ -290,6 +290,7 @@ def test_kill_during_target_out(home: Home, stage: str) -> None:
     from python_calamine import CalamineWorkbook
 
     assert CalamineWorkbook.from_path(str(out)).sheet_names  # a whole workbook
+    assert not list(home.path.glob(".pkh.xlsx.tmp-*"))  # the killed writer's copy is swept
 
 
 def test_kill_during_programme_import(home: Home) -> None:

@@ -59,3 +59,21 @@ def test_atomic_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv", "catatan.txt"]
     assert (out / "a.csv").read_text() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sintetis"]
+
+
+def test_a_killed_writers_temporary_file_is_swept_and_a_live_ones_kept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    left = tmp_path / f".bnba.xlsx.tmp-{int(dead.stdout)}-0123abcd.xlsx"
+    left.write_text("data pribadi dari proses yang dibunuh")
+    live = tmp_path / f".bnba.xlsx.tmp-{os.getppid()}-89abcdef.xlsx"
+    live.write_text("penulis lain yang masih berjalan")
+    with atomic_output(tmp_path / "bnba.xlsx") as temp:
+        temp.write_text("baru")
+    assert not left.exists()
+    assert live.exists()
+    assert (tmp_path / "bnba.xlsx").read_text() == "baru"

@@ -487,6 +487,6 @@ def test_measure_preset_and_files_are_clean_errors(tmp_path: Path) -> None:
 def test_saving_a_missing_measure_file_names_it(stores: Stores, tmp_path: Path) -> None:
     before = _state(stores)
     with pytest.raises(ImportRejected) as info:
-        save_measure(tmp_path / "missing.yaml", stores.catalog)
+        save_measure(tmp_path / "missing.yaml", stores.catalog, actor="penguji")
     assert "missing.yaml" in info.value.message
     assert _state(stores) == before

@@ -14,10 +14,11 @@ from python_calamine import CalamineWorkbook
 
 from padu.cli import main
 from padu.errors import ImportRejected
-from padu.linkage.ledger import ledger_frames, link_list
+from padu.linkage.ledger import link_list
 from padu.linkage.matcher import nik_repairs
 from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, suggest_mapping
+from padu.linkage.review import ledger_frames
 from padu.programmes.model import preset_workshop
 from padu.programmes.store import save_workshop
 from padu.synth.agency_list import make_agency_list, write_agency_list

@@ -218,17 +218,17 @@ def test_user_measures_are_saved_with_every_version(stores: Stores, tmp_path: Pa
     )
     mine = tmp_path / "uji.yaml"
     mine.write_text(base.replace("id: padu-7", "id: kaltara-uji"), encoding="utf-8")
-    assert save_measure(mine, stores.catalog)[1] == 1
+    assert save_measure(mine, stores.catalog, actor="penguji")[1] == 1
     mine.write_text(
         base.replace("id: padu-7", "id: kaltara-uji").replace("k: 1/3", "k: 1/2"), encoding="utf-8"
     )
-    assert save_measure(mine, stores.catalog)[1] == 2
+    assert save_measure(mine, stores.catalog, actor="penguji")[1] == 2
     assert get_measure("kaltara-uji", stores.catalog).k == F(1, 2)
     assert get_measure("kaltara-uji@1", stores.catalog).k == F(1, 3)
     preset_copy = tmp_path / "p.yaml"
     preset_copy.write_text(base, encoding="utf-8")
     with pytest.raises(ImportRejected, match="preset"):
-        save_measure(preset_copy, stores.catalog)
+        save_measure(preset_copy, stores.catalog, actor="penguji")
     assert [v.version for v in stores.catalog.measure_versions("kaltara-uji")] == [1, 2]
 
 

@@ -1003,7 +1003,7 @@ def measure_save(
     _input_file(file, "file ukuran")
     state = _state(ctx)
     with state.stores(read_only=True) as (_, cat):
-        m, version = save_measure(file, cat)  # needs actor=state.actor(by): measures.py
+        m, version = save_measure(file, cat, actor=state.actor(by))
     _emit(
         state, {"id": m.id, "version": version}, f"ukuran {m.id} disimpan sebagai versi {version}"
     )

@@ -10,7 +10,9 @@ for. The same folder keeps the rename atomic (one file system).
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -61,7 +63,34 @@ def check_output_folder(path: Path) -> Path:
 
 
 def _temp_name(path: Path, kind: str) -> Path:
-    return path.with_name(f".{path.name}.{kind}-{secrets.token_hex(4)}{path.suffix}")
+    """A hidden sibling named after the writing process: ``.x.xlsx.tmp-<pid>-<hex>.xlsx``."""
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
+
+
+def _sweep_abandoned(path: Path) -> None:
+    """Remove temporary siblings of ``path`` left by a writer that was killed (kill -9).
+
+    Such a file may hold personal data (a BNBA list written just before its audit event).
+    Only files of processes that no longer exist are removed, so a concurrent writer of the
+    same path keeps its own.
+    """
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.tmp-(\d+)-[0-9a-f]{{8}}")
+    for sibling in path.parent.glob(f".{glob.escape(path.name)}.tmp-*"):
+        found = pattern.match(sibling.name)
+        if found and not _alive(int(found.group(1))):
+            _remove(sibling)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:
@@ -81,6 +110,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
     audit insert also leaves no file. The parent folder must exist (``InputError``).
     """
     target = check_output_file(path)
+    _sweep_abandoned(target)
     temp = _temp_name(target, "tmp")
     try:
         yield temp
@@ -116,6 +146,7 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     ``path`` is left as it was: a half-written set of files is never visible.
     """
     target = check_output_folder(path)
+    _sweep_abandoned(target)
     temp = _temp_name(target, "tmp")
     temp.mkdir()
     try:

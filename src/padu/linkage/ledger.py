@@ -22,7 +22,6 @@ from typing import Any
 
 import polars as pl
 
-from padu.errors import UsageError
 from padu.linkage.matcher import (
     Bands,
     Linkage,
@@ -35,7 +34,7 @@ from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, read_headers
 from padu.stores import Catalog, Warehouse
 from padu.stores.batches import BatchTables, pending_batch
-from padu.stores.catalog import LedgerRow, LinkDecisionRow
+from padu.stores.catalog import LedgerRow
 from padu.stores.pause import pause_point
 
 LEDGER = "penerima"
@@ -127,7 +126,7 @@ def row_key() -> pl.Expr:
     )
 
 
-def _person_key() -> pl.Expr:
+def person_key() -> pl.Expr:
     """The register person a decision is about: NIK and KK (stable across snapshots)."""
     return pl.concat_str([pl.col("nik").fill_null(""), pl.col("kk").fill_null("")], separator="|")
 
@@ -227,7 +226,7 @@ def _apply_decisions(
     cand = (
         result.candidates.join(keyed, on="row")
         .join(persons.select("pid", "nik", "kk"), on="pid")
-        .with_columns(person_key=_person_key())
+        .with_columns(person_key=person_key())
         .join(dec, on=["row_key", "person_key"], how="left")
     )
     same = (
@@ -311,68 +310,3 @@ def _store(
         ledger.batch = batch
         source = str(path.resolve())
         return catalog.add_ledger(ledger, {"file": source, "actor": ledger.pelaku})
-
-
-def latest_ledger(
-    catalog: Catalog, programme: str, year: int, source_file: str | None = None
-) -> LedgerRow:
-    """The newest ledger of a programme and year (and source file, when given)."""
-    found = [
-        r
-        for r in catalog.ledgers(programme, year)
-        if source_file is None or r.source_file == source_file
-    ]
-    if not found:
-        raise UsageError(f"belum ada daftar tertaut untuk program {programme} tahun {year}")
-    return found[-1]
-
-
-def ledger_frames(wh: Warehouse, ledger: LedgerRow) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows and review candidates of a stored ledger."""
-    from padu.register.reader import to_polars
-
-    out = []
-    for name in (LEDGER, CANDIDATES):
-        t = wh.table(name)
-        out.append(to_polars(t.filter(t[BATCH] == ledger.batch).drop(BATCH).to_pyarrow()))
-    return out[0].sort("row"), out[1].sort("row", "rank")
-
-
-def decide(
-    catalog: Catalog,
-    wh: Warehouse,
-    ledger: LedgerRow,
-    choices: list[tuple[int, int | None, str]],
-    actor: str,
-) -> int:
-    """Record decisions ``(row, candidate rank or None for all, 'same'|'different')``."""
-    rows, cands = ledger_frames(wh, ledger)
-    keys = dict(rows.select("row", "row_key").iter_rows())
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    out: list[LinkDecisionRow] = []
-    for row, rank, decision in choices:
-        if decision not in ("same", "different"):
-            raise UsageError(f"keputusan harus 'same' atau 'different', bukan '{decision}'")
-        pick = cands.filter(pl.col("row") == row)
-        if rank is not None:
-            pick = pick.filter(pl.col("rank") == rank)
-        if pick.is_empty():
-            which = "*" if rank is None else rank
-            raise UsageError(
-                f"baris {row} calon {which} tidak ada di antrian tinjauan ledger {ledger.id}"
-            )
-        for key in pick.select(_person_key()).to_series():
-            out.append(
-                LinkDecisionRow(
-                    row_key=keys[row],
-                    person_key=key,
-                    decision=decision,
-                    programme=ledger.programme,
-                    source_file=ledger.source_file,
-                    diputuskan=now,
-                    pelaku=actor,
-                )
-            )
-    n = catalog.decide(out)
-    catalog.record("link.review", {"ledger": ledger.id, "decisions": n}, actor)
-    return n

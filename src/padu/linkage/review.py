@@ -21,7 +21,7 @@ import polars as pl
 
 from padu.audit import LINK_REVIEW, audit_row
 from padu.errors import ImportRejected, InputError, NotFound, Problem, UsageError
-from padu.linkage.ledger import BATCH, CANDIDATES, LEDGER
+from padu.linkage.ledger import BATCH, CANDIDATES, LEDGER, person_key
 from padu.linkage.report import read_review_sheet
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import LedgerRow, LinkDecisionRow
@@ -84,14 +84,8 @@ def review_pairs(wh: Warehouse, ledger: LedgerRow) -> pl.DataFrame:
 
 
 def _person_key(frame: pl.DataFrame) -> list[str]:
-    """The register person of each candidate: NIK and KK (as ``padu.linkage.ledger`` keys it)."""
-    return (
-        frame.select(
-            pl.concat_str([pl.col("nik").fill_null(""), pl.col("kk").fill_null("")], separator="|")
-        )
-        .to_series()
-        .to_list()
-    )
+    """The register person of each candidate, keyed as stored decisions are."""
+    return frame.select(person_key()).to_series().to_list()
 
 
 def _checked(

@@ -236,8 +236,8 @@ def get_measure(ref: str, catalog: Catalog | None = None) -> Measure:
     )
 
 
-def save_measure(path: Path, catalog: Catalog) -> tuple[Measure, int]:
-    """Check a measure file whole and store it as the next version of its id."""
+def save_measure(path: Path, catalog: Catalog, *, actor: str) -> tuple[Measure, int]:
+    """Check a measure file whole and store it as the next version of its id (audited)."""
     text = read_text(path)
     measure = load_measure(text, path.name)
     if measure.id in preset_ids():
@@ -245,4 +245,4 @@ def save_measure(path: Path, catalog: Catalog) -> tuple[Measure, int]:
             summary=f"{path.name}: id {measure.id!r} dipakai preset; beri ukuran Anda id lain",
             problems=[Problem(path.name, None, "id", measure.id, "id sama dengan preset")],
         )
-    return measure, catalog.save_measure(measure.id, text)
+    return measure, catalog.save_measure(measure.id, text, actor)

@@ -352,7 +352,7 @@ class Catalog:
             return {r.kode_bps: r.kode_kemendagri for r in s.scalars(select(CrosswalkRow))}
 
     # -- measures ----------------------------------------------------------------------
-    def save_measure(self, measure_id: str, definition: str, actor: str = "cli") -> int:
+    def save_measure(self, measure_id: str, definition: str, actor: str) -> int:
         """Store ``definition`` as the next version of ``measure_id``; the version number."""
         with self.session() as s:
             last = s.scalars(
