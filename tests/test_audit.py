@@ -148,7 +148,7 @@ def test_a_failed_audit_insert_leaves_no_file(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("katalog putus")
 
-    monkeypatch.setattr(stores.catalog, "record", broken)
+    monkeypatch.setattr(stores.catalog, "record_all", broken)
     out = tmp_path / "perubahan.csv"
     with pytest.raises(RuntimeError, match="katalog putus"):
         write_diff(stores.warehouse, stores.catalog, snapshot, snapshot, out, actor=ACTOR)

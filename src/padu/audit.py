@@ -14,7 +14,7 @@ import datetime as dt
 import getpass
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -104,7 +104,20 @@ def record_export(
     Call it inside :func:`padu.files.atomic_output`, before the temporary file is renamed
     onto ``path``: if the audit insert fails, no file appears.
     """
-    catalog.record(PERSONAL_DATA_EXPORT, PersonalDataExport(kind, path, detail).to_detail(), actor)
+    record_exports(catalog, kind, [(path, detail)], actor=actor)
+
+
+def record_exports(
+    catalog: Catalog,
+    kind: ExportKind,
+    files: Sequence[tuple[Path, Mapping[str, object]]],
+    *,
+    actor: str,
+) -> None:
+    """Record several files written together (a folder, a workbook of several lists) in one
+    transaction: either every export is in the log or none is."""
+    details = [PersonalDataExport(kind, p, d).to_detail() for p, d in files]
+    catalog.record_all(PERSONAL_DATA_EXPORT, details, actor)
 
 
 def resolve_actor(given: str | None = None) -> str:

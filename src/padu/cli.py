@@ -28,7 +28,7 @@ from rich.table import Table
 from padu.audit import resolve_actor
 from padu.errors import ImportRejected, InputError, InternalError, PaduError, UsageError
 from padu.files import atomic_output, check_output_file, check_output_folder
-from padu.fmt import angka, rupiah
+from padu.fmt import angka, desimal, persen, rupiah
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
 
@@ -320,7 +320,7 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
     for level, names in EXPECTED_FIELDS.items():
         for name in names:
             c = rep["completeness"][f"{level}.{name}"]
-            t.add_row(f"kelengkapan {level}.{name}", f"{c['persen']:.2f} %")
+            t.add_row(f"kelengkapan {level}.{name}", persen(c["persen"]))
     regions = kaltara()
     for code, counts in sorted(rep["findings_by_region"].items()):
         region = regions.find(code)
@@ -432,7 +432,7 @@ def register_duplicates_cmd(
     t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "sesuai")
     for r in pairs.head(30).iter_rows(named=True):
         t.add_row(
-            f"{r['score']:.3f}",
+            desimal(r["score"], 3),
             *(str(r[f"{c}_a"] or "") for c in ("nik", "nama", "tanggal_lahir")),
             *(str(r[f"{c}_b"] or "") for c in ("nik", "nama", "tanggal_lahir")),
             r["agree"] or "",
@@ -885,10 +885,10 @@ def mpi_sensitivity(
     t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
     for r in rows:
         t.add_row(
-            f"{r['k']} ({float(r['k']):.3f})",
-            f"{float(r['H']):.4f}",
-            f"{float(r['A']):.4f}",
-            f"{float(r['M0']):.4f}",
+            f"{r['k']} ({desimal(float(r['k']), 3)})",
+            desimal(float(r["H"]), 4),
+            desimal(float(r["A"]), 4),
+            desimal(float(r["M0"]), 4),
             angka(r["q"]),
         )
     data = {
@@ -931,7 +931,7 @@ def mpi_change(
     )
 
     def f(x: Any) -> str:
-        return "-" if x is None else f"{float(x):.4f}"
+        return "-" if x is None else desimal(float(x), 4)
 
     for r in d["rows"]:
         t.add_row(
@@ -1091,7 +1091,7 @@ def _measure_table(m: Any, rates: dict[str, float] | None = None) -> Table:
             i.dimension,
             str(i.weight),
             " ".join(i.rule.text.split()),
-            *([f"{rates[i.id]:.2%}"] if rates else []),
+            *([persen(rates[i.id] * 100)] if rates else []),
         )
     return t
 
@@ -1121,7 +1121,8 @@ def mpi_file(
     t = Table("kelompok", "n", "H", "A", "M0", title=f"Alkire-Foster, k = {result.k}")
     rows = [("keseluruhan", result.overall), *result.groups.items()]
     for name, g in rows:
-        t.add_row(name, angka(g.n), f"{float(g.H):.4f}", f"{float(g.A):.4f}", f"{float(g.M0):.4f}")
+        figures = (desimal(float(x), 4) for x in (g.H, g.A, g.M0))
+        t.add_row(name, angka(g.n), *figures)
     _emit(_state(ctx), data, t)
 
 
@@ -1243,7 +1244,7 @@ def link_cmd(
                 "kolom Padu", "judul kolom di file", "keyakinan", title=f"pemetaan ({source})"
             )
             for f, h in data["mapping"].items():
-                t.add_row(f, h, f"{sug.confidence.get(f, 1.0):.2f}")
+                t.add_row(f, h, desimal(sug.confidence.get(f, 1.0)))
             _emit(state, data, t)
             return
         with _progress(state, 1) as step:
@@ -1342,7 +1343,7 @@ def review_list(
             r["nik"] or "",
             r["nama"] or "",
             str(r["tanggal_lahir"] or ""),
-            f"{r['score']:.3f}",
+            desimal(r["score"], 3),
             r["agree"] or "",
         )
     _emit(state, {**_ledger_data(ledger), "pairs": pairs.to_dicts()}, t)
@@ -1476,7 +1477,9 @@ def _fail(error: PaduError, as_json: bool) -> int:
         for p in error.problems[:20]:
             sys.stderr.write(f"  - {_one_line(p.describe())}\n")
         if len(error.problems) > 20:
-            sys.stderr.write(f"  ... dan {len(error.problems) - 20} masalah lain (lihat laporan)\n")
+            sys.stderr.write(
+                f"  ... dan {angka(len(error.problems) - 20)} masalah lain (lihat laporan)\n"
+            )
         for path in error.rejects_paths:
             sys.stderr.write(f"  file: {path}\n")
     return error.exit_code

@@ -82,15 +82,9 @@ def _sweep_abandoned(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from padu.stores.batches import process_alive  # one liveness probe, zombies included
+
+    return pid == os.getpid() or process_alive(pid)
 
 
 def _remove(path: Path) -> None:

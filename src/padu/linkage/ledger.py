@@ -308,5 +308,6 @@ def _store(
         if not candidates.is_empty():
             wh.append(CANDIDATES, candidates.with_columns(pl.lit(batch).alias(BATCH)).to_arrow())
         ledger.batch = batch
+        wh.refresh_statistics(LEDGER_BATCHES.tables)  # before the commit: Ctrl-C stays clean
         source = str(path.resolve())
         return catalog.add_ledger(ledger, {"file": source, "actor": ledger.pelaku})

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from padu.errors import UsageError
 from padu.files import atomic_output, check_output_file
+from padu.fmt import angka, desimal
 from padu.measure.af import AFResult
 from padu.measure.measures import Measure
 from padu.measure.snapshot import dimension_contributions
@@ -30,11 +31,11 @@ class MpiReport:
             t.add_row(
                 r["kelompok"],
                 r["nama"],
-                f"{r['n']:,}",
-                f"{r['q']:,}",
-                f"{r['H']:.4f}",
-                f"{r['A']:.4f}",
-                f"{r['M0']:.4f}",
+                angka(r["n"]),
+                angka(r["q"]),
+                desimal(r["H"], 4),
+                desimal(r["A"], 4),
+                desimal(r["M0"], 4),
             )
         return t
 

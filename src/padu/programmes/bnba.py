@@ -21,9 +21,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from padu.audit import TARGET_DRAW, record_export
+from padu.audit import TARGET_DRAW, record_export, record_exports
 from padu.errors import InputError
 from padu.files import atomic_folder, atomic_output, check_output_file, check_output_folder
+from padu.fmt import angka, rupiah
 from padu.programmes.model import Programme
 from padu.programmes.targeting import TargetList, draw_target_list
 from padu.stores import Catalog, Warehouse
@@ -125,9 +126,9 @@ def _cover(book: Any, name: str, target: TargetList, formats: dict[str, Any]) ->
         ("Versi aturan", str(target.version)),
         ("Snapshot register", str(target.snapshot)),
         ("Wilayah", target.region or "seluruh cakupan program"),
-        ("Memenuhi syarat", f"{target.eligible:,}"),
-        ("Terpilih", f"{target.selected:,}"),
-        ("Biaya", f"Rp{target.cost:,}"),
+        ("Memenuhi syarat", angka(target.eligible)),
+        ("Terpilih", angka(target.selected)),
+        ("Biaya", rupiah(target.cost)),
         ("Tanggal dibuat", dt.date.today().isoformat()),
         ("Hash isi (SHA-256)", target.hash),
     ]
@@ -186,7 +187,8 @@ def publish_target_list(
     """
     if out is not None:
         check_output_file(out, SUFFIXES)
-    target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
+    with wh.scratch():  # no temporary table outlives the call (a server makes thousands)
+        target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
     catalog.record(TARGET_DRAW, target.summary(), actor)
     if out is not None:
         write_bnba(target, out, catalog, actor=actor)
@@ -230,23 +232,25 @@ def publish_all(
             "belum ada program; impor dulu (padu programme import preset:kaltara-2026)"
         )
     targets = []
-    for programme, version in programmes:
-        target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
-        catalog.record(TARGET_DRAW, target.summary(), actor)
-        targets.append(target)
+    with wh.scratch():  # the snapshot's features are shared by every draw, then dropped
+        for programme, version in programmes:
+            target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
+            catalog.record(TARGET_DRAW, target.summary(), actor)
+            targets.append(target)
     if out is None:
         return targets
     if as_book:
         with atomic_output(out) as temp:
             write_workbook(targets, temp)
-            for t in targets:
-                record_export(catalog, "bnba", out, actor=actor, **t.summary())
+            record_exports(catalog, "bnba", [(out, t.summary()) for t in targets], actor=actor)
         return targets
     with atomic_folder(out) as folder:
+        written = []
         for t in targets:
             name = f"{_file_stem(t.programme.code)}.xlsx"
             write_xlsx(t, folder / name)
-            record_export(catalog, "bnba", out.resolve() / name, actor=actor, **t.summary())
+            written.append((out.resolve() / name, t.summary()))
+        record_exports(catalog, "bnba", written, actor=actor)
     return targets
 
 

@@ -66,7 +66,7 @@ class TargetList:
     )
 
     def summary(self) -> dict[str, Any]:
-        """The run in a few fields (for JSON output and the audit log): NIKs masked."""
+        """The run in a few fields (for JSON output and the audit log): NIK and KK masked."""
         from padu.identifiers import mask_nik
 
         shown = self.duplicates.slice(0, SUMMARY_DUPLICATES).to_pylist()
@@ -82,7 +82,11 @@ class TargetList:
             "hash": self.hash,
             "duplicates_dropped": self.duplicates.num_rows,
             "duplicates": [
-                {"nik": mask_nik(d[NIK] or ""), "kk": d[KK], "kk_dipakai": d["kk_dipakai"]}
+                {
+                    "nik": mask_nik(d[NIK] or ""),
+                    "kk": mask_nik(d[KK] or ""),
+                    "kk_dipakai": mask_nik(d["kk_dipakai"] or ""),
+                }
                 for d in shown
             ],
         }

@@ -18,6 +18,7 @@ import polars as pl
 
 from padu.errors import ImportRejected, InputError, Problem
 from padu.files import atomic_output
+from padu.fmt import angka
 from padu.regions import kaltara
 from padu.register.reader import FILE, ROW, RawFile, read_file
 from padu.register.snapshots import write_snapshot
@@ -197,7 +198,7 @@ def _refuse_files(problems: list[Problem], rejects_dir: Path) -> ImportRejected:
     what = (
         structural[0].describe()
         if len(structural) == 1
-        else f"{_number(len(structural))} masalah pada file"
+        else f"{angka(len(structural))} masalah pada file"
     )
     return ImportRejected(
         summary=(
@@ -250,11 +251,6 @@ def _write_report(
     return report
 
 
-def _number(n: int) -> str:
-    """A count in Indonesian form (38.533)."""
-    return f"{n:,}".replace(",", ".")
-
-
 def _reject(
     placed: list[_Placed],
     structural: pl.DataFrame,
@@ -288,7 +284,7 @@ def _reject(
     n_rows = reasons.height + sum(p.code == BROKEN_ROW for p in problems)
     n_problems = len([p for p in all_problems if p.code != UNKNOWN_COLUMN])
     summary = (
-        f"impor ditolak: {_number(n_problems)} masalah struktural pada {_number(n_rows)} baris; "
+        f"impor ditolak: {angka(n_problems)} masalah struktural pada {angka(n_rows)} baris; "
         f"tidak ada yang ditulis. Laporan: {report}"
     )
     return ImportRejected(

@@ -91,6 +91,7 @@ def write_snapshot(
         wh.append("temuan", _findings(checked, problems, batch).to_arrow())
 
         progress("mencatat snapshot")
+        wh.refresh_statistics(SNAPSHOT_BATCHES.tables)  # before the commit: Ctrl-C stays clean
         files = [str(Path(p).resolve()) for p in paths]
         return catalog.add_snapshot(
             SnapshotRow(

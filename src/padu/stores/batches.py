@@ -69,7 +69,6 @@ def pending_batch(
     catalog.begin_batch(batch, layout.kind, actor, os.getpid(), this_host())
     try:
         yield batch
-        wh.refresh_statistics(layout.tables)
     except BaseException:
         # best effort: if the stores themselves failed, the sweep retries once we are gone
         with contextlib.suppress(Exception):
@@ -99,10 +98,11 @@ def writer_gone(row: BatchRow, now: dt.datetime | None = None) -> bool:
         return now - row.dimulai > FOREIGN_WRITER_TIMEOUT
     if row.pid == os.getpid():
         return False  # this process's own batch (the writer is still working)
-    return not _alive(row.pid)
+    return not process_alive(row.pid)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs (a zombie counts as gone)."""
     if os.name != "posix":  # pragma: no cover - no safe liveness probe; never delete
         return True
     stat = Path(f"/proc/{pid}/stat")

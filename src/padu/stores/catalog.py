@@ -32,6 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from padu.audit import (
+    LINK_LEDGER,
+    LINK_MAPPING,
+    MEASURE_SAVE,
+    PROGRAMME_IMPORT,
+    REGISTER_IMPORT,
+    audit_row,
+)
 from padu.errors import InternalError, NotFound
 from padu.stores.pause import pause_point
 from padu.stores.warehouse import lock_key
@@ -322,7 +330,7 @@ class Catalog:
             self._commit_batch(s, row.batch)
             s.add(row)
             s.flush()
-            s.add(_audit("register.import", {"snapshot": row.id, **event_detail}, actor))
+            s.add(audit_row(REGISTER_IMPORT, {"snapshot": row.id, **event_detail}, actor))
         return row
 
     def snapshots(self) -> list[SnapshotRow]:
@@ -370,7 +378,7 @@ class Catalog:
                     pelaku=actor,
                 )
             )
-            s.add(_audit("measure.save", {"measure": measure_id, "version": version}, actor))
+            s.add(audit_row(MEASURE_SAVE, {"measure": measure_id, "version": version}, actor))
         return version
 
     def measure_versions(self, measure_id: str | None = None) -> list[MeasureVersionRow]:
@@ -424,7 +432,7 @@ class Catalog:
                     )
                 )
                 versions[code] = version
-            s.add(_audit("programme.import", {"versions": versions}, actor))
+            s.add(audit_row(PROGRAMME_IMPORT, {"versions": versions}, actor))
         return versions
 
     def agencies(self) -> list[AgencyRow]:
@@ -452,21 +460,12 @@ class Catalog:
                 s.add(LinkMappingRow(agency=agency, mapping=text, disimpan=now, pelaku=actor))
             else:
                 row.mapping, row.disimpan, row.pelaku = text, now, actor
-            s.add(_audit("link.mapping", {"agency": agency, "mapping": dict(mapping)}, actor))
+            s.add(audit_row(LINK_MAPPING, {"agency": agency, "mapping": dict(mapping)}, actor))
 
     def mapping(self, agency: str) -> dict[str, str] | None:
         with self.session() as s:
             row = s.get(LinkMappingRow, agency)
             return None if row is None else dict(json.loads(row.mapping))
-
-    def decide(self, rows: Iterable[LinkDecisionRow]) -> int:
-        """Store review decisions (a later decision on the same pair replaces the earlier)."""
-        n = 0
-        with self.session() as s:
-            for row in rows:
-                s.merge(row)
-                n += 1
-        return n
 
     def decisions(self, row_keys: Iterable[str]) -> list[LinkDecisionRow]:
         keys = sorted(set(row_keys))
@@ -501,7 +500,7 @@ class Catalog:
                 "ledger": row.id, "programme": row.programme, "year": row.year,
                 "snapshot": row.snapshot_id, **event_detail,
             }  # fmt: skip
-            s.add(_audit("link.ledger", detail, row.pelaku))
+            s.add(audit_row(LINK_LEDGER, detail, row.pelaku))
         return row
 
     def ledgers(self, programme: str | None = None, year: int | None = None) -> list[LedgerRow]:
@@ -517,8 +516,12 @@ class Catalog:
     # -- audit -------------------------------------------------------------------------
     def record(self, kind: str, detail: Mapping[str, object], actor: str) -> None:
         """Record one audit event (its own transaction)."""
+        self.record_all(kind, [detail], actor)
+
+    def record_all(self, kind: str, details: Iterable[Mapping[str, object]], actor: str) -> None:
+        """Record several events of one kind in one transaction: all of them or none."""
         with self.session() as s:
-            s.add(_audit(kind, detail, actor))
+            s.add_all(audit_row(kind, d, actor) for d in details)
 
     def events(self, kind: str | None = None) -> list[AuditRow]:
         with self.session() as s:
@@ -530,15 +533,6 @@ class Catalog:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _audit(kind: str, detail: Mapping[str, object], actor: str) -> AuditRow:
-    return AuditRow(
-        waktu=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        pelaku=actor,
-        jenis=kind,
-        rincian=json.dumps(detail, default=str, sort_keys=True),
-    )
 
 
 def _upgrade(engine: Engine) -> None:

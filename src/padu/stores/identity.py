@@ -79,14 +79,19 @@ def _pair(wh: Warehouse, cat: Catalog, *, read_only: bool) -> None:
         if w_id != c_id:
             raise _refuse(wh, cat, f"katalog milik store {c_id}, warehouse milik store {w_id}")
         return
-    if w_id is not None:
-        raise _refuse(
-            wh, cat, f"warehouse milik store {w_id}, katalog belum pernah dipasangkan dengannya"
+    if w_id is not None or c_id is not None:
+        why = (
+            f"warehouse milik store {w_id}, katalog belum pernah dipasangkan dengannya"
+            if w_id is not None
+            else f"katalog milik store {c_id}, warehouse belum pernah dipasangkan dengannya"
         )
-    if c_id is not None:
-        raise _refuse(
-            wh, cat, f"katalog milik store {c_id}, warehouse belum pernah dipasangkan dengannya"
-        )
+        if not _warehouse_has_rows(wh) and not cat.describes_data():
+            # also what a first pairing cut short (kill -9 between the two writes) leaves
+            why += (
+                "; keduanya belum berisi data, jadi bila ini pemasangan pertama yang terputus, "
+                "hapus store yang kosong itu lalu ulangi"
+            )
+        raise _refuse(wh, cat, why)
     w_data, c_data = _warehouse_has_rows(wh), cat.describes_data()
     if w_data and not c_data:
         raise _refuse(wh, cat, "warehouse sudah berisi data, tetapi katalognya kosong")
