@@ -116,9 +116,11 @@ def duplicated(path: Path, headers: Sequence[str], row: int) -> Problem | None:
 
 
 def short(exc: BaseException) -> str:
-    """The first line of an exception message, cut to a readable length."""
+    """The first line of an exception message, cut to a readable length, identifiers masked."""
+    from padu.identifiers import mask_identifiers
+
     text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+    return mask_identifiers((text.splitlines()[0] if text else type(exc).__name__)[:200])
 
 
 def read_text(path: Path) -> str:

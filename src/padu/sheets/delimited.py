@@ -25,7 +25,6 @@ from padu.sheets.base import (
     failed,
     header_index,
     named_headers,
-    short,
     to_polars,
 )
 
@@ -107,7 +106,8 @@ def read_csv(path: Path, data: bytes, score: HeaderScore | None) -> Sheet:
     try:
         table, problems, encoding = _parse(path, headers, delim, head + 1, encoding)
     except (pa.ArrowException, UnicodeError, OSError) as exc:
-        reason = f"CSV tidak dapat diurai: {short(exc)}"
+        # the parser's own text can quote a row (names, NIK): say what, never echo it
+        reason = "CSV tidak dapat diurai: susunan baris atau tanda kutip rusak"
         if isinstance(exc, UnicodeError):
             reason = "encoding tidak dikenali; simpan ulang sebagai CSV UTF-8"
         failure = [Problem(path.name, None, None, None, reason, UNREADABLE)]
