@@ -18,6 +18,7 @@ install: $(STAMP)
 ## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, every target list,
 ##       a noisy agency list linked back to the register
 demo: install
+	mkdir -p $(HOME_DIR)
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
 	$(PADU) register import $(HOME_DIR)/synth/keluarga.csv $(HOME_DIR)/synth/individu.csv \
 		--snapshot-date 2026-01-23 --label "DTSEN sintetis Kaltara 23-01-2026"
