@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
@@ -225,7 +227,9 @@ class Catalog:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        engine = create_engine(url)
+        sqlite = url.startswith("sqlite")
+        # another process may hold SQLite's write lock for a whole migration: wait, don't fail
+        engine = create_engine(url, connect_args={"timeout": 60} if sqlite else {})
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         _upgrade(engine)
@@ -566,5 +570,15 @@ def _sqlite_manual_transactions(dbapi_conn: object, _record: object) -> None:
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    # Switching a fresh file to WAL needs the lock another process's first migration holds,
+    # and SQLite answers "locked" at once instead of waiting: retry for up to a minute.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cur.close()
