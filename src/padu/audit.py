@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
     from padu.stores import Catalog
@@ -60,15 +60,7 @@ ExportKind = Literal[
     "links_csv",
     "agency_list",
 ]
-EXPORT_KINDS: tuple[ExportKind, ...] = (
-    "bnba",
-    "register_diff",
-    "register_duplicates",
-    "mpi_families",
-    "link_report",
-    "links_csv",
-    "agency_list",
-)
+EXPORT_KINDS: tuple[ExportKind, ...] = get_args(ExportKind)
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,7 @@ def check_output_file(path: Path, suffixes: Sequence[str] = ()) -> Path:
         raise InputError(f"{path}: akhiran berkas harus {wanted} (bukan {path.suffix or 'kosong'})")
     if path.is_dir():
         raise InputError(f"{path}: sudah ada sebagai folder; beri nama berkas keluaran")
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"{path}: folder {parent} tidak ada; buat dulu foldernya")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"{path}: folder {parent} tidak dapat ditulisi")
-    return path.resolve()
+    return _writable_parent(path)
 
 
 def check_output_folder(path: Path) -> Path:
@@ -54,6 +49,11 @@ def check_output_folder(path: Path) -> Path:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: sudah ada sebagai berkas; beri nama folder keluaran")
+    return _writable_parent(path)
+
+
+def _writable_parent(path: Path) -> Path:
+    """``path`` made absolute, once its folder is known to exist and to be writable."""
     parent = path.resolve().parent
     if not parent.is_dir():
         raise InputError(f"{path}: folder {parent} tidak ada; buat dulu foldernya")
