@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from padu.fmt import angka, desimal, persen, rupiah
+from padu.fmt import angka, desimal, persen, rupiah, tanggal, waktu_wita
 
 
 @pytest.mark.parametrize(
@@ -22,3 +24,9 @@ def test_rupiah_desimal_persen() -> None:
     assert desimal(12.5) == "12,50"
     assert desimal(1234.567, 1) == "1.234,6"
     assert persen(5.47) == "5,47 %"
+
+
+def test_dates_in_words_and_wita() -> None:
+    assert tanggal(dt.date(2026, 1, 23)) == "23 Januari 2026"
+    utc = dt.datetime(2026, 11, 29, 23, 5)  # naive: UTC, as the catalog stores it
+    assert waktu_wita(utc) == "30 November 2026, 07.05 WITA"

@@ -1,10 +1,20 @@
-"""Numbers as an Indonesian officer reads them: 10.793, Rp1.500.000, 12,5 %.
+"""Numbers and dates as an Indonesian officer reads them: 10.793, Rp1.500.000, 12,5 %,
+23 Januari 2026, 14.05 WITA.
 
 Every count, amount and share that the CLI (and later the web pages) shows goes through
 these, so an export never mixes ``44,337`` and ``44.337``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+
+#: Kalimantan Utara keeps Waktu Indonesia Tengah (UTC+8, no daylight saving).
+WITA = dt.timezone(dt.timedelta(hours=8), "WITA")
+BULAN = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
 
 
 def angka(n: object) -> str:
@@ -28,3 +38,17 @@ def desimal(x: float, digits: int = 2) -> str:
 def persen(x: float, digits: int = 2) -> str:
     """A share given as a percentage number: ``12.5`` -> ``12,50 %``."""
     return f"{desimal(x, digits)} %"
+
+
+def tanggal(d: dt.date) -> str:
+    """A date in words: ``23 Januari 2026``."""
+    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
+
+
+def waktu_wita(moment: dt.datetime | None = None) -> str:
+    """A moment in Kaltara's time: ``30 November 2026, 09.05 WITA`` (naive means UTC)."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(WITA)
+    return f"{tanggal(local.date())}, {local:%H.%M} WITA"

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from padu.audit import TARGET_DRAW, record_export, record_exports
 from padu.errors import InputError
 from padu.files import atomic_folder, atomic_output, check_output_file, check_output_folder
-from padu.fmt import angka, rupiah
+from padu.fmt import angka, rupiah, waktu_wita
 from padu.programmes.model import Programme
 from padu.programmes.targeting import TargetList, draw_target_list
 from padu.stores import Catalog, Warehouse
@@ -129,7 +129,7 @@ def _cover(book: Any, name: str, target: TargetList, formats: dict[str, Any]) ->
         ("Memenuhi syarat", angka(target.eligible)),
         ("Terpilih", angka(target.selected)),
         ("Biaya", rupiah(target.cost)),
-        ("Tanggal dibuat", dt.date.today().isoformat()),
+        ("Dibuat", waktu_wita()),
         ("Hash isi (SHA-256)", target.hash),
     ]
     cover.write(0, 0, "DAFTAR SASARAN BY NAME BY ADDRESS (BNBA)", formats["bold"])
