@@ -374,6 +374,26 @@ def test_needs_counts_families_a_rule_cannot_decide(stores: Stores, gappy: tuple
     assert got == {code: list(v.values()).count(None) for code, v in values.items()}
 
 
+def test_needs_counts_members_a_member_rule_cannot_decide(
+    stores: Stores, gappy: tuple[int, Any]
+) -> None:
+    from padu.programmes.model import Programme
+    from padu.programmes.needs import data_needs
+
+    snap, (_kel, ind, _blank, _empty) = gappy
+    member_rule = "umur(tanggal_lahir) >= 18 dan status_bekerja = 2"
+    person = Programme(
+        "LATIH", "LATIH", "DISNAKER", ("pekerjaan",), "individu", "benar", 2026, "APBD",
+        member_rule=member_rule,
+    )  # fmt: skip
+    got = data_needs(stores.warehouse, stores.catalog, snap, [person])["programmes"][0]
+    tree = parse(member_rule)
+    rows = ind.iter_rows(named=True)
+    unknown = [m for m in rows if reference(tree, m, [], SNAPSHOT_DATE) is None]
+    assert unknown  # the gappy register has members with blank work answers
+    assert got["undecidable_members"] == len(unknown)
+
+
 def test_every_preset_list_draws_on_a_register_with_an_empty_family(
     stores: Stores, gappy: tuple[int, Any]
 ) -> None:

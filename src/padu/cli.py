@@ -640,8 +640,9 @@ def needs(
             p["code"],
             p["agency"],
             str(len(p["fields"])),
-            f"{lowest} ({result['fields'][lowest]['completeness']:.1f} %)",
-            angka(p["undecidable"]),
+            f"{lowest} ({persen(result['fields'][lowest]['completeness'], 1)})",
+            f"{angka(p['undecidable'])} keluarga"
+            + (f", {angka(n)} anggota" if (n := p["undecidable_members"]) else ""),
             ", ".join(r["nama"] for r in p["unreliable_regions"]) or "-",
         )
     _emit(state if fmt != "json" else State(state.settings, True), result, t)

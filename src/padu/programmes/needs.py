@@ -21,7 +21,7 @@ from padu.programmes.model import Programme
 from padu.regions import REGION_COLUMNS, Regions, kaltara
 from padu.register.quality import quality_report
 from padu.register.snapshots import snapshot_table
-from padu.rules import compile_member_rule, compile_rule
+from padu.rules import compile_member_rule, compile_rule, member_condition
 from padu.rules.compiler import evaluate, unknown
 from padu.schema import EXPECTED_FIELDS, register_schema
 from padu.stores import Catalog, Warehouse
@@ -69,6 +69,14 @@ def _validity(
 
 def _flag_fields() -> set[str]:
     return {f.name for f in register_schema().fields if f.type == "boolean"}
+
+
+def _undecidable_members(programme: Programme, ind: Any, as_of: Any) -> int:
+    """Members a person programme's member rule cannot decide (a blank it reads)."""
+    if programme.unit != "individu" or not programme.member_rule:
+        return 0
+    cond = member_condition(compile_member_rule(programme.member_rule), ind, as_of)
+    return int(ind.filter(unknown(cond)).count().to_pyarrow().as_py())
 
 
 def data_needs(
@@ -119,6 +127,7 @@ def data_needs(
                 "fields": fields,
                 "undecidable": sum(per_region.values()),
                 "undecidable_by_region": per_region,
+                "undecidable_members": _undecidable_members(p, ind, snap.tanggal),
                 "unreliable_regions": [{"kode": w, "nama": _name(regions, w)} for w in weak],
             }
         )
