@@ -72,7 +72,10 @@ def _cmp(op: str, a: Any, b: Any) -> Any:
 
 def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_of: dt.date) -> Any:
     if isinstance(node, Literal):
-        return node.value
+        value = node.value
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            return float(value)  # as the engines hold it: a float64, not an exact integer
+        return value
     if isinstance(node, Name):
         return row.get(node.name)
     if isinstance(node, Unary):

@@ -5,6 +5,7 @@ and the measures and the data-needs report count those families."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -247,12 +248,13 @@ FAMILY_RULE = _conditions(
 
 
 @settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("PADU_WIDE_SEARCH", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
-    # the same examples on every run, so CI is reproducible; a random search found one
-    # open mismatch near the 10^90 literals (see docs/reliability.md, "open")
-    derandomize=True,
+    # the same examples on every run, so CI is reproducible; PADU_WIDE_SEARCH=N runs a
+    # random search of N examples (one found that the reference compared 10^90 as an exact
+    # integer where the engines hold a float64; the reference now does as the engines do)
+    derandomize=os.environ.get("PADU_WIDE_SEARCH") is None,
 )
 @given(
     families=st.lists(FAMILY, min_size=1, max_size=6),
