@@ -183,3 +183,27 @@ def import_args(
     """CLI arguments importing ``folder``'s family and member files into ``home``."""
     files = [str(folder / f"keluarga.{fmt}"), str(folder / f"individu.{fmt}")]
     return ["--home", str(home), "register", "import", *files, "--snapshot-date", date]
+
+
+def import_files(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
+    """Import ``files`` into ``stores`` as the test officer; the ImportResult."""
+    from padu.register import import_register
+
+    return import_register(
+        list(files),
+        stores.warehouse,
+        stores.catalog,
+        snapshot_date=SNAPSHOT_DATE,
+        rejects_dir=stores.home / "rejects",
+        actor="penguji",
+    )
+
+
+def wait_paused(proc: subprocess.Popen[str], stage: str) -> None:
+    """Read ``proc``'s stderr until it reports a pause at ``stage`` (PADU_TEST_PAUSE_AT)."""
+    assert proc.stderr is not None
+    seen = ""
+    while f"PADU_PAUSED {stage}" not in seen:
+        line = proc.stderr.readline()
+        assert line, f"never reached {stage}: {seen}"
+        seen += line

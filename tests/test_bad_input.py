@@ -10,11 +10,11 @@ import pytest
 import xlsxwriter
 
 from padu.errors import ImportRejected, Problem
-from padu.register import import_register, importer
+from padu.register import importer
 from padu.register.snapshots import snapshot_table
 from padu.synth import SyntheticRegister
 from padu.synth.generator import _for_files
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import Stores, import_files
 
 
 @pytest.fixture
@@ -58,14 +58,7 @@ def _write(frame: pl.DataFrame, path: Path, sep: str = ",") -> Path:
 
 
 def _run(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
-    return import_register(
-        list(files),
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-        actor="penguji",
-    )
+    return import_files(stores, *files)
 
 
 def _state(stores: Stores) -> tuple[list[int], dict[str, int]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from padu.stores import open_stores
-from tests.conftest import _fresh_pg_database, import_args
+from tests.conftest import _fresh_pg_database, import_args, wait_paused
 
 PADU = Path(sys.executable).with_name("padu")
 pytestmark = pytest.mark.slow
@@ -43,15 +43,6 @@ def _finish(proc: subprocess.Popen[str]) -> tuple[int, dict[str, object]]:
     assert "Traceback" not in err, err
     lines = out.strip().splitlines()
     return proc.returncode, json.loads(lines[-1]) if lines else {}
-
-
-def _wait_paused(proc: subprocess.Popen[str], stage: str) -> None:
-    assert proc.stderr is not None
-    seen = ""
-    while f"PADU_PAUSED {stage}" not in seen:
-        line = proc.stderr.readline()
-        assert line, f"never reached {stage}: {seen}"
-        seen += line
 
 
 def _check_batches(url: str, kind: str) -> list[tuple[str, int]]:
@@ -84,7 +75,7 @@ def test_two_imports_at_once_on_postgres(pg_url: str, small_files: Path, tmp_pat
         import_args(tmp_path / "a", small_files, date="2025-07-01"),
         _env(url, PADU_TEST_PAUSE_AT="warehouse.append", PADU_TEST_RELEASE=str(release)),
     )
-    _wait_paused(first, "warehouse.append")
+    wait_paused(first, "warehouse.append")
     code_b, data_b = _finish(_start(import_args(tmp_path / "b", small_files, "parquet"), _env(url)))
     release.touch()
     code_a, data_a = _finish(first)
@@ -113,7 +104,7 @@ def test_two_links_at_once_on_postgres(pg_url: str, small_files: Path, tmp_path:
         [*link, "--programme", "PKH"],
         _env(url, PADU_TEST_PAUSE_AT="warehouse.append", PADU_TEST_RELEASE=str(release)),
     )
-    _wait_paused(first, "warehouse.append")
+    wait_paused(first, "warehouse.append")
     code_b, data_b = _finish(_start([*link, "--programme", "PKH"], env))
     release.touch()
     code_a, data_a = _finish(first)
@@ -134,7 +125,7 @@ def test_a_second_duckdb_writer_is_told_the_store_is_busy(
         _env(PADU_TEST_PAUSE_AT="import.write"),
     )
     try:
-        _wait_paused(holder, "import.write")
+        wait_paused(holder, "import.write")
         code, err = _finish(_start(import_args(home, small_files, date="2026-04-01"), _env()))
         assert code == 1 and err["error"] == "StoreBusy", err
         assert "sedang dipakai proses lain" in str(err["message"])

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from padu.stores import Warehouse, open_stores
-from tests.conftest import _fresh_pg_database, import_args
+from tests.conftest import _fresh_pg_database, import_args, wait_paused
 
 PADU = Path(sys.executable).with_name("padu")
 pytestmark = pytest.mark.slow
@@ -62,12 +62,7 @@ class Home:
             self.argv(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env=self.environ(PADU_TEST_PAUSE_AT=stage),
         )  # fmt: skip
-        assert proc.stderr is not None
-        seen = ""
-        while f"PADU_PAUSED {stage}" not in seen:
-            line = proc.stderr.readline()
-            assert line, f"never reached {stage}: {seen}"
-            seen += line
+        wait_paused(proc, stage)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stderr.close()

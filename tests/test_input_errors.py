@@ -23,11 +23,10 @@ from padu.linkage.reader import read_agency_list
 from padu.measure.measures import get_measure, save_measure
 from padu.programmes import load_workshop, preset_workshop
 from padu.programmes.store import save_workshop
-from padu.register import import_register
 from padu.rules import compile_rule
 from padu.rules.parser import MAX_DEPTH, RuleError, parse
 from padu.synth import SyntheticRegister
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, import_files
 from tests.test_bad_input import _set, _write, tiny_frames
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
@@ -35,14 +34,7 @@ AGENCY = "NIK,Nama,Desa\n6501070101800001,Ahmad,Long Lejuh\n"
 
 
 def _import(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
-    return import_register(
-        list(files),
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-        actor="penguji",
-    )
+    return import_files(stores, *files)
 
 
 def _state(stores: Stores) -> tuple[object, ...]:
