@@ -29,6 +29,7 @@ PERSON_COLUMNS = {
     "rt_ktp": "rt",
     "rw_ktp": "rw",
     "alamat_ktp": "alamat",
+    "status_hubungan_keluarga": "hubungan",
 }
 NAME_COLUMNS = ("nama_normal", "nama_kunci", "kunci_depan", "kunci_urut")
 
