@@ -23,23 +23,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from padu.linkage.names import NameForm, name_similarity, normalise_name
+from padu.linkage import nik
+from padu.linkage.evidence import (
+    DOB_COMPATIBLE,
+    NAME_AGREES,
+    NAME_SURE,
+    agree_text,
+    name_sim,
+    with_features,
+    with_nik_birth,
+)
 from padu.register.reader import to_polars
+
+__all__ = ["NAME_AGREES", "NAME_SURE", "Bands", "Linkage", "link", "nik_repairs"]
+nik_repairs = nik.nik_repairs
 
 #: Rows left for the probabilistic stage from which m is learnt by EM; fewer keep the priors
 #: (EM on a few hundred pairs is noisier than the documented priors).
 EM_MIN_ROWS = 1000
-NAME_AGREES = 0.85  # name similarity from which two names are taken to be one person's
-NAME_SURE = 0.95  # a name this close carries a NIK match even when the birth date differs
+_name_sim = name_sim  # the cached name similarity, for the family linker
 
 STATUS = ("matched", "review", "unmatched")
-METHODS = ("nik", "nik_repaired", "probabilistic", "review_decision")
+METHODS = (
+    "nik", "nik_repaired", "nik_awalan", "probabilistic", "single_candidate", "review_decision",
+    "kk", "kk_repaired", "keluarga_nama",
+)  # fmt: skip
+#: The NIK stages, in the order they run.
+NIK_STAGES = ("nik", "nik_repaired", "nik_awalan")
 
 
 @dataclass(frozen=True)
@@ -63,10 +78,7 @@ class Linkage:
 
     def counts(self) -> dict[str, Any]:
         by = {(s, m): n for s, m, n in self.links.group_by("status", "method").len().iter_rows()}
-        matched = {
-            m: int(by.get(("matched", m), 0)) for m in ("nik", "nik_repaired", "probabilistic")
-        }
-        matched["review_decision"] = int(by.get(("matched", "review_decision"), 0))
+        matched = {m: int(by.get(("matched", m), 0)) for m in METHODS}
         return {
             "rows": self.links.height,
             "matched": {
@@ -75,17 +87,6 @@ class Linkage:
             },
             "unmatched": int(sum(v for (s, _), v in by.items() if s == "unmatched")),
         }
-
-
-@lru_cache(maxsize=200_000)
-def _form(name: str) -> NameForm:
-    return normalise_name(name)
-
-
-def _name_sim(a: str | None, b: str | None) -> float:
-    if not a or not b:
-        return 0.0
-    return name_similarity(_form(a), _form(b))
 
 
 def link(
@@ -102,131 +103,48 @@ def link(
     (:func:`train_register_u`), trained here when not given.
     """
     bands = bands or Bands()
-    exact = _exact_nik(rows, persons)
-    rest = rows.join(exact.select("row"), on="row", how="anti")
-    repaired = _repaired_nik(rest, persons)
-    rest = rest.join(repaired.select("row"), on="row", how="anti")
+    rest = with_nik_birth(_kk_typed_as_nik(rows, persons))
+    decided, kept = [], []
+    for method, pairs_of in zip(
+        NIK_STAGES, (nik.exact_pairs, nik.repair_pairs, nik.prefix_pairs), strict=True
+    ):
+        pairs = pairs_of(rest, persons)
+        chosen = nik.choose(pairs, method)
+        decided.append(chosen)
+        rest = rest.join(chosen.select("row"), on="row", how="anti")
+        kept.append(nik.key_candidates(pairs, method))
+    keys = pl.concat(kept).join(rest.select("row"), on="row", how="semi")
     scored = _probabilistic(rest, persons, register_u, threads=threads)
-    links, candidates = _bands(rest, scored, bands)
-    decided = pl.concat([exact, repaired], how="vertical_relaxed").with_columns(
+    links, candidates = _bands(rest, persons, scored, keys, bands)
+    done = pl.concat(decided, how="vertical_relaxed").with_columns(
         status=pl.lit("matched"), reason=pl.lit(None, pl.String)
     )
-    allrows = pl.concat([decided.select(links.columns), links], how="vertical_relaxed").sort("row")
+    allrows = pl.concat([done.select(links.columns), links], how="vertical_relaxed").sort("row")
     return Linkage(allrows, candidates.sort("row", "rank"))
 
 
-def _pairs_with_agreement(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add name similarity and birth-date agreement to (list, register) pairs."""
-    sims = [
-        _name_sim(a, b)
-        for a, b in zip(
-            pairs.get_column("nama").to_list(), pairs.get_column("nama_r").to_list(), strict=True
-        )
-    ]
-    return pairs.with_columns(
-        name_sim=pl.Series(sims, dtype=pl.Float64),
-        dob_eq=(pl.col("tanggal_lahir") == pl.col("tanggal_lahir_r")).fill_null(False),
+def _kk_typed_as_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """A NIK cell that holds a register KK and no register NIK is taken as the row's KK."""
+    niks = persons.select(pl.col("nik").alias("_n")).unique()
+    kks = persons.select(pl.col("kk").alias("_k")).unique()
+    typed = (
+        rows.filter(pl.col("nik").is_not_null())
+        .join(niks, left_on="nik", right_on="_n", how="anti")
+        .join(kks, left_on="nik", right_on="_k", how="semi")
+        .select("row", _kk=pl.col("nik"))
     )
-
-
-def _agree_text() -> pl.Expr:
-    """Which fields agree in a pair, as 'nik,nama,tanggal_lahir,...'."""
-    parts = [
-        pl.when(pl.col("nik") == pl.col("nik_r")).then(pl.lit("nik")),
-        pl.when(pl.col("name_sim") >= NAME_AGREES).then(pl.lit("nama")),
-        pl.when(pl.col("dob_eq")).then(pl.lit("tanggal_lahir")),
-        pl.when(pl.col("kk") == pl.col("kk_r")).then(pl.lit("kk")),
-        pl.when(pl.col("desa") == pl.col("desa_r")).then(pl.lit("desa")),
-        pl.when(pl.col("jenis_kelamin") == pl.col("jenis_kelamin_r")).then(pl.lit("jenis_kelamin")),
-    ]
-    return pl.concat_str(parts, separator=",", ignore_nulls=True)
-
-
-_REG = ("pid", "nik", "kk", "nama", "tanggal_lahir", "desa", "jenis_kelamin")
-
-
-def _register_side(persons: pl.DataFrame) -> pl.DataFrame:
-    return persons.select(pl.col("pid"), *(pl.col(c).alias(f"{c}_r") for c in _REG if c != "pid"))
-
-
-def _choose(pairs: pl.DataFrame, accept: pl.Expr, method: str) -> pl.DataFrame:
-    """Accepted pairs, one per row: the single best; two equally good -> none (ambiguous)."""
-    ok = pairs.filter(accept).with_columns(agree=_agree_text())
-    best = ok.with_columns(
-        top=pl.col("name_sim").max().over("row"),
-    ).filter(pl.col("name_sim") == pl.col("top"))
-    unique = best.filter(pl.len().over("row") == 1)
-    return unique.select(
-        "row",
-        pl.lit(method).alias("method"),
-        "pid",
-        pl.lit(1.0).alias("score"),
-        "agree",
-    )
-
-
-def _exact_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
-    pairs = rows.filter(pl.col("nik").is_not_null()).join(
-        _register_side(persons), left_on="nik", right_on="nik_r", how="inner", coalesce=False
-    )
-    pairs = _pairs_with_agreement(pairs)
-    # The name decides. A birth date, or a desa, that disagrees needs a name that agrees all
-    # but fully; the same birth date does not lower the bar, because the NIK of another
-    # person born that day in that kecamatan carries the same date.
-    dob_conflict = pl.col("tanggal_lahir").is_not_null() & ~pl.col("dob_eq")
-    sure = pl.col("name_sim") >= NAME_SURE
-    accept = (
-        (pl.col("name_sim") >= NAME_AGREES) & (~dob_conflict | sure) & (~_place_conflict() | sure)
-    )
-    return _choose(pairs, accept, "nik")
-
-
-def _place_conflict() -> pl.Expr:
-    """Both records name a desa, different ones, and the KK does not tie them either."""
+    if typed.is_empty():
+        return rows
+    note = pl.lit("kolom NIK berisi nomor KK")
     return (
-        pl.col("desa").is_not_null()
-        & pl.col("desa_r").is_not_null()
-        & (pl.col("desa") != pl.col("desa_r"))
-        & ~(pl.col("kk") == pl.col("kk_r")).fill_null(False)
+        rows.join(typed, on="row", how="left")
+        .with_columns(
+            kk=pl.coalesce("kk", "_kk"),
+            nik=pl.when(pl.col("_kk").is_null()).then("nik"),
+            nik_masalah=pl.when(pl.col("_kk").is_null()).then("nik_masalah").otherwise(note),
+        )
+        .drop("_kk")
     )
-
-
-def nik_repairs(nik: str) -> set[str]:
-    """Every NIK one keying slip away: adjacent transposition, the +40 offset, one digit."""
-    out: set[str] = set()
-    for i in range(15):
-        if nik[i] != nik[i + 1]:
-            out.add(nik[:i] + nik[i + 1] + nik[i] + nik[i + 2 :])
-    day = int(nik[6:8])
-    for other in (day + 40, day - 40):
-        if 1 <= other <= 71:
-            out.add(f"{nik[:6]}{other:02d}{nik[8:]}")
-    for i in range(16):
-        for d in "0123456789":
-            if d != nik[i]:
-                out.add(nik[:i] + d + nik[i + 1 :])
-    out.discard(nik)
-    return out
-
-
-def _repaired_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
-    have = rows.filter(pl.col("nik").is_not_null() & pl.col("tanggal_lahir").is_not_null())
-    variants = pl.DataFrame(
-        {
-            "row": [
-                r for r, n in zip(have["row"], have["nik"], strict=True) for _ in nik_repairs(n)
-            ],
-            "nik_variant": [v for n in have["nik"] for v in nik_repairs(n)],
-        },
-        schema={"row": have.schema["row"], "nik_variant": pl.String},
-    )
-    pairs = variants.join(
-        _register_side(persons), left_on="nik_variant", right_on="nik_r", coalesce=False
-    ).join(have, on="row")
-    pairs = _pairs_with_agreement(pairs)
-    sure = pl.col("name_sim") >= NAME_SURE
-    accept = (pl.col("name_sim") >= NAME_AGREES) & pl.col("dob_eq") & (~_place_conflict() | sure)
-    return _choose(pairs, accept, "nik_repaired")
 
 
 # -- probabilistic ---------------------------------------------------------------------
@@ -513,6 +431,9 @@ def _probabilistic(
     if rows.is_empty():
         return empty
     # the order splink sees is derived from content, so that a shuffled list scores the same
+    if "tanggal_lahir_banding" in rows.columns:  # the list's date, else the NIK's
+        born = pl.col("tanggal_lahir_banding")
+        rows = rows.with_columns(tanggal_lahir=born, tahun_lahir=born.dt.year())
     content = [c for c in _COLUMNS if c in rows.columns] + ["nama", "alamat"]
     ordered = rows.sort(content, nulls_last=True).with_row_index("uid", offset=1)
     register_u = register_u or train_register_u(persons, threads=threads)
@@ -620,18 +541,89 @@ def register_duplicates(
     ).sort(["score", "pid_a", "pid_b"], descending=[True, False, False])
 
 
+#: The least match probability of a single strong candidate (see :func:`_bands`).
+STRONG_MIN = 0.05
+#: Candidates per row whose evidence is read, and the most a review row shows.
+MAX_CANDIDATES = 5
+
+
 def _bands(
-    rows: pl.DataFrame, scored: pl.DataFrame, bands: Bands
+    rows: pl.DataFrame,
+    persons: pl.DataFrame,
+    scored: pl.DataFrame,
+    keys: pl.DataFrame,
+    bands: Bands,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per-row status from the scored candidates; candidates in the review band kept."""
-    ranked = scored.sort(["row", "score", "pid"], descending=[False, True, False]).with_columns(
-        rank=pl.col("pid").cum_count().over("row")
+    """Per-row status from the candidates' evidence; the review rows' candidates kept.
+
+    A row is linked when its best candidate
+
+    - reaches ``bands.auto`` and no other candidate reaches ``bands.review``
+      (``probabilistic``), or
+    - is a **single strong candidate** (``single_candidate``): a name that agrees all but
+      fully (>= NAME_SURE), the same birth date, no contradicting sex or desa, a match
+      probability of at least STRONG_MIN, and no rival (no other candidate that reaches
+      ``bands.review`` or has an agreeing name and a compatible birth date).
+
+    A one-word name found inside the other name never links on its own. A row goes to
+    review when a candidate reaches ``bands.review`` or a NIK stage kept one (an exact NIK
+    that is in the register is never unmatched); otherwise it is unmatched, with a reason.
+    """
+    floor = bands.review
+    cands = (
+        pl.concat(
+            [
+                scored.select("row", "pid", "score", via=pl.lit(None, pl.String)),
+                keys.select("row", "pid", score=pl.lit(floor), via="via"),
+            ],
+            how="vertical_relaxed",
+        )
+        .group_by("row", "pid")
+        .agg(pl.col("score").max(), pl.col("via").drop_nulls().first())
+        .sort(["row", "score", "pid"], descending=[False, True, False])
+        .with_columns(rank=pl.col("pid").cum_count().over("row"))
     )
-    best = ranked.filter(pl.col("rank") == 1)
-    second = ranked.filter(pl.col("rank") == 2).select("row", second=pl.col("score"))
-    best = best.join(second, on="row", how="left").with_columns(pl.col("second").fill_null(0.0))
-    auto = (pl.col("score") >= bands.auto) & (pl.col("second") < bands.review)
-    review = pl.col("score") >= bands.review
+    read = with_features(
+        cands.filter(pl.col("rank") <= MAX_CANDIDATES)
+        .join(rows, on="row")
+        .join(nik.register_side(persons), on="pid"),
+        dob="tanggal_lahir_banding",
+    ).with_columns(agree=agree_text())
+    best = read.filter(pl.col("rank") == 1)
+    others = (
+        read.filter(pl.col("rank") > 1)
+        .group_by("row")
+        .agg(
+            second=pl.col("score").max(),
+            rival=(
+                (pl.col("score") >= floor)
+                | ((pl.col("name_sim") >= NAME_AGREES) & pl.col("dob_rel").is_in(DOB_COMPATIBLE))
+            ).any(),
+        )
+    )
+    best = best.join(others, on="row", how="left").with_columns(
+        pl.col("second").fill_null(0.0), pl.col("rival").fill_null(False)
+    )
+    whole = ~pl.col("name_partial")
+    auto = (pl.col("score") >= bands.auto) & (pl.col("second") < floor) & whole
+    strong = (
+        (pl.col("name_sim") >= NAME_SURE)
+        & whole
+        & (pl.col("dob_rel") == "same")
+        & ~pl.col("sex_conflict")
+        & ~pl.col("place_conflict")
+        & (pl.col("score") >= STRONG_MIN)
+        & ~pl.col("rival")
+    )
+    best = best.with_columns(
+        method=pl.when(auto)
+        .then(pl.lit("probabilistic"))
+        .when(strong)
+        .then(pl.lit("single_candidate")),
+        in_review=(pl.col("score") >= floor) | pl.col("via").is_not_null(),
+    )
+    linked = pl.col("method").is_not_null()
+    review = ~linked & pl.col("in_review").fill_null(False)
     not_found = pl.concat_str(
         [
             pl.lit("tidak ditemukan di register"),
@@ -640,33 +632,44 @@ def _bands(
         ],
         ignore_nulls=True,
     )
+    why_review = (
+        pl.when(pl.col("second") >= floor)
+        .then(pl.lit("lebih dari satu calon"))
+        .when((pl.col("via") == "nik") & (pl.col("name_sim") < NAME_AGREES))
+        .then(pl.lit("NIK ada di register, tetapi nama tidak cocok"))
+        .when(pl.col("via") == "nik")
+        .then(pl.lit("NIK ada di register, tetapi data lain tidak mendukung"))
+        .when(pl.col("name_partial"))
+        .then(pl.lit("nama hanya sebagian sama (satu kata di dalam nama lain)"))
+        .when(pl.col("via").is_not_null())
+        .then(pl.lit("NIK hampir sama dengan NIK di register"))
+        .otherwise(pl.lit("bukti belum cukup (skor di pita tinjauan)"))
+    )
     out = (
         rows.select("row", "nik_masalah")
-        .join(best.select("row", "pid", "score", "second", "agree"), on="row", how="left")
+        .join(best, on="row", how="left")
         .select(
             "row",
-            status=pl.when(auto)
+            status=pl.when(linked)
             .then(pl.lit("matched"))
             .when(review)
             .then(pl.lit("review"))
             .otherwise(pl.lit("unmatched")),
-            method=pl.when(auto).then(pl.lit("probabilistic")).when(review).then(pl.lit("review")),
-            pid=pl.when(review).then("pid"),
+            method=pl.when(linked).then("method").when(review).then(pl.lit("review")),
+            pid=pl.when(linked | review).then("pid"),
             score="score",
-            agree=pl.when(review).then("agree"),
-            reason=pl.when(auto)
-            .then(None)
-            .when(review & (pl.col("second") >= bands.review))
-            .then(pl.lit("lebih dari satu calon"))
-            .when(review)
-            .then(pl.lit("skor di pita tinjauan"))
-            .otherwise(not_found),
+            agree=pl.when(linked | review).then("agree"),
+            reason=pl.when(linked).then(None).when(review).then(why_review).otherwise(not_found),
         )
     )
-    in_review = best.filter(review & ~auto).select("row")
+    in_review = out.filter(pl.col("status") == "review").select("row")
+    agree = read.select("row", "pid", "agree")
     candidates = (
-        ranked.join(in_review, on="row")
-        .filter(pl.col("score") >= bands.review)
-        .filter(pl.col("rank") <= 5)
+        cands.join(in_review, on="row")
+        .filter((pl.col("score") >= floor) | pl.col("via").is_not_null())
+        .filter(pl.col("rank") <= MAX_CANDIDATES)
+        .join(agree, on=["row", "pid"], how="left")
+        .sort(["row", "rank"])
+        .with_columns(rank=pl.col("pid").cum_count().over("row"))
     )
     return out, candidates.select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")
