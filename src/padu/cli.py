@@ -1253,6 +1253,7 @@ def link_cmd(
             run = link_list(
                 wh, cat, file, programme=prog.code, agency=prog.agency, year=year,
                 snapshot=snapshot, mapping=given, bands=bands, actor=actor,
+                cache=state.settings.home / "cache",
             )  # fmt: skip
         if save_mapping:
             cat.save_mapping(prog.agency, run.mapping, actor)

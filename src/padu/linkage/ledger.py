@@ -157,12 +157,17 @@ def link_list(
     mapping: dict[str, str] | None = None,
     bands: Bands | None = None,
     actor: str,
+    cache: Path | None = None,
 ) -> LinkRun:
-    """Read, link, apply earlier decisions and store a beneficiary list as a new ledger."""
+    """Read, link, apply earlier decisions and store a beneficiary list as a new ledger.
+
+    ``cache``: the folder where the register's linkage records are kept per snapshot
+    (:func:`padu.linkage.persons.register_persons`).
+    """
     bands = bands or Bands()
     use, source = resolve_mapping(catalog, agency, path, mapping)
     listed = read_agency_list(path, use)
-    snap, persons = register_persons(wh, catalog, snapshot)
+    snap, persons = register_persons(wh, catalog, snapshot, cache=cache)
     rows = listed.frame.with_columns(row_key=row_key())
     result = link(rows, persons, bands, register_u=cached_register_u(catalog, snap.id, persons))
     result, decided = _apply_decisions(catalog, rows, persons, result)

@@ -9,8 +9,13 @@ normalised once per distinct spelling, which keeps a 7.7-million-person register
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 import polars as pl
 
+from padu.files import atomic_output
 from padu.linkage.names import normalise_name
 from padu.register.reader import to_polars
 from padu.register.snapshots import snapshot_table
@@ -35,14 +40,46 @@ NAME_COLUMNS = ("nama_normal", "nama_kunci", "kunci_depan", "kunci_urut")
 
 
 def register_persons(
-    wh: Warehouse, catalog: Catalog, ref: str | int
+    wh: Warehouse, catalog: Catalog, ref: str | int, *, cache: Path | None = None
 ) -> tuple[SnapshotRow, pl.DataFrame]:
     """The persons of a snapshot with comparison columns and a content-ordered id ``pid``.
 
     ``pid`` follows the order of (NIK, KK, name, birth date), never the order of the file
     the snapshot was imported from, so that a shuffled register gives the same ids.
+
+    ``cache``: a folder where the result is kept per store, snapshot and version of the
+    code that derives it (a snapshot never changes once imported), so that only the first
+    link against a snapshot normalises its names. The file holds personal data, like the
+    warehouse beside it in the Padu home.
     """
     snap = catalog.snapshot(ref)
+    if cache is None:
+        return snap, _persons(wh, catalog, snap)
+    path = cache / f"orang-{catalog.identity() or 'lama'}-{snap.id}-{_version()}.parquet"
+    if path.exists():
+        try:
+            return snap, pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):  # a damaged copy is made again
+            pass
+    frame = _persons(wh, catalog, snap)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as temp:
+        frame.write_parquet(temp)
+    return snap, frame
+
+
+@cache
+def _version() -> str:
+    """The version of the derived columns: a hash of the code that computes them."""
+    from padu.linkage import names
+
+    h = hashlib.sha256()
+    for module in (names.__file__, __file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _persons(wh: Warehouse, catalog: Catalog, snap: SnapshotRow) -> pl.DataFrame:
     t = snapshot_table(wh, catalog, snap.id, "individu")
     t = t.select(**{short: t[col] for col, short in PERSON_COLUMNS.items()})
     frame = (
@@ -50,7 +87,7 @@ def register_persons(
         .sort(["nik", "kk", "nama", "tanggal_lahir", "desa"], nulls_last=True, maintain_order=False)
         .with_row_index("pid", offset=1)
     )
-    return snap, with_name_columns(comparable(frame))
+    return with_name_columns(comparable(frame))
 
 
 def comparable(frame: pl.DataFrame) -> pl.DataFrame:
