@@ -1217,7 +1217,7 @@ def link_cmd(
     from padu.linkage.ledger import link_list, resolve_mapping
     from padu.linkage.matcher import Bands
     from padu.linkage.reader import read_headers, suggest_mapping
-    from padu.linkage.report import write_links_csv, write_report
+    from padu.linkage.report import METHOD_LABEL, write_links_csv, write_report
     from padu.programmes.store import programme as get_programme
 
     state = _state(ctx)
@@ -1271,11 +1271,9 @@ def link_cmd(
         "links": str(export_links) if export_links else None,
     }
     t = Table("hasil", "baris", title=f"{file.name}: {prog.code} {year} (ledger {run.ledger.id})")
+    shown = [(label, c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()]
     for label, n in (
-        ("NIK sama", c["matched"]["nik"]),
-        ("NIK diperbaiki", c["matched"]["nik_repaired"]),
-        ("probabilistik", c["matched"]["probabilistic"]),
-        ("keputusan peninjau", c["matched"]["review_decision"]),
+        *((label, n) for label, n in shown if n or label in _ALWAYS_SHOWN),
         ("perlu ditinjau", c["matched"]["review"]),
         ("tidak cocok", c["unmatched"]),
         ("JUMLAH", c["rows"]),
@@ -1283,6 +1281,9 @@ def link_cmd(
         t.add_row(label, angka(n))
     _emit(state, data, t)
 
+
+#: Link outcomes shown even when no row took them.
+_ALWAYS_SHOWN = ("NIK sama", "keputusan peninjau")
 
 review_app = typer.Typer(help="Antrian tinjauan hasil penautan.")
 app.add_typer(review_app, name="review")

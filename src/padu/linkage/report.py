@@ -29,7 +29,12 @@ from padu.stores import Catalog
 METHOD_LABEL = {
     "nik": "NIK sama",
     "nik_repaired": "NIK diperbaiki",
+    "nik_awalan": "15 digit NIK (Excel)",
     "probabilistic": "probabilistik",
+    "single_candidate": "calon tunggal (nama & tgl lahir)",
+    "kk": "No. KK sama",
+    "kk_repaired": "No. KK diperbaiki",
+    "keluarga_nama": "nama & desa keluarga",
     "review_decision": "keputusan peninjau",
 }
 REVIEW_SHEET = "Antrian Tinjauan"
@@ -63,15 +68,35 @@ TEXT_COLS = {
 
 
 def write_links_csv(run: LinkRun, path: Path, catalog: Catalog, *, actor: str) -> Path:
-    """One row per input row: row, nik, kk (register person; empty if none), status, score."""
+    """The whole outcome, as a reviewer will see it: ``row,nik,kk,status,score,rank``.
+
+    A matched row is one line (rank 1: the person linked), an unmatched row one line with no
+    person and no rank, and a review row one line per candidate (rank 1, 2, ... with that
+    candidate's NIK, KK and score).
+    """
     path = check_output_file(path, (".csv",))
+    decided = run.rows.filter(pl.col("status") != "review").select(
+        "row",
+        "nik",
+        "kk",
+        "status",
+        "score",
+        rank=pl.when(pl.col("status") == "matched").then(pl.lit(1, pl.Int64)),
+    )
+    queued = run.candidates.select(
+        "row", "nik", "kk", status=pl.lit("review"), score="score", rank="rank"
+    )
+    lines = pl.concat([decided, queued], how="vertical_relaxed").sort(
+        "row", "rank", nulls_last=True
+    )
     with atomic_output(path) as temp:
-        run.rows.select(
+        lines.select(
             "row",
             pl.col("nik").fill_null(""),
             pl.col("kk").fill_null(""),
             "status",
             pl.col("score").round(6),
+            "rank",
         ).write_csv(temp)
         record_export(catalog, "links_csv", path, actor=actor, ledger=run.ledger.id)
     return path
@@ -108,10 +133,7 @@ def _write_report(run: LinkRun, path: Path) -> None:
         ("Ambang tinjauan", run.bands.review),
         ("", ""),
         ("Jumlah baris", c["rows"]),
-        ("Cocok - NIK sama", c["matched"]["nik"]),
-        ("Cocok - NIK diperbaiki", c["matched"]["nik_repaired"]),
-        ("Cocok - probabilistik", c["matched"]["probabilistic"]),
-        ("Cocok - keputusan peninjau", c["matched"]["review_decision"]),
+        *((f"Cocok - {label}", c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()),
         ("Perlu ditinjau", c["matched"]["review"]),
         ("Tidak cocok", c["unmatched"]),
         ("Orang yang tercantum lebih dari sekali", c["duplicates_in_list"]),
