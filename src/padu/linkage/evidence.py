@@ -53,6 +53,21 @@ def name_partial(a: str | None, b: str | None) -> bool:
     return min(na, nb) == 1 and max(na, nb) > 1
 
 
+@lru_cache(maxsize=400_000)
+def _normal_form(normal: str) -> NameForm:
+    """The form of a name already normalised (``nama_normal``): its tokens are its words."""
+    return NameForm(normal, normal, tuple(normal.split(" ")), "", None, ())
+
+
+def _normal_facts(a: str | None, b: str | None) -> tuple[float, bool]:
+    """(similarity, one-word-inside-another) of two normalised names."""
+    if not a or not b:
+        return 0.0, False
+    fa, fb = _normal_form(a), _normal_form(b)
+    na, nb = len(fa.tokens), len(fb.tokens)
+    return name_similarity(fa, fb), min(na, nb) == 1 and max(na, nb) > 1
+
+
 def nik_birth(nik: pl.Expr, today: dt.date | None = None) -> tuple[pl.Expr, pl.Expr]:
     """The birth date and sex ('1' male, '2' female) a NIK (or its first 12+ digits) carries.
 
@@ -143,15 +158,19 @@ def with_features(pairs: pl.DataFrame, dob: str = "tanggal_lahir") -> pl.DataFra
     (for NIK stages, where the NIK's date would agree by construction) or
     ``tanggal_lahir_banding``.
     """
-    names = pairs.select("nama", "nama_r").unique()
-    a, b = names.get_column("nama").to_list(), names.get_column("nama_r").to_list()
+    left, right = "nama_normal", "nama_normal_r"  # normalised once, on each side
+    names = pairs.select(left, right).unique()
+    facts = [
+        _normal_facts(x, y)
+        for x, y in zip(
+            names.get_column(left).to_list(), names.get_column(right).to_list(), strict=True
+        )
+    ]
     names = names.with_columns(
-        name_sim=pl.Series([name_sim(x, y) for x, y in zip(a, b, strict=True)], dtype=pl.Float64),
-        name_partial=pl.Series(
-            [name_partial(x, y) for x, y in zip(a, b, strict=True)], dtype=pl.Boolean
-        ),
+        name_sim=pl.Series([f[0] for f in facts], dtype=pl.Float64),
+        name_partial=pl.Series([f[1] for f in facts], dtype=pl.Boolean),
     )
-    out = pairs.join(names, on=["nama", "nama_r"], how="left", nulls_equal=True)
+    out = pairs.join(names, on=[left, right], how="left", nulls_equal=True)
     return out.with_columns(
         pl.col("name_sim").fill_null(0.0),
         pl.col("name_partial").fill_null(False),

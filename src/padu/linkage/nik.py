@@ -34,7 +34,7 @@ from padu.linkage.evidence import (
     with_features,
 )
 
-_REG = ("pid", "nik", "kk", "nama", "tanggal_lahir", "desa", "jenis_kelamin")
+_REG = ("pid", "nik", "kk", "nama", "nama_normal", "tanggal_lahir", "desa", "jenis_kelamin")
 #: How many leading digits of a NIK are enough to look people up by (region + birth date).
 MIN_PREFIX = 12
 
