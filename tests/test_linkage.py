@@ -204,10 +204,19 @@ def test_link_command_reaches_the_targets_on_a_noisy_list(
     assert sum(m.values()) + data["unmatched"] == LIST_SIZE
     assert m["nik"] > 0 and m["nik_repaired"] > 0 and m["probabilistic"] > 0
     got = pl.read_csv(links, schema_overrides={"nik": pl.String, "kk": pl.String})
-    assert got.columns == ["row", "nik", "kk", "status", "score"]
-    assert got.get_column("row").to_list() == list(range(1, LIST_SIZE + 1))
+    assert got.columns == ["row", "nik", "kk", "status", "score", "rank"]
+    assert got.get_column("row").unique().sort().to_list() == list(range(1, LIST_SIZE + 1))
     assert set(got.get_column("status")) <= {"matched", "review", "unmatched"}
-    scored = got.join(_truth(agency_list), on="row")
+    # one line per matched and unmatched row, one per candidate of a review row
+    decided = got.filter(pl.col("status") != "review")
+    assert decided.get_column("row").is_unique().all()
+    assert decided.filter(pl.col("status") == "matched").get_column("rank").eq(1).all()
+    assert decided.filter(pl.col("status") == "unmatched").get_column("rank").is_null().all()
+    queued = got.filter(pl.col("status") == "review")
+    assert m["review"] == queued.get_column("row").n_unique()
+    ranks = queued.group_by("row").agg(pl.col("rank").sort())
+    assert all(r == list(range(1, len(r) + 1)) for r in ranks.get_column("rank").to_list())
+    scored = decided.join(_truth(agency_list), on="row")
     right = (pl.col("nik") == pl.col("t_nik")) & (pl.col("kk") == pl.col("t_kk"))
     auto = scored.filter(pl.col("status") == "matched")
     assert auto.filter(right).height / auto.height >= 0.99
