@@ -260,16 +260,10 @@ def _comparison_specs() -> list[dict[str, Any]]:
             ],
         },
         _exact("kk", 0.85),
-        {
-            "output_column_name": "nik",
-            "comparison_levels": [
-                _lvl("nik_l IS NULL OR nik_r IS NULL", "kosong", null=True),
-                _lvl("nik_l = nik_r", "sama", 0.80),
-                _lvl("damerau_levenshtein(nik_l, nik_r) <= 1", "satu salah ketik", 0.10),
-                _lvl("substr(nik_l, 1, 6) = substr(nik_r, 1, 6)", "kecamatan NIK sama", 0.05),
-                _lvl("ELSE", "berbeda", _REST),
-            ],
-        },
+        # The NIK counts only when it is the same. A NIK one keying slip from another is
+        # what two people born on one day in one kecamatan have (they differ only in the
+        # serial), so "one slip" is no evidence here; the repair stage uses it, with the name.
+        _exact("nik", 0.80),
         _exact("jenis_kelamin", 0.97),
         _exact("rt", 0.80),
     ]
@@ -543,6 +537,9 @@ def register_duplicates(
 
 #: The least match probability of a single strong candidate (see :func:`_bands`).
 STRONG_MIN = 0.05
+#: The least name similarity of any automatic link: other fields never carry a name that
+#: differs (people born on one day in one desa share birth date, place and often sex).
+NAME_LEAST = 0.70
 #: Candidates per row whose evidence is read, and the most a review row shows.
 MAX_CANDIDATES = 5
 
@@ -561,11 +558,12 @@ def _bands(
     - reaches ``bands.auto`` and no other candidate reaches ``bands.review``
       (``probabilistic``), or
     - is a **single strong candidate** (``single_candidate``): a name that agrees all but
-      fully (>= NAME_SURE), the same birth date, no contradicting sex or desa, a match
-      probability of at least STRONG_MIN, and no rival (no other candidate that reaches
-      ``bands.review`` or has an agreeing name and a compatible birth date).
+      fully (>= NAME_SURE), the same birth date, the same desa (or KK), no contradicting
+      sex, a match probability of at least STRONG_MIN, and no rival (no other candidate
+      that reaches ``bands.review`` or has an agreeing name and a compatible birth date).
 
-    A one-word name found inside the other name never links on its own. A row goes to
+    A one-word name found inside the other name never links on its own, nor does a name
+    below NAME_LEAST. A row goes to
     review when a candidate reaches ``bands.review`` or a NIK stage kept one (an exact NIK
     that is in the register is never unmatched); otherwise it is unmatched, with a reason.
     """
@@ -604,14 +602,14 @@ def _bands(
     best = best.join(others, on="row", how="left").with_columns(
         pl.col("second").fill_null(0.0), pl.col("rival").fill_null(False)
     )
-    whole = ~pl.col("name_partial")
+    whole = ~pl.col("name_partial") & (pl.col("name_sim") >= NAME_LEAST)
     auto = (pl.col("score") >= bands.auto) & (pl.col("second") < floor) & whole
     strong = (
         (pl.col("name_sim") >= NAME_SURE)
         & whole
         & (pl.col("dob_rel") == "same")
         & ~pl.col("sex_conflict")
-        & ~pl.col("place_conflict")
+        & ((pl.col("desa") == pl.col("desa_r")) | (pl.col("kk") == pl.col("kk_r"))).fill_null(False)
         & (pl.col("score") >= STRONG_MIN)
         & ~pl.col("rival")
     )
