@@ -18,6 +18,11 @@ from padu.linkage.matcher import NAME_AGREES
         ("Ir. H. Syamsuddin, M.Si", "SYAMSUDIN", None, {"IR", "H", "MSI"}),
         ("Drs. Achmad Rifa'i", "AKHMAD RIFAI", None, {"DRS"}),
         ("Bpk. Slamet", "SLAMET", None, {"BPK"}),
+        # dotted titles at the end without a comma, as agencies type them
+        ("ZAINAL S.PD.I", "ZAINAL", None, {"SPDI"}),
+        ("ELIA S.IP", "ELIA", None, {"SIP"}),
+        ("SITI AMINAH A.MD.KEB", "SITI AMINAH", None, {"AMDKEB"}),
+        ("ABDUL S.", "ABDUL S", None, set()),  # an initial, not a title
         ("Ibu Sri Wahyuni, A.Md.", "SRI WAHYUNI", None, {"IBU", "AMD"}),
         ("Soekarno", "SUKARNO", None, set()),
         ("Djoko Tjahjono", "JOKO CAHJONO", None, set()),

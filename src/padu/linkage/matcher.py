@@ -124,26 +124,32 @@ def link(
 
 
 def _kk_typed_as_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
-    """A NIK cell that holds a register KK and no register NIK is taken as the row's KK."""
-    niks = persons.select(pl.col("nik").alias("_n")).unique()
-    kks = persons.select(pl.col("kk").alias("_k")).unique()
-    typed = (
-        rows.filter(pl.col("nik").is_not_null())
-        .join(niks, left_on="nik", right_on="_n", how="anti")
-        .join(kks, left_on="nik", right_on="_k", how="semi")
-        .select("row", _kk=pl.col("nik"))
+    """A NIK cell that holds a register KK is also the row's KK (when it has none).
+
+    When it is no register NIK it is only a KK: the NIK is dropped and the row says why.
+    (KK and NIK share one form, so a KK may also be somebody's NIK; then both are tried.)
+    """
+    kks = persons.select(pl.col("kk").alias("_kk")).unique()
+    typed = rows.join(kks, left_on="nik", right_on="_kk", how="semi").select(
+        "row", _kk=pl.col("nik")
     )
     if typed.is_empty():
         return rows
+    niks = persons.select(pl.col("nik").alias("_n")).unique()
+    only_kk = typed.join(niks, left_on="_kk", right_on="_n", how="anti").select(
+        "row", _only=pl.lit(True)
+    )
     note = pl.lit("kolom NIK berisi nomor KK")
+    only = pl.col("_only").fill_null(False)
     return (
         rows.join(typed, on="row", how="left")
+        .join(only_kk, on="row", how="left")
         .with_columns(
             kk=pl.coalesce("kk", "_kk"),
-            nik=pl.when(pl.col("_kk").is_null()).then("nik"),
-            nik_masalah=pl.when(pl.col("_kk").is_null()).then("nik_masalah").otherwise(note),
+            nik=pl.when(~only).then("nik"),
+            nik_masalah=pl.when(only).then(note).otherwise("nik_masalah"),
         )
-        .drop("_kk")
+        .drop("_kk", "_only")
     )
 
 
@@ -577,7 +583,10 @@ def _bands(
             how="vertical_relaxed",
         )
         .group_by("row", "pid")
-        .agg(pl.col("score").max(), pl.col("via").drop_nulls().first())
+        .agg(  # a pair the model scored keeps its score; one only a NIK stage kept waits in review
+            pl.col("score").filter(pl.col("via").is_null()).max().fill_null(floor),
+            pl.col("via").drop_nulls().first(),
+        )
         .sort(["row", "score", "pid"], descending=[False, True, False])
         .with_columns(rank=pl.col("pid").cum_count().over("row"))
     )

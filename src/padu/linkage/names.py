@@ -80,6 +80,8 @@ def normalise_name(name: str | None) -> NameForm:
     if "," in text:  # academic titles follow a comma: "AHMAD, S.PD., M.SI"
         text, _, tail = text.partition(",")
         titles += [t for t in re.sub(r"[^A-Z ,]", "", tail.replace(" ", "")).split(",") if t]
+    text, trailing = _dotted_titles(text)
+    titles += trailing
     text = text.replace("'", "").replace("`", "").replace("’", "")
     # an initial or abbreviation written with a dot stays a token of its own: "M.YUSUF"
     raw = [t for t in re.split(r"[^A-Z0-9]+", text.replace(".", ". ")) if t]
@@ -108,6 +110,19 @@ def normalise_name(name: str | None) -> NameForm:
         patronymic=" ".join(patronymic) or None,
         titles=tuple(titles),
     )
+
+
+#: A dotted academic title at the end of a name written without a comma: "ELIA S.IP".
+_DOTTED_TITLE = re.compile(r"\s+([SAMD]\.\s?[A-Z]{1,5}(?:\.\s?[A-Z]{1,4})*\.?)\s*$")
+
+
+def _dotted_titles(text: str) -> tuple[str, list[str]]:
+    """``text`` without the academic titles that end it ("ZAINAL S.PD.I" -> "ZAINAL")."""
+    found: list[str] = []
+    while (m := _DOTTED_TITLE.search(text)) and re.sub(r"[^A-Z]", "", m[1]) in SUFFIX_TITLES:
+        found.insert(0, re.sub(r"[^A-Z]", "", m[1]))
+        text = text[: m.start()]
+    return text, found
 
 
 def _unify(word: str, *, first: bool, more: bool) -> str:
