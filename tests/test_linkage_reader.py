@@ -10,6 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from padu.errors import ImportRejected
 from padu.linkage import reader
@@ -148,7 +150,50 @@ def test_a_row_with_a_nik_is_never_set_aside(tmp_path: Path) -> None:
     assert _kinds(listed) == {6: "kosong"}
 
 
-def test_a_row_with_a_date_cell_that_is_not_a_name_is_kept(tmp_path: Path) -> None:
+_JUNK: list[list[Any]] = [
+    [],
+    ["JUMLAH", None, None, None, None, 12],
+    ["Sub Total"],
+    HEADER,
+    ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+    ["Keterangan: sementara"],
+    [None, "Mengetahui,", None, None, "Tanjung Selor, 12 Januari 2026"],
+    [None, None, "Drs. AHMAD YANI, M.Si"],
+    [None, None, "NIP. 19700101 199003 1 001"],
+    ["Halaman 2 dari 9"],
+]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(st.integers(0, len(_JUNK) - 1), st.sampled_from(["TOTAL", "Ahmad", "Catatan"])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_a_row_with_a_nik_is_kept_wherever_it_stands(tmp_path: Path, plan: list[Any]) -> None:
+    """Whatever junk surrounds them, the rows holding a NIK all stay, in order, numbered 1..n."""
+    rows: list[list[Any]] = [HEADER]
+    niks = []
+    for i, step in enumerate(plan):
+        if isinstance(step, int):
+            rows.append(_JUNK[step])
+        else:
+            niks.append(f"65010701018{i:05d}")
+            rows.append(_person(i, step, niks[-1]))
+    if not niks:
+        return
+    frame = read_agency_list(_csv(tmp_path / "d.csv", rows)).frame.sort("row")
+    kept = frame.filter(pl.col("nik_asli").is_not_null())
+    assert kept.get_column("nik").to_list() == niks
+    assert frame.get_column("row").to_list() == list(range(1, frame.height + 1))
+    assert frame.get_column("baris").is_sorted()
+
+
+def test_sparse_rows_inside_the_table_are_kept(tmp_path: Path) -> None:
     """A sparse data row (a name and a row number, or a name alone) inside the table stays."""
     rows = [
         HEADER,

@@ -508,7 +508,7 @@ def _records(frame: pl.DataFrame) -> pl.DataFrame:
             nik_masalah=pl.when(pl.col("nik_asli").is_null())
             .then(pl.lit("NIK kosong"))
             .when("is_kk")
-            .then(pl.lit("kolom NIK berisi nomor KK, bukan NIK orangnya"))
+            .then(pl.lit("kolom NIK berisi nomor KK"))
             .otherwise(pl.coalesce(damaged, invalid)),
             # the digits Excel left intact, for a repair by prefix (never a match as they are)
             nik_awalan=pl.when("is_kk").then(None).otherwise(nik_excel_prefix(pl.col("nik_asli"))),
