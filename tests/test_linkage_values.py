@@ -28,6 +28,11 @@ TODAY = dt.date(2026, 11, 28)
         ("17 Agt 1945", dt.date(1945, 8, 17)),
         ("Nunukan, 12-01-1980", dt.date(1980, 1, 12)),
         ("Tanjung Selor, 5 Mei 1990", dt.date(1990, 5, 5)),
+        # the birth place without a comma (an independent list wrote them so)
+        ("TORAJA / 20 APRIL 1981", dt.date(1981, 4, 20)),
+        ("TANJUNG SELOR 15 NOVEMBER 1974", dt.date(1974, 11, 15)),
+        ("Tarakan 5/6/1990", dt.date(1990, 6, 5)),
+        ("TANJUNG SELOR / 2001-05-21", dt.date(2001, 5, 21)),
         ("31-02-1980", None),
         ("kemarin", None),
         ("", None),

@@ -40,6 +40,8 @@ def parse_agency_date(value: pl.Expr, today: dt.date | None = None) -> pl.Expr:
     today = today or dt.date.today()
     text = value.cast(pl.String).str.to_lowercase().str.strip_chars()
     text = text.str.replace(r"^.*,\s*", "")  # "Nunukan, 12-01-1980" -> "12-01-1980"
+    # a birth place before the date without a comma: "Toraja / 20 April 1981", "Tarakan 5/6/90"
+    text = text.str.replace(r"^[^\d]*[a-z][^\d]*?[\s/]+(\d)", "${1}")
     for number, names in MONTHS.items():  # "12 januari 1980" -> "12-01-1980"
         pattern = r"[\s\-/\.]*\b(" + "|".join(names) + r")\b[\s\-/\.]*"
         text = text.str.replace(pattern, f"-{number}-")
