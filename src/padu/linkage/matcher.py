@@ -43,6 +43,8 @@ from padu.register.reader import to_polars
 __all__ = ["NAME_AGREES", "NAME_SURE", "Bands", "Linkage", "link", "nik_repairs"]
 nik_repairs = nik.nik_repairs
 
+#: The least match probability the model reports a pair with.
+PREDICT_FROM = 0.01
 #: Rows left for the probabilistic stage from which m is learnt by EM; fewer keep the priors
 #: (EM on a few hundred pairs is noisier than the documented priors).
 EM_MIN_ROWS = 1000
@@ -453,7 +455,7 @@ def _probabilistic(
                     )
             except (SplinkException, ValueError):  # too few or degenerate pairs: keep priors
                 linker = Linker([lst, sp.register], model, log_level=None)
-        scored = sp.scored(linker.inference.predict(threshold_match_probability=0.01))
+        scored = sp.scored(linker.inference.predict(threshold_match_probability=PREDICT_FROM))
     finally:
         sp.close()
     if scored.is_empty():
@@ -578,13 +580,14 @@ def _bands(
         pl.concat(
             [
                 scored.select("row", "pid", "score", via=pl.lit(None, pl.String)),
-                keys.select("row", "pid", score=pl.lit(floor), via="via"),
+                keys.select("row", "pid", score=pl.lit(None, pl.Float64), via="via"),
             ],
             how="vertical_relaxed",
         )
         .group_by("row", "pid")
-        .agg(  # a pair the model scored keeps its score; one only a NIK stage kept waits in review
-            pl.col("score").filter(pl.col("via").is_null()).max().fill_null(floor),
+        .agg(  # a pair the model scored keeps its score; one only a NIK stage kept scores
+            # as low as the model reports (it stays in review, but never as a rival)
+            pl.col("score").filter(pl.col("via").is_null()).max().fill_null(PREDICT_FROM),
             pl.col("via").drop_nulls().first(),
         )
         .sort(["row", "score", "pid"], descending=[False, True, False])
@@ -608,8 +611,11 @@ def _bands(
             ).any(),
         )
     )
-    best = best.join(others, on="row", how="left").with_columns(
-        pl.col("second").fill_null(0.0), pl.col("rival").fill_null(False)
+    kept = cands.group_by("row").agg(kept=pl.col("via").is_not_null().any())
+    best = (
+        best.join(others, on="row", how="left")
+        .join(kept, on="row", how="left")
+        .with_columns(pl.col("second").fill_null(0.0), pl.col("rival").fill_null(False))
     )
     whole = ~pl.col("name_partial") & (pl.col("name_sim") >= NAME_LEAST)
     auto = (pl.col("score") >= bands.auto) & (pl.col("second") < floor) & whole
@@ -627,7 +633,7 @@ def _bands(
         .then(pl.lit("probabilistic"))
         .when(strong)
         .then(pl.lit("single_candidate")),
-        in_review=(pl.col("score") >= floor) | pl.col("via").is_not_null(),
+        in_review=(pl.col("score") >= floor) | pl.col("kept"),
     )
     linked = pl.col("method").is_not_null()
     review = ~linked & pl.col("in_review").fill_null(False)
@@ -646,6 +652,8 @@ def _bands(
         .then(pl.lit("NIK ada di register, tetapi nama tidak cocok"))
         .when(pl.col("via") == "nik")
         .then(pl.lit("NIK ada di register, tetapi data lain tidak mendukung"))
+        .when(pl.col("kept") & pl.col("via").is_null())
+        .then(pl.lit("NIK di daftar ada di register, tetapi bukti lain menunjuk calon lain"))
         .when(pl.col("name_partial"))
         .then(pl.lit("nama hanya sebagian sama (satu kata di dalam nama lain)"))
         .when(pl.col("via").is_not_null())
