@@ -59,13 +59,35 @@ def _normal_form(normal: str) -> NameForm:
     return NameForm(normal, normal, tuple(normal.split(" ")), "", None, ())
 
 
-def _normal_facts(a: str | None, b: str | None) -> tuple[float, bool]:
-    """(similarity, one-word-inside-another) of two normalised names."""
+def _normal_facts(a: str | None, b: str | None) -> tuple[float, bool, bool]:
+    """(similarity, one-word-inside-another, ``a`` has fewer words) of normalised names."""
     if not a or not b:
-        return 0.0, False
+        return 0.0, False, False
     fa, fb = _normal_form(a), _normal_form(b)
     na, nb = len(fa.tokens), len(fb.tokens)
-    return name_similarity(fa, fb), min(na, nb) == 1 and max(na, nb) > 1
+    return name_similarity(fa, fb), min(na, nb) == 1 and max(na, nb) > 1, na < nb
+
+
+def _best_facts(a: str | None, b: str | None, b_full: str | None) -> tuple[float, bool, bool]:
+    """The facts of ``a`` against the register name, or its full form with the part after
+    bin/binti (lists often write "Rudi Rudi" for "Rudi bin Rudi"), whichever fits better."""
+    plain = _normal_facts(a, b)
+    if b_full is None or b_full == b or (plain[0] >= NAME_AGREES and not plain[1]):
+        return plain
+    full = _normal_facts(a, b_full)
+    return full if (full[0], not full[1]) > (plain[0], not plain[1]) else plain
+
+
+def whole_name() -> pl.Expr:
+    """The names may carry a link: not a one-word name inside a longer one, unless the
+    list gave the shorter name and the NIK and birth date are the register's own (a list
+    that drops names is common; a mistyped NIK lands on a neighbour with the same date,
+    and then it is the register's name that is the shorter, see finding 4 of issue 10)."""
+    return ~pl.col("name_partial") | (
+        pl.col("list_shorter")
+        & (pl.col("nik") == pl.col("nik_r")).fill_null(False)
+        & (pl.col("dob_rel") == "same")
+    )
 
 
 def nik_birth(nik: pl.Expr, today: dt.date | None = None) -> tuple[pl.Expr, pl.Expr]:
@@ -158,22 +180,29 @@ def with_features(pairs: pl.DataFrame, dob: str = "tanggal_lahir") -> pl.DataFra
     (for NIK stages, where the NIK's date would agree by construction) or
     ``tanggal_lahir_banding``.
     """
-    left, right = "nama_normal", "nama_normal_r"  # normalised once, on each side
-    names = pairs.select(left, right).unique()
+    left, right, full = "nama_normal", "nama_normal_r", "nama_penuh_r"
+    if full not in pairs.columns:
+        pairs = pairs.with_columns(pl.col(right).alias(full))
+    names = pairs.select(left, right, full).unique()
     facts = [
-        _normal_facts(x, y)
-        for x, y in zip(
-            names.get_column(left).to_list(), names.get_column(right).to_list(), strict=True
+        _best_facts(x, y, z)
+        for x, y, z in zip(
+            names.get_column(left).to_list(),
+            names.get_column(right).to_list(),
+            names.get_column(full).to_list(),
+            strict=True,
         )
     ]
     names = names.with_columns(
         name_sim=pl.Series([f[0] for f in facts], dtype=pl.Float64),
         name_partial=pl.Series([f[1] for f in facts], dtype=pl.Boolean),
+        list_shorter=pl.Series([f[2] for f in facts], dtype=pl.Boolean),
     )
-    out = pairs.join(names, on=[left, right], how="left", nulls_equal=True)
+    out = pairs.join(names, on=[left, right, full], how="left", nulls_equal=True)
     return out.with_columns(
         pl.col("name_sim").fill_null(0.0),
         pl.col("name_partial").fill_null(False),
+        pl.col("list_shorter").fill_null(False),
         dob_rel=dob_relation(dob, "tanggal_lahir_r"),
         sex_conflict=(pl.col("jenis_kelamin") != pl.col("jenis_kelamin_r")).fill_null(False),
         place_conflict=place_conflict(),

@@ -35,6 +35,7 @@ from padu.linkage.evidence import (
     NAME_SURE,
     agree_text,
     name_sim,
+    whole_name,
     with_features,
     with_nik_birth,
 )
@@ -617,7 +618,7 @@ def _bands(
         .join(kept, on="row", how="left")
         .with_columns(pl.col("second").fill_null(0.0), pl.col("rival").fill_null(False))
     )
-    whole = ~pl.col("name_partial") & (pl.col("name_sim") >= NAME_LEAST)
+    whole = whole_name() & (pl.col("name_sim") >= NAME_LEAST)
     auto = (pl.col("score") >= bands.auto) & (pl.col("second") < floor) & whole
     strong = (
         (pl.col("name_sim") >= NAME_SURE)

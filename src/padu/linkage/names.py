@@ -208,4 +208,12 @@ def _token_score(a: str, b: str) -> float:
     spelled = fuzz.ratio(a, b) / 100
     if phonetic(a) == phonetic(b):
         return max(spelled, 0.97) if spelled >= 0.7 else spelled
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 3 and (long.startswith(short) or long.endswith(short)):
+        return max(spelled - 0.05, NICKNAME)  # a short form: Nur, Yati for Nurhayati
     return max(spelled - 0.05, 0.0)
+
+
+#: The score of a token that begins or ends the other (a short form): below agreement, so
+#: a short form alone never makes two names one, but not "different" either.
+NICKNAME = 0.8

@@ -31,17 +31,22 @@ from padu.linkage.evidence import (
     NAME_AGREES,
     NAME_SURE,
     agree_text,
+    whole_name,
     with_features,
 )
 
-_REG = ("pid", "nik", "kk", "nama", "nama_normal", "tanggal_lahir", "desa", "jenis_kelamin")
+_REG = (
+    "pid", "nik", "kk", "nama", "nama_normal", "nama_penuh", "tanggal_lahir", "desa",
+    "jenis_kelamin",
+)  # fmt: skip
 #: How many leading digits of a NIK are enough to look people up by (region + birth date).
 MIN_PREFIX = 12
 
 
 def register_side(persons: pl.DataFrame) -> pl.DataFrame:
     """The register persons with their columns renamed ``*_r`` (``pid`` kept)."""
-    return persons.select(pl.col("pid"), *(pl.col(c).alias(f"{c}_r") for c in _REG if c != "pid"))
+    have = [c for c in _REG if c != "pid" and c in persons.columns]
+    return persons.select(pl.col("pid"), *(pl.col(c).alias(f"{c}_r") for c in have))
 
 
 def _repair_exprs(nik: pl.Expr) -> list[pl.Expr]:
@@ -122,7 +127,7 @@ def prefix_pairs(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 
 
 _SURE = pl.col("name_sim") >= NAME_SURE
-_NAMES = (pl.col("name_sim") >= NAME_AGREES) & ~pl.col("name_partial")
+_NAMES = (pl.col("name_sim") >= NAME_AGREES) & whole_name()
 ACCEPT = {
     "nik": _NAMES
     & (pl.col("dob_rel").is_in(DOB_COMPATIBLE) | _SURE)

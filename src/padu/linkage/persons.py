@@ -36,7 +36,7 @@ PERSON_COLUMNS = {
     "alamat_ktp": "alamat",
     "status_hubungan_keluarga": "hubungan",
 }
-NAME_COLUMNS = ("nama_normal", "nama_kunci", "kunci_depan", "kunci_urut")
+NAME_COLUMNS = ("nama_normal", "nama_kunci", "kunci_depan", "kunci_urut", "nama_penuh")
 
 
 def register_persons(
@@ -110,6 +110,10 @@ def with_name_columns(frame: pl.DataFrame, column: str = "nama") -> pl.DataFrame
             "nama_kunci": [f.key or None for f in forms],
             "kunci_depan": [(f.key.split(" ")[0] if f.key else None) for f in forms],
             "kunci_urut": [(" ".join(sorted(f.key.split(" "))) if f.key else None) for f in forms],
+            "nama_penuh": [
+                (f"{f.normalised} {f.patronymic}" if f.patronymic else f.normalised) or None
+                for f in forms
+            ],
         },
         schema={column: pl.String, **dict.fromkeys(NAME_COLUMNS, pl.String)},
     )
