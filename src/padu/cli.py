@@ -1211,9 +1211,22 @@ def link_cmd(
     review: Annotated[
         float, typer.Option("--review", help="Ambang antrian tinjauan (peluang).")
     ] = 0.30,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="individu atau keluarga (bawaan: dari kolomnya; tanpa NIK dan tanggal lahir "
+            "tetapi dengan No. KK atau nama kepala keluarga = keluarga).",
+        ),
+    ] = None,
     by: _BY = None,
 ) -> None:
-    """Tautkan daftar penerima instansi ke register: NIK, NIK diperbaiki, lalu probabilistik."""
+    """Tautkan daftar penerima instansi ke register: NIK, NIK diperbaiki, lalu probabilistik.
+
+    Daftar per keluarga (No. KK, nama kepala keluarga, desa) ditautkan ke keluarga register.
+    Baris jumlah, judul berulang, nomor kolom, baris kosong dan catatan di bawah tabel
+    dilaporkan dan tidak ditautkan.
+    """
     from padu.linkage.ledger import link_list, resolve_mapping
     from padu.linkage.matcher import Bands
     from padu.linkage.reader import read_headers, suggest_mapping
@@ -1253,7 +1266,7 @@ def link_cmd(
             run = link_list(
                 wh, cat, file, programme=prog.code, agency=prog.agency, year=year,
                 snapshot=snapshot, mapping=given, bands=bands, actor=actor,
-                cache=state.settings.home / "cache",
+                cache=state.settings.home / "cache", unit=unit,
             )  # fmt: skip
         if save_mapping:
             cat.save_mapping(prog.agency, run.mapping, actor)
@@ -1264,6 +1277,7 @@ def link_cmd(
     c = run.counts
     data = {
         **c,
+        "notes": run.notes,
         "ledger": run.ledger.id,
         "snapshot": run.ledger.snapshot_id,
         "mapping": run.mapping,
@@ -1280,6 +1294,9 @@ def link_cmd(
     ):
         t.add_row(label, angka(n))
     _emit(state, data, t)
+    if not state.json:
+        for note in run.notes[1:]:  # rows set aside, in sentences
+            out.print(note)
 
 
 #: Link outcomes shown even when no row took them.

@@ -158,18 +158,28 @@ def link_list(
     bands: Bands | None = None,
     actor: str,
     cache: Path | None = None,
+    unit: str | None = None,
 ) -> LinkRun:
     """Read, link, apply earlier decisions and store a beneficiary list as a new ledger.
 
     ``cache``: the folder where the register's linkage records are kept per snapshot
-    (:func:`padu.linkage.persons.register_persons`).
+    (:func:`padu.linkage.persons.register_persons`). ``unit``: ``individu`` or
+    ``keluarga``, when the list's columns should not decide it. A family-keyed list is
+    linked to register families (:func:`padu.linkage.families.link_families`): each row to
+    the family's head.
     """
+    from padu.linkage.families import link_families
+
     bands = bands or Bands()
     use, source = resolve_mapping(catalog, agency, path, mapping)
-    listed = read_agency_list(path, use)
+    listed = read_agency_list(path, use, unit)
     snap, persons = register_persons(wh, catalog, snapshot, cache=cache)
     rows = listed.frame.with_columns(row_key=row_key())
-    result = link(rows, persons, bands, register_u=cached_register_u(catalog, snap.id, persons))
+    if listed.unit == "keluarga":
+        result = link_families(rows, persons, bands)
+    else:
+        u = cached_register_u(catalog, snap.id, persons)
+        result = link(rows, persons, bands, register_u=u)
     result, decided = _apply_decisions(catalog, rows, persons, result)
     ledger_rows = _ledger_rows(rows, persons, result)
     candidates = _candidate_rows(persons, result)
@@ -178,6 +188,8 @@ def link_list(
     duplicates = int(dup.filter(pl.col("len") > 1).height)
     counts["duplicates_in_list"] = duplicates
     counts["decisions_reused"] = decided
+    counts["unit"] = listed.unit
+    counts["rows_set_aside"] = len(listed.skipped)
     ledger = _store(
         wh, catalog, ledger_rows, candidates,
         LedgerRow(
@@ -192,7 +204,7 @@ def link_list(
         ),
         path,
     )  # fmt: skip
-    notes = [f"pemetaan kolom: {source}"]
+    notes = [f"pemetaan kolom: {source}", *listed.skipped_lines()]
     return LinkRun(
         ledger, counts, ledger_rows, candidates, listed.mapping, bands, duplicates, notes
     )
