@@ -42,7 +42,11 @@ def read_xlsx(path: Path, score: HeaderScore | None, cell: CellText) -> Sheet:
     columns: dict[str, list[str | None]] = {h: [] for h in headers}
     lines: list[int] = []
     for n, r in enumerate(rows[head + 1 :], start=head + 2):
-        cells = [cell(c) for c in list(r) + [None] * (len(headers) - len(r))]
+        # text cells (most of them) need no conversion beyond trimming
+        cells = [
+            (c.strip() or None) if type(c) is str else cell(c)
+            for c in list(r) + [None] * (len(headers) - len(r))
+        ]
         if all(c is None for c in cells):
             continue
         lines.append(n)
