@@ -297,8 +297,12 @@ def test_totals_repeated_headers_and_notes_are_reported_not_linked(
     assert got.filter(pl.col("status") == "matched").get_column("nik").sort().to_list() == sorted(
         p["nik"] for p in people
     )
-    notes = " ".join(data["notes"])
-    assert "jumlah" in notes.lower() and "JUMLAH" in notes
+    # sheet rows (1-based): 3 numbering, 6 blank, 7 header again, 10 totals, 12-14 notes
+    notes = data["notes"][1:]
+    assert any(n.startswith("baris 3: baris nomor kolom") for n in notes), notes
+    assert any(n.startswith("baris 7: baris header yang berulang") for n in notes), notes
+    assert any(n.startswith("baris 10: baris jumlah ('JUMLAH', 4)") for n in notes), notes
+    assert any(n.startswith("baris 12–14: 3 baris catatan") for n in notes), notes
 
 
 # -- family-keyed lists ----------------------------------------------------------------
@@ -330,3 +334,63 @@ def test_family_keyed_list_with_desa_names_links_to_families(
     assert matched.height >= 5  # every family with a KK, and most without
     expected = {i + 1: h["kk"] for i, h in enumerate(picked)}
     assert all(kk == expected[r] for r, kk in matched.select("row", "kk").iter_rows())
+
+
+# -- review decisions outrank automatic links ------------------------------------------
+
+
+def test_a_person_a_reviewer_rejected_is_not_auto_linked_again(
+    home: Path, persons: pl.DataFrame, tmp_path: Path
+) -> None:
+    from padu.linkage.ledger import link_list
+    from padu.stores.catalog import LinkDecisionRow
+
+    p = next(_adults(persons))
+    path = _workbook(tmp_path / "tolak.xlsx", [_cells(p)])
+    s = Settings(home=home)
+    wh, cat = open_stores(s.resolved_warehouse_url(), s.resolved_catalog_url())
+    try:
+        args = {"programme": "PKH", "agency": "KEMENSOS", "year": 2026, "snapshot": "latest",
+                "actor": "penguji"}  # fmt: skip
+        first = link_list(wh, cat, path, **args)  # type: ignore[arg-type]
+        row = first.rows.row(0, named=True)
+        assert (row["status"], row["nik"]) == ("matched", p["nik"])
+        with cat.session() as session:
+            session.merge(
+                LinkDecisionRow(
+                    row_key=row["row_key"], person_key=f"{p['nik']}|{p['kk']}",
+                    decision="different", programme="PKH", source_file=path.name,
+                    diputuskan=dt.datetime(2026, 3, 1), pelaku="peninjau",
+                )
+            )  # fmt: skip
+        again = link_list(wh, cat, path, **args)  # type: ignore[arg-type]
+    finally:
+        wh.close()
+        cat.close()
+    row = again.rows.row(0, named=True)
+    assert row["status"] == "unmatched" and row["nik"] is None
+    assert "peninjau" in row["reason"]
+    assert again.counts["decisions_reused"] == 1
+
+
+# -- the register's linkage records, kept per snapshot ---------------------------------
+
+
+def test_persons_are_cached_per_snapshot_privately_and_old_copies_go(
+    home: Path, tmp_path: Path
+) -> None:
+    s = Settings(home=home)
+    wh, cat = open_stores(s.resolved_warehouse_url(), s.resolved_catalog_url(), read_only=True)
+    try:
+        snap = cat.snapshot("latest")
+        stale = tmp_path / f"orang-{cat.identity()}-{snap.id}-0ld0ld0ld0ld.parquet"
+        stale.write_bytes(b"old")
+        _, first = register_persons(wh, cat, "latest", cache=tmp_path)
+        _, again = register_persons(wh, cat, "latest", cache=tmp_path)
+    finally:
+        wh.close()
+        cat.close()
+    kept = list(tmp_path.glob("orang-*.parquet"))
+    assert len(kept) == 1 and not stale.exists()
+    assert kept[0].stat().st_mode & 0o777 == 0o600
+    assert again.equals(first)

@@ -126,7 +126,9 @@ def with_nik_birth(rows: pl.DataFrame) -> pl.DataFrame:
 
     The NIK is the list's 16-digit NIK, else the digits Excel kept (``nik_awalan``, when 12
     or more). ``tanggal_lahir_banding`` is the date compared by the probabilistic stage: the
-    list's own, else the NIK's; a blank sex is filled from the NIK the same way.
+    list's own, else the NIK's; that stage fills a blank sex from the NIK the same way. The
+    NIK stages compare only what the list itself says: a NIK typed without the +40 of a
+    woman must not veto its own repair by the sex it seems to carry.
     """
     source = pl.col("nik")
     if "nik_awalan" in rows.columns:
@@ -135,7 +137,6 @@ def with_nik_birth(rows: pl.DataFrame) -> pl.DataFrame:
     born, sex = nik_birth(source)
     return rows.with_columns(tanggal_lahir_nik=born, jenis_kelamin_nik=sex).with_columns(
         tanggal_lahir_banding=pl.coalesce("tanggal_lahir", "tanggal_lahir_nik"),
-        jenis_kelamin=pl.coalesce("jenis_kelamin", "jenis_kelamin_nik"),
     )
 
 

@@ -514,11 +514,16 @@ def _accept_kk(exact: pl.DataFrame, slips: pl.DataFrame) -> pl.DataFrame:
 
 
 def _accept_repaired(repaired: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose KK, one slip repaired, reaches exactly one family whose name agrees,
-    in a place that does not conflict."""
+    """Rows whose KK, one slip repaired, reaches exactly one family whose name agrees, and
+    that family's head or spouse has the listed name all but exactly, in the listed desa.
+
+    A repaired KK is weaker evidence than a repaired NIK (no birth date to confirm it), and
+    KKs issued on one day in one kecamatan differ only in the serial: a new family's KK is
+    one slip from its neighbours'. So the name and the desa must carry it."""
     agrees = repaired.filter(pl.col("sim") >= NAME_AGREES)
     single = agrees.filter((pl.len().over("row") == 1) & ~pl.col("conflict"))
-    return _accepted(single, "kk_repaired")
+    sure = single.filter((pl.col("sim_lead") >= NAME_SURE) & pl.col("desa_eq"))
+    return _accepted(sure, "kk_repaired")
 
 
 def _decide(

@@ -225,10 +225,15 @@ def cached_register_u(
 def _apply_decisions(
     catalog: Catalog, rows: pl.DataFrame, persons: pl.DataFrame, result: Linkage
 ) -> tuple[Linkage, int]:
-    """Rows in review with a stored decision: 'same' links, 'different' drops the candidate."""
+    """Rows in review with a stored decision: 'same' links, 'different' drops the candidate.
+
+    A row linked automatically to a person a reviewer once called 'different' is not
+    linked to them again: it is unmatched, and says why.
+    """
+    result, undone = _rejected_links(catalog, rows, persons, result)
     review = result.links.filter(pl.col("status") == "review").select("row")
     if review.is_empty():
-        return result, 0
+        return result, undone
     keyed = rows.select("row", "row_key").join(review, on="row")
     found = catalog.decisions(keyed.get_column("row_key").to_list())
     if not found:
@@ -280,7 +285,43 @@ def _apply_decisions(
     )
     remaining = remaining.join(same.select("row"), on="row", how="anti")
     used = int(cand.filter(pl.col("decision").is_not_null()).select("row").n_unique())
-    return Linkage(links, remaining), used
+    return Linkage(links, remaining), used + undone
+
+
+def _rejected_links(
+    catalog: Catalog, rows: pl.DataFrame, persons: pl.DataFrame, result: Linkage
+) -> tuple[Linkage, int]:
+    """Automatic links to a person a stored decision calls 'different' for that row."""
+    auto = result.links.filter(
+        (pl.col("status") == "matched") & (pl.col("method") != "review_decision")
+    ).select("row", "pid")
+    if auto.is_empty():
+        return result, 0
+    keyed = (
+        rows.select("row", "row_key")
+        .join(auto, on="row")
+        .join(persons.select("pid", "nik", "kk"), on="pid")
+        .with_columns(person_key=person_key())
+    )
+    found = catalog.decisions(keyed.get_column("row_key").to_list())
+    different = pl.DataFrame(
+        [(d.row_key, d.person_key) for d in found if d.decision == "different"],
+        schema={"row_key": pl.String, "person_key": pl.String},
+        orient="row",
+    )
+    undone = keyed.join(different, on=["row_key", "person_key"], how="semi").get_column("row")
+    if undone.is_empty():
+        return result, 0
+    hit = pl.col("row").is_in(undone.implode())
+    links = result.links.with_columns(
+        status=pl.when(hit).then(pl.lit("unmatched")).otherwise("status"),
+        method=pl.when(hit).then(None).otherwise("method"),
+        pid=pl.when(hit).then(None).otherwise("pid"),
+        reason=pl.when(hit)
+        .then(pl.lit("peninjau pernah memutuskan orang ini berbeda; tidak ditautkan lagi"))
+        .otherwise("reason"),
+    )
+    return Linkage(links, result.candidates), undone.len()
 
 
 def _ledger_rows(rows: pl.DataFrame, persons: pl.DataFrame, result: Linkage) -> pl.DataFrame:

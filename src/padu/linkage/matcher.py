@@ -133,12 +133,22 @@ def _kk_typed_as_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     (KK and NIK share one form, so a KK may also be somebody's NIK; then both are tried.)
     """
     kks = persons.select(pl.col("kk").alias("_kk")).unique()
+    niks = persons.select(pl.col("nik").alias("_n")).unique()
+    # a KK cell that repeats a register NIK (and is no KK) held the NIK: the KK is unknown
+    copied = (
+        rows.filter(pl.col("kk") == pl.col("nik"))
+        .join(kks, left_on="kk", right_on="_kk", how="anti")
+        .join(niks, left_on="kk", right_on="_n", how="semi")
+        .get_column("row")
+    )
+    rows = rows.with_columns(
+        kk=pl.when(pl.col("row").is_in(copied.implode())).then(None).otherwise("kk")
+    )
     typed = rows.join(kks, left_on="nik", right_on="_kk", how="semi").select(
         "row", _kk=pl.col("nik")
     )
     if typed.is_empty():
         return rows
-    niks = persons.select(pl.col("nik").alias("_n")).unique()
     only_kk = typed.join(niks, left_on="_kk", right_on="_n", how="anti").select(
         "row", _only=pl.lit(True)
     )
@@ -436,7 +446,11 @@ def _probabilistic(
     # the order splink sees is derived from content, so that a shuffled list scores the same
     if "tanggal_lahir_banding" in rows.columns:  # the list's date, else the NIK's
         born = pl.col("tanggal_lahir_banding")
-        rows = rows.with_columns(tanggal_lahir=born, tahun_lahir=born.dt.year())
+        rows = rows.with_columns(
+            tanggal_lahir=born,
+            tahun_lahir=born.dt.year(),
+            jenis_kelamin=pl.coalesce("jenis_kelamin", "jenis_kelamin_nik"),
+        )
     content = [c for c in _COLUMNS if c in rows.columns] + ["nama", "alamat"]
     ordered = rows.sort(content, nulls_last=True).with_row_index("uid", offset=1)
     register_u = register_u or train_register_u(persons, threads=threads)
@@ -595,7 +609,7 @@ def _bands(
         .with_columns(rank=pl.col("pid").cum_count().over("row"))
     )
     read = with_features(
-        cands.filter(pl.col("rank") <= MAX_CANDIDATES)
+        cands.filter((pl.col("rank") <= MAX_CANDIDATES) | pl.col("via").is_not_null())
         .join(rows, on="row")
         .join(nik.register_side(persons), on="pid"),
         dob="tanggal_lahir_banding",
@@ -654,12 +668,14 @@ def _bands(
         .when(pl.col("via") == "nik")
         .then(pl.lit("NIK ada di register, tetapi data lain tidak mendukung"))
         .when(pl.col("kept") & pl.col("via").is_null())
-        .then(pl.lit("NIK di daftar ada di register, tetapi bukti lain menunjuk calon lain"))
+        .then(pl.lit("NIK di daftar ada di register, tetapi bukti lain menunjuk ke calon lain"))
         .when(pl.col("name_partial"))
         .then(pl.lit("nama hanya sebagian sama (satu kata di dalam nama lain)"))
+        .when(pl.col("via") == "nik_awalan")
+        .then(pl.lit("NIK rusak oleh Excel; digit yang tersisa cocok dengan orang di register"))
         .when(pl.col("via").is_not_null())
-        .then(pl.lit("NIK hampir sama dengan NIK di register"))
-        .otherwise(pl.lit("bukti belum cukup (skor di pita tinjauan)"))
+        .then(pl.lit("NIK hanya beda satu ketikan dari NIK di register"))
+        .otherwise(pl.lit("bukti belum cukup (skor di rentang tinjauan)"))
     )
     out = (
         rows.select("row", "nik_masalah")
@@ -678,14 +694,29 @@ def _bands(
             reason=pl.when(linked).then(None).when(review).then(why_review).otherwise(not_found),
         )
     )
+    # a review row shows the candidates in the review band (the best MAX_CANDIDATES) and
+    # every pair a NIK stage kept, whatever its rank; the row names its first candidate
     in_review = out.filter(pl.col("status") == "review").select("row")
     agree = read.select("row", "pid", "agree")
     candidates = (
         cands.join(in_review, on="row")
         .filter((pl.col("score") >= floor) | pl.col("via").is_not_null())
-        .filter(pl.col("rank") <= MAX_CANDIDATES)
+        .filter((pl.col("rank") <= MAX_CANDIDATES) | pl.col("via").is_not_null())
         .join(agree, on=["row", "pid"], how="left")
         .sort(["row", "rank"])
         .with_columns(rank=pl.col("pid").cum_count().over("row"))
+        .select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")
     )
-    return out, candidates.select("row", pl.col("rank").cast(pl.Int64), "pid", "score", "agree")
+    first = candidates.filter(pl.col("rank") == 1).select(
+        "row", pid_1="pid", score_1="score", agree_1="agree"
+    )
+    out = (
+        out.join(first, on="row", how="left")
+        .with_columns(
+            pid=pl.coalesce("pid_1", "pid"),
+            score=pl.coalesce("score_1", "score"),
+            agree=pl.coalesce("agree_1", "agree"),
+        )
+        .drop("pid_1", "score_1", "agree_1")
+    )
+    return out, candidates

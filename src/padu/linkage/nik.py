@@ -16,6 +16,7 @@ accepts one only on agreeing evidence (:mod:`padu.linkage.evidence`):
    last becomes 0); a 16-digit NIK ending in 0 that is no register NIK may be one too. Its
    kept digits hold region, birth date and most of the serial, so they find at most ten
    people; accepted when exactly one of them has an agreeing name and no contradicting date.
+   Fewer digits (scientific notation shows 12 to 14) only find candidates for review.
 
 Two equally good candidates are accepted by no stage. A pair a stage found but did not
 accept stays a candidate for review (see ``key_candidates``): an exact NIK that is in the
@@ -41,6 +42,8 @@ _REG = (
 )  # fmt: skip
 #: How many leading digits of a NIK are enough to look people up by (region + birth date).
 MIN_PREFIX = 12
+#: The digits a NIK stored as a number keeps: enough for an automatic link.
+FULL_PREFIX = 15
 
 
 def register_side(persons: pl.DataFrame) -> pl.DataFrame:
@@ -112,7 +115,11 @@ def repair_pairs(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 def prefix_pairs(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """Pairs by the digits Excel kept: ``nik_awalan``, or the first 15 of a NIK ending in 0."""
     kept = pl.col("nik_awalan") if "nik_awalan" in rows.columns else pl.lit(None, pl.String)
-    ending_zero = pl.when(pl.col("nik").str.ends_with("0")).then(pl.col("nik").str.slice(0, 15))
+    # a NIK ending in 0 may have lost its last digit, unless it is somebody's NIK as written
+    known = rows.join(persons.select("nik"), on="nik", how="semi").get_column("row")
+    ending_zero = pl.when(
+        pl.col("nik").str.ends_with("0") & ~pl.col("row").is_in(known.implode())
+    ).then(pl.col("nik").str.slice(0, 15))
     keyed = rows.with_columns(_awalan=pl.coalesce(kept, ending_zero)).filter(
         pl.col("_awalan").str.len_chars() >= MIN_PREFIX
     )
@@ -120,9 +127,12 @@ def prefix_pairs(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     for k in keyed.get_column("_awalan").str.len_chars().unique().to_list():
         part = keyed.filter(pl.col("_awalan").str.len_chars() == k)
         side = register_side(persons).with_columns(_awalan=pl.col("nik_r").str.slice(0, k))
-        found.append(part.join(side, on="_awalan").drop("_awalan"))
+        found.append(
+            part.join(side, on="_awalan").drop("_awalan").with_columns(awalan_digits=pl.lit(k))
+        )
     if not found:
-        return with_features(rows.head(0).join(register_side(persons).head(0), how="cross"))
+        empty = rows.head(0).join(register_side(persons).head(0), how="cross")
+        return with_features(empty.with_columns(awalan_digits=pl.lit(0)))
     return with_features(pl.concat(found, how="vertical_relaxed"))
 
 
@@ -137,7 +147,9 @@ ACCEPT = {
     & (pl.col("dob_rel") == "same")
     & (~pl.col("place_conflict") | _SURE)
     & ~pl.col("sex_conflict"),
+    # 15 digits leave at most ten people born that day there; fewer only find candidates
     "nik_awalan": _NAMES
+    & (pl.col("awalan_digits") >= FULL_PREFIX)
     & pl.col("dob_rel").is_in(DOB_COMPATIBLE)
     & (~pl.col("place_conflict") | _SURE)
     & ~pl.col("sex_conflict"),

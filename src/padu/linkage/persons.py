@@ -50,21 +50,28 @@ def register_persons(
     ``cache``: a folder where the result is kept per store, snapshot and version of the
     code that derives it (a snapshot never changes once imported), so that only the first
     link against a snapshot normalises its names. The file holds personal data, like the
-    warehouse beside it in the Padu home.
+    warehouse beside it in the Padu home: it is readable by its owner only, and a copy made
+    by older code is removed when a new one is written.
     """
     snap = catalog.snapshot(ref)
-    if cache is None:
+    store = catalog.identity()
+    if cache is None or store is None:  # a store without an identity is never cached
         return snap, _persons(wh, catalog, snap)
-    path = cache / f"orang-{catalog.identity() or 'lama'}-{snap.id}-{_version()}.parquet"
+    stem = f"orang-{store}-{snap.id}-"
+    path = cache / f"{stem}{_version()}.parquet"
     if path.exists():
         try:
             return snap, pl.read_parquet(path)
         except (OSError, pl.exceptions.PolarsError):  # a damaged copy is made again
             pass
     frame = _persons(wh, catalog, snap)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
     with atomic_output(path) as temp:
         frame.write_parquet(temp)
+        temp.chmod(0o600)  # personal data: readable by the Padu user only
+    for old in cache.glob(f"{stem}*.parquet"):  # copies made by older code
+        if old != path:
+            old.unlink(missing_ok=True)
     return snap, frame
 
 

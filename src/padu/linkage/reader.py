@@ -507,8 +507,8 @@ def _records(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             nik_masalah=pl.when(pl.col("nik_asli").is_null())
             .then(pl.lit("NIK kosong"))
-            .when("is_kk")
-            .then(pl.lit("kolom NIK berisi nomor KK"))
+            .when("is_kk")  # which column is wrong is decided against the register
+            .then(pl.lit("NIK sama dengan No. KK (salah satu kolom keliru)"))
             .otherwise(pl.coalesce(damaged, invalid)),
             # the digits Excel left intact, for a repair by prefix (never a match as they are)
             nik_awalan=pl.when("is_kk").then(None).otherwise(nik_excel_prefix(pl.col("nik_asli"))),
@@ -516,11 +516,7 @@ def _records(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             # a 16-digit NIK is compared even when its structure is invalid (the register may
             # hold the same invalid NIK, and a repair starts from it); an Excel-damaged one never
-            nik=pl.when(
-                damaged.is_null()
-                & ~pl.col("is_kk")
-                & pl.col("nik_digits").str.contains(r"^\d{16}$")
-            )
+            nik=pl.when(damaged.is_null() & pl.col("nik_digits").str.contains(r"^\d{16}$"))
             .then(pl.col("nik_digits"))
             .otherwise(None),
             kk=pl.when(pl.col("kk").str.contains(r"^\d{16}$")).then("kk").otherwise(None),

@@ -90,7 +90,8 @@ def nik_excel_prefix(value: pl.Expr) -> pl.Expr:
 
     A 16-digit number cell (``6501070101800001.0``: the reader's mark of a number) kept 15
     significant digits, so its first 15 are sound. Scientific notation
-    (``6.50102123456789E+15``) keeps the digits it shows, used when there are at least 12.
+    (``6.50102123456789E+15``) rounds the last digit it shows; the ones before it are kept
+    when there are at least 12.
     Any other cell gives null: an intact NIK needs no prefix, a short one has no sure place.
     """
     text = value.cast(pl.String).str.strip_chars()
@@ -98,8 +99,9 @@ def nik_excel_prefix(value: pl.Expr) -> pl.Expr:
     return (
         pl.when(text.str.contains(r"^\d{16}\.0+$"))
         .then(text.str.slice(0, 15))
-        .when(mantissa.str.len_chars() >= 12)
-        .then(mantissa.str.slice(0, 15))
+        # the last digit shown is rounded, not cut: only the ones before it are sound
+        .when(mantissa.str.len_chars() >= 13)
+        .then(mantissa.str.head(mantissa.str.len_chars() - 1).str.slice(0, 15))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
 
