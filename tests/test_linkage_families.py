@@ -14,6 +14,7 @@ from padu.linkage.families import (
     KK_NAME_DIFFERS,
     KK_REPAIRED_MANY,
     KK_SLIP_RIVAL,
+    KK_UNKNOWN,
     NO_DESA,
     NOT_FOUND,
     RT_DIFFERS,
@@ -165,6 +166,13 @@ def test_no_kk_name_and_desa_link_to_the_family() -> None:
     assert link["pid"] == _pid("Yohanes Lawing", KK4)
     assert 0 < link["score"] <= 1
     assert set(link["agree"].split(",")) == {"nama", "desa", "rt"}
+
+
+def test_a_written_kk_no_family_holds_keeps_a_name_match_in_review() -> None:
+    # an invented family that happens to share a head's name and desa, with its own KK
+    link, cands = _one({"kk": "6599991203150001", "nama": "YOHANES LAWING", "desa": DESA_B})
+    assert (link["status"], link["reason"]) == ("review", KK_UNKNOWN)
+    assert cands.get_column("pid").to_list()[:1] == [_pid("Yohanes Lawing", KK4)]
 
 
 def test_no_kk_the_spouses_name_links_to_the_head() -> None:

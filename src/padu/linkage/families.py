@@ -75,6 +75,8 @@ KK_REPAIRED_ELSEWHERE = (
 KK_REPAIRED_NEAR = "No. KK berbeda satu ketikan dari keluarga di desa ini yang namanya agak mirip"
 RIVALS = "{} keluarga di desa ini dengan nama yang mirip"
 RT_DIFFERS = "nama dan desa cocok tetapi RT berbeda"
+KK_UNKNOWN = "nama dan desa cocok, tetapi No. KK di daftar tidak ada di register"
+ONE_WORD = "nama satu kata dan desa cocok; terlalu umum untuk ditautkan otomatis"
 NOT_SURE = "nama mirip tetapi tidak sama dengan anggota keluarga di desa ini"
 OTHER_DESA = "keluarga dengan nama mirip hanya ada di desa lain di kecamatan ini"
 NO_DESA = "desa tidak terbaca; keluarga dengan nama mirip ada di kecamatan ini"
@@ -558,15 +560,28 @@ def _decide(
     )
     best = ranked.filter(pl.col("rank") == 1).join(summary, on="row")
     weakest = pairs.group_by("row").agg(top=pl.col("score").max())
-    listed = rows.select(pl.col("row").cast(pl.Int64), "kk", "desa", "kecamatan")
+    listed = rows.select(
+        pl.col("row").cast(pl.Int64),
+        "kk",
+        "desa",
+        "kecamatan",
+        words=pl.col("nama_normal").str.count_matches(" ").fill_null(-1) + 1,
+    )
     frame = listed.join(best, on="row", how="left").join(weakest, on="row", how="left")
 
     sure = (pl.col("sim_lead") >= NAME_SURE) & pl.col("desa_eq") & ~pl.col("rt_differs")
     tie_broken = pl.col("rt_eq") & pl.col("alamat_eq") & ~pl.col("rival_rt")
+    # a KK written in the list that no family holds contradicts a family found by name, and
+    # a one-word name is too common to find a family by unless RT and address agree too
+    # (an independent list showed both)
+    by_name = pl.col("kk").is_null() & (
+        (pl.col("words") >= 2) | (pl.col("rt_eq") & pl.col("alamat_eq"))
+    )
     auto = (
         ~pl.col("has_kk")
         & (pl.col("n_repaired") == 0)
         & sure
+        & by_name
         & ((pl.col("rivals") == 0) | tie_broken)
     ).fill_null(False)
     found = pl.col("pid").is_not_null()
@@ -583,6 +598,10 @@ def _decide(
         .then(pl.lit(KK_REPAIRED_NEAR))
         .when(pl.col("rivals") > 0)
         .then(pl.format(RIVALS, pl.col("rivals") + 1))
+        .when(pl.col("kk").is_not_null() & sure)
+        .then(pl.lit(KK_UNKNOWN))
+        .when((pl.col("words") < 2) & sure)
+        .then(pl.lit(ONE_WORD))
         .when(pl.col("desa_eq") & pl.col("rt_differs"))
         .then(pl.lit(RT_DIFFERS))
         .when(pl.col("desa_eq"))
