@@ -72,7 +72,8 @@ def _pid(nama: str, kk: str) -> int:
 
 def _rows(records: list[dict[str, Any]]) -> pl.DataFrame:
     """List rows as the reader gives them (one per family, no NIK or birth date)."""
-    schema = dict.fromkeys(("kk", "nama", "desa", "kecamatan", "alamat", "rt", "rw"), pl.String)
+    fields = ("kk", "kk_awalan", "nama", "desa", "kecamatan", "alamat", "rt", "rw")
+    schema = dict.fromkeys(fields, pl.String)
     frame = pl.DataFrame(
         [{c: r.get(c) for c in schema} for r in records], schema=schema
     ).with_row_index("row", offset=1)
@@ -166,6 +167,24 @@ def test_no_kk_name_and_desa_link_to_the_family() -> None:
     assert link["pid"] == _pid("Yohanes Lawing", KK4)
     assert 0 < link["score"] <= 1
     assert set(link["agree"].split(",")) == {"nama", "desa", "rt"}
+
+
+def test_a_heads_nik_typed_as_the_kk_finds_the_family() -> None:
+    nik = _persons().filter(pl.col("nama") == "Yohanes Lawing").get_column("nik").item()
+    link, _ = _one({"kk": nik, "nama": "YOHANES LAWING", "desa": DESA_B})
+    assert (link["status"], link["method"], link["pid"]) == (
+        "matched", "kk", _pid("Yohanes Lawing", KK4),
+    )  # fmt: skip
+
+
+def test_a_kk_excel_stored_as_a_number_links_on_its_fifteen_digits() -> None:
+    link, _ = _one({"kk_awalan": KK4[:15], "nama": "YOHANES LAWING", "desa": DESA_B})
+    assert (link["status"], link["method"], link["pid"]) == (
+        "matched", "kk_repaired", _pid("Yohanes Lawing", KK4),
+    )  # fmt: skip
+    # digits no family's KK starts with contradict a family found by name and desa
+    link, _ = _one({"kk_awalan": "659999999999999", "nama": "YOHANES LAWING", "desa": DESA_B})
+    assert (link["status"], link["reason"]) == ("review", KK_UNKNOWN)
 
 
 def test_a_written_kk_no_family_holds_keeps_a_name_match_in_review() -> None:

@@ -53,7 +53,7 @@ ALAMAT_AGREES = 90  # token-set ratio of two normalised addresses taken as the s
 PLACE_WEIGHT = {"desa": 1.0, "kecamatan": 0.9, "other": 0.8}
 SOURCES = ("kk", "kk_repaired", "keluarga_nama")  # stage of a candidate, strongest first
 
-_OPTIONAL = ("kk", "nama", "desa", "kecamatan", "alamat", "rt")
+_OPTIONAL = ("kk", "kk_awalan", "nama", "desa", "kecamatan", "alamat", "rt")
 _NAME_KEYS = ("kunci_depan", "kunci_urut")
 _NAMES = ("nama", "nama_normal")
 _PLACE = ("desa", "kecamatan", "rt", "alamat")
@@ -87,7 +87,7 @@ def link_families(rows: pl.DataFrame, persons: pl.DataFrame, bands: Bands | None
     family) to register families, reported as their heads among ``persons``
     (:func:`padu.linkage.persons.register_persons`)."""
     bands = bands or Bands()
-    rows = _optional_columns(rows)
+    rows = _kk_from_nik(_optional_columns(rows), persons)
     families, adults = _families(persons)
     found = _exact_pairs(rows, families)
     exact = _scored(_compared(found, rows, adults, NAME_AGREES), rows, families, keep=found)
@@ -208,13 +208,42 @@ def _exact_pairs(rows: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
 
 
 def _repaired_pairs(rows: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
-    """(row, family) for each register KK one slip away from the row's KK."""
+    """(row, family) for each register KK one slip away from the row's KK, and, for a KK
+    Excel stored as a number, each register KK that starts with the 15 digits it kept (KKs
+    issued on one day in one kecamatan: at most ten). Both are weak without the name and
+    the desa, and are judged as such (:func:`_accept_repaired`)."""
     number = pl.col("kk").cast(pl.Int64)
     typed = rows.filter(pl.col("kk").str.contains(r"^\d{16}$")).select("row", number=number)
     variants = typed.select("row", "number", slip=kk_repairs(pl.col("number"))).explode("slip")
     known = families.select(kk_f="kk", slip=pl.col("kk").cast(pl.Int64, strict=False))
     found = variants.filter(pl.col("slip") != pl.col("number")).join(known, on="slip")
-    return found.select(pl.col("row").cast(pl.Int64), "kk_f", source=pl.lit("kk_repaired"))
+    kept = rows.filter(pl.col("kk").is_null() & (pl.col("kk_awalan").str.len_chars() == 15))
+    by_prefix = kept.select("row", prefix="kk_awalan").join(
+        families.select(kk_f="kk", prefix=pl.col("kk").str.slice(0, 15)), on="prefix"
+    )
+    return pl.concat([found.select("row", "kk_f"), by_prefix.select("row", "kk_f")]).select(
+        pl.col("row").cast(pl.Int64), "kk_f", source=pl.lit("kk_repaired")
+    )
+
+
+def _kk_from_nik(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """A KK cell that holds a register NIK (and no register KK) stands for that person's
+    family: agencies type the head's NIK into the KK column."""
+    kks = persons.select("kk").unique()
+    owner = persons.select("nik", kk_of="kk").unique("nik", keep="none")
+    typed = (
+        rows.filter(pl.col("kk").is_not_null())
+        .join(kks, on="kk", how="anti")
+        .join(owner, left_on="kk", right_on="nik")
+        .select("row", "kk_of")
+    )
+    if typed.is_empty():
+        return rows
+    return (
+        rows.join(typed, on="row", how="left")
+        .with_columns(kk=pl.coalesce("kk_of", "kk"))
+        .drop("kk_of")
+    )
 
 
 def _compared(
@@ -563,6 +592,7 @@ def _decide(
     listed = rows.select(
         pl.col("row").cast(pl.Int64),
         "kk",
+        "kk_awalan",
         "desa",
         "kecamatan",
         words=pl.col("nama_normal").str.count_matches(" ").fill_null(-1) + 1,
@@ -574,8 +604,10 @@ def _decide(
     # a KK written in the list that no family holds contradicts a family found by name, and
     # a one-word name is too common to find a family by unless RT and address agree too
     # (an independent list showed both)
-    by_name = pl.col("kk").is_null() & (
-        (pl.col("words") >= 2) | (pl.col("rt_eq") & pl.col("alamat_eq"))
+    by_name = (
+        pl.col("kk").is_null()
+        & pl.col("kk_awalan").is_null()  # digits Excel kept that no family's KK starts with
+        & ((pl.col("words") >= 2) | (pl.col("rt_eq") & pl.col("alamat_eq")))
     )
     auto = (
         ~pl.col("has_kk")
@@ -598,7 +630,7 @@ def _decide(
         .then(pl.lit(KK_REPAIRED_NEAR))
         .when(pl.col("rivals") > 0)
         .then(pl.format(RIVALS, pl.col("rivals") + 1))
-        .when(pl.col("kk").is_not_null() & sure)
+        .when((pl.col("kk").is_not_null() | pl.col("kk_awalan").is_not_null()) & sure)
         .then(pl.lit(KK_UNKNOWN))
         .when((pl.col("words") < 2) & sure)
         .then(pl.lit(ONE_WORD))

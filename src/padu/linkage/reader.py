@@ -494,6 +494,7 @@ def _records(frame: pl.DataFrame) -> pl.DataFrame:
         .str.to_uppercase()
         .str.replace_all(r"[^A-Z0-9]", "")
         .replace_strict(SEX, default=None),
+        kk_awalan=nik_excel_prefix(pl.col("kk")),  # a KK Excel stored as a number, likewise
         kk=pl.col("kk").str.replace_all(r"[\s\.\-']", ""),
         desa_asli=pl.col("desa"),
         kecamatan_asli=pl.col("kecamatan"),
