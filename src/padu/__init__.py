@@ -15,21 +15,53 @@ The public surface, as a table of contents:
 
 from __future__ import annotations
 
-from padu.errors import ImportRejected, InputError, NotFound, PaduError, Problem
-from padu.identifiers import parse_nik
-from padu.measure import alkire_foster
-from padu.measure.measures import get_measure
-from padu.measure.snapshot import mpi_snapshot
-from padu.programmes import load_workshop
-from padu.programmes.needs import data_needs
-from padu.programmes.targeting import draw_target_list
-from padu.regions import kaltara
-from padu.register import diff_snapshots, import_register, quality_report
-from padu.rules import compile_rule
-from padu.schema import register_schema
-from padu.settings import Settings
-from padu.stores import Catalog, Warehouse
-from padu.synth import generate_register, write_register
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use: a command pays only for its own
+    from padu.errors import ImportRejected, InputError, NotFound, PaduError, Problem
+    from padu.identifiers import parse_nik
+    from padu.measure import alkire_foster
+    from padu.measure.measures import get_measure
+    from padu.measure.snapshot import mpi_snapshot
+    from padu.programmes import load_workshop
+    from padu.programmes.needs import data_needs
+    from padu.programmes.targeting import draw_target_list
+    from padu.regions import kaltara
+    from padu.register import diff_snapshots, import_register, quality_report
+    from padu.rules import compile_rule
+    from padu.schema import register_schema
+    from padu.settings import Settings
+    from padu.stores import Catalog, Warehouse
+    from padu.synth import generate_register, write_register
+
+#: Where each public name lives.
+_WHERE = {
+    "Catalog": "padu.stores",
+    "ImportRejected": "padu.errors",
+    "InputError": "padu.errors",
+    "NotFound": "padu.errors",
+    "PaduError": "padu.errors",
+    "Problem": "padu.errors",
+    "Settings": "padu.settings",
+    "Warehouse": "padu.stores",
+    "alkire_foster": "padu.measure",
+    "compile_rule": "padu.rules",
+    "data_needs": "padu.programmes.needs",
+    "diff_snapshots": "padu.register",
+    "draw_target_list": "padu.programmes.targeting",
+    "generate_register": "padu.synth",
+    "get_measure": "padu.measure.measures",
+    "import_register": "padu.register",
+    "kaltara": "padu.regions",
+    "load_workshop": "padu.programmes",
+    "mpi_snapshot": "padu.measure.snapshot",
+    "parse_nik": "padu.identifiers",
+    "quality_report": "padu.register",
+    "register_schema": "padu.schema",
+    "write_register": "padu.synth",
+}
+
 
 __all__ = [
     "Catalog",
@@ -57,3 +89,12 @@ __all__ = [
     "write_register",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module the first time it is asked for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'padu' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

@@ -7,7 +7,9 @@ ship inside the package; :meth:`Catalog.connect` upgrades to head.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,8 +17,6 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     JSON,
     Date,
@@ -210,6 +210,34 @@ def _migrations_dir() -> str:
     return str(resources.files("padu").joinpath("stores", "migrations"))
 
 
+@functools.cache
+def _head() -> str:
+    """The newest migration's revision: the one no other migration builds on.
+
+    Read from the scripts' ``revision``/``down_revision`` lines, so that a connection to a
+    current schema need not import alembic (half a second on every command)."""
+    found: dict[str, str | None] = {}
+    for script in Path(_migrations_dir(), "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        rev = re.search(r'^revision\s*(?::[^=]*)?=\s*"([^"]+)"', text, re.M)
+        down = re.search(r'^down_revision\s*(?::[^=]*)?=\s*"([^"]+)"', text, re.M)
+        if rev:
+            found[rev[1]] = down[1] if down else None
+    heads = set(found) - {d for d in found.values() if d}
+    if len(heads) != 1:
+        raise InternalError(f"migrasi katalog tidak berurutan: kepala {sorted(heads)}")
+    return heads.pop()
+
+
+def _revision(engine: Engine) -> str | None:
+    """The catalog's current migration, or None when it has none yet."""
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except Exception:  # no table yet (a new catalog), or not readable: let alembic decide
+        return None
+
+
 class Catalog:
     """A SQLAlchemy engine over the migrated catalog schema."""
 
@@ -232,7 +260,8 @@ class Catalog:
         engine = create_engine(url, connect_args={"timeout": 60} if sqlite else {})
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        _upgrade(engine)
+        if _revision(engine) != _head():  # most connections find the schema current
+            _upgrade(engine)
         return cls(engine)
 
     def close(self) -> None:
@@ -541,6 +570,9 @@ def _now() -> dt.datetime:
 
 def _upgrade(engine: Engine) -> None:
     """Bring the schema to head in one transaction that excludes other upgraders."""
+    from alembic import command  # only where migrations run: alembic is slow to import
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", _migrations_dir())
     if engine.dialect.name == "sqlite":
