@@ -42,8 +42,10 @@ import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
-from padu.linkage.matcher import NAME_AGREES, NAME_SURE, Bands, Linkage, _name_sim
-from padu.linkage.names import NICKNAME, phonetic
+from padu.linkage.evidence import NAME_AGREES, NAME_SURE, name_sim
+from padu.linkage.matcher import Bands, Linkage
+from padu.linkage.names import NICKNAME, similarity_bound
+from padu.linkage.nik import slip_variants
 from padu.linkage.persons import NAME_COLUMNS, with_name_columns
 
 ADULT_YEARS = 17  # members this old (at the register's latest birth date) can head a family
@@ -114,19 +116,6 @@ def link_families(rows: pl.DataFrame, persons: pl.DataFrame, bands: Bands | None
         pl.col("row").cast(row_type)
     )
     return Linkage(allrows.sort("row"), candidates.with_columns(pl.col("row").cast(row_type)))
-
-
-def kk_repairs(kk: pl.Expr) -> pl.Expr:
-    """Every KK one keying slip from ``kk`` (16 digits as an ``Int64``), as a list of
-    integers: adjacent digits swapped, or one digit replaced (the KK itself is among them
-    where a swap or a replacement changes nothing). Arithmetic on the number is far
-    cheaper than slicing strings. Unlike a NIK, a KK has no +40 day for women.
-    """
-    kk = kk.cast(pl.Int64)
-    digit = [((kk // 10 ** (15 - i)) % 10).cast(pl.Int64) for i in range(16)]
-    swaps = [kk + (digit[i + 1] - digit[i]) * (10 ** (15 - i) - 10 ** (14 - i)) for i in range(15)]
-    replaced = [kk + (d - digit[i]) * 10 ** (15 - i) for i in range(16) for d in range(10)]
-    return pl.concat_list(swaps + replaced)
 
 
 # -- the two sides -----------------------------------------------------------------------
@@ -214,7 +203,9 @@ def _repaired_pairs(rows: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
     the desa, and are judged as such (:func:`_accept_repaired`)."""
     number = pl.col("kk").cast(pl.Int64)
     typed = rows.filter(pl.col("kk").str.contains(r"^\d{16}$")).select("row", number=number)
-    variants = typed.select("row", "number", slip=kk_repairs(pl.col("number"))).explode("slip")
+    variants = typed.select(
+        "row", "number", slip=slip_variants(pl.col("number"), plus40=False)
+    ).explode("slip")
     known = families.select(kk_f="kk", slip=pl.col("kk").cast(pl.Int64, strict=False))
     found = variants.filter(pl.col("slip") != pl.col("number")).join(known, on="slip")
     kept = rows.filter(pl.col("kk").is_null() & (pl.col("kk_awalan").str.len_chars() == 15))
@@ -380,11 +371,11 @@ def _scored(
 
 def _similarities(pairs: pl.DataFrame, floor: float = 0.0) -> pl.DataFrame:
     """Name similarity of each distinct pair of normal forms that can reach ``floor``
-    (:func:`_similarity_bound`). The similarity depends on the normal forms alone (their
-    tokens), so one spelling of each stands for all; equal forms score 1 at once. A
-    one-word register name found in a longer listed name (Ibrahim for Muhammad Ibrahim)
-    counts as a short form, below agreement: a typed KK that lands on another family
-    often finds such a name there."""
+    (:func:`padu.linkage.names.similarity_bound`). The similarity depends on the normal
+    forms alone (their tokens), so one spelling of each stands for all; equal forms score 1
+    at once. A one-word register name found in a longer listed name (Ibrahim for Muhammad
+    Ibrahim) counts as a short form, below agreement: a typed KK that lands on another
+    family often finds such a name there."""
     a, b = pl.col("nama_normal"), pl.col("nama_normal_r")
     forms = (
         pairs.filter(a.is_not_null() & b.is_not_null())
@@ -394,9 +385,10 @@ def _similarities(pairs: pl.DataFrame, floor: float = 0.0) -> pl.DataFrame:
     same = forms.filter(a == b).select(a, b, sim=pl.lit(1.0))
     other = forms.filter(a != b)
     if floor > 0:
-        other = other.filter(_similarity_bound(other) >= floor - 1e-6)  # sims are rounded
+        bound = similarity_bound(other.get_column("nama_normal"), other.get_column("nama_normal_r"))
+        other = other.filter(bound >= floor - 1e-6)  # sims are rounded
     sims = [
-        _name_sim(x, y)
+        name_sim(x, y)
         for x, y in zip(
             other.get_column("nama").to_list(), other.get_column("nama_r").to_list(), strict=True
         )
@@ -409,103 +401,6 @@ def _similarities(pairs: pl.DataFrame, floor: float = 0.0) -> pl.DataFrame:
         .otherwise("sim")
     )
     return pl.concat([same, scored]).filter(pl.col("sim") >= floor)
-
-
-def _similarity_bound(pairs: pl.DataFrame) -> pl.Series:
-    """An upper bound of :func:`padu.linkage.names.name_similarity` for each pair, from
-    its tokens (vectorised): each token scored with its best partner, free or not, and
-    a token pair at most its spelling ratio, 0.97 when they sound alike, 0.9 for an
-    initial. The tokens are those of the normal form, the ones the similarity compares."""
-    pair = pairs.with_row_index("i").select(
-        "i", a=pl.col("nama_normal").str.split(" "), b=pl.col("nama_normal_r").str.split(" ")
-    )
-    counts = pair.select("i", na=pl.col("a").list.len(), nb=pl.col("b").list.len())
-    ta = pair.select("i", "a").with_columns(pos=pl.int_ranges(pl.col("a").list.len()))
-    ta = ta.explode("a", "pos")
-    tb = pair.select("i", "b").explode("b")
-    tokens = ta.join(tb, on="i")
-    scores = _token_bounds(tokens.select("a", "b").unique())
-    tokens = tokens.join(scores, on=["a", "b"])
-    # A's tokens against their best in B, and B's (by position) against their best in A
-    tb_pos = pair.select("i", "b").with_columns(pos=pl.int_ranges(pl.col("b").list.len()))
-    tokens_b = (
-        tb_pos.explode("b", "pos").join(ta.select("i", "a"), on="i").join(scores, on=["a", "b"])
-    )
-    by_a = (
-        tokens.group_by("i", "pos")
-        .agg(pl.col("ub").max())
-        .group_by("i")
-        .agg(ua=pl.col("ub").mean())
-    )
-    by_b = (
-        tokens_b.group_by("i", "pos")
-        .agg(pl.col("ub").max())
-        .group_by("i")
-        .agg(ub=pl.col("ub").mean())
-    )
-    joined = cpdist(
-        pairs.get_column("nama_normal").str.replace_all(" ", "").to_list(),
-        pairs.get_column("nama_normal_r").str.replace_all(" ", "").to_list(),
-        scorer=fuzz.ratio,
-        workers=1,
-    )
-    bound = (
-        counts.join(by_a, on="i", how="left")
-        .join(by_b, on="i", how="left")
-        .sort("i")
-        .with_columns(joined=pl.Series(joined, dtype=pl.Float64) / 100 * 0.98)
-        .select(
-            pl.max_horizontal(
-                pl.when(pl.col("na") == pl.col("nb"))
-                .then(pl.max_horizontal("ua", "ub"))
-                .when(pl.col("na") < pl.col("nb"))
-                .then(pl.col("ua") * 0.9)
-                .otherwise(pl.col("ub") * 0.9),
-                pl.when(pl.col("na") != pl.col("nb")).then("joined"),
-            ).fill_null(1.0)
-        )
-    )
-    return bound.to_series()
-
-
-def _token_bounds(tokens: pl.DataFrame) -> pl.DataFrame:
-    """The most two name tokens can score (``names._token_score`` never exceeds it)."""
-    a, b = pl.col("a"), pl.col("b")
-    spelled = cpdist(
-        tokens.get_column("a").to_list(),
-        tokens.get_column("b").to_list(),
-        scorer=fuzz.ratio,
-        workers=1,
-    )
-    keys = pl.concat([tokens.get_column("a"), tokens.get_column("b")]).unique()
-    sound = pl.DataFrame({"t": keys, "k": [phonetic(t) for t in keys.to_list()]})
-    return (
-        tokens.with_columns(spelled=pl.Series(spelled, dtype=pl.Float64) / 100)
-        .join(sound.rename({"t": "a", "k": "ka"}), on="a", how="left")
-        .join(sound.rename({"t": "b", "k": "kb"}), on="b", how="left")
-        .select(
-            "a",
-            "b",
-            ub=pl.when(a == b)
-            .then(1.0)
-            .when((a.str.len_chars() == 1) | (b.str.len_chars() == 1))
-            .then(pl.when(a.str.slice(0, 1) == b.str.slice(0, 1)).then(0.9).otherwise(0.0))
-            .when(pl.col("ka") == pl.col("kb"))
-            .then(pl.max_horizontal("spelled", pl.lit(0.97)))
-            .when(_short_form(a, b) | _short_form(b, a))
-            .then(pl.max_horizontal("spelled", pl.lit(NICKNAME)))
-            .otherwise("spelled"),
-        )
-    )
-
-
-def _short_form(short: pl.Expr, long: pl.Expr) -> pl.Expr:
-    """``short`` (3 letters or more) begins or ends ``long``: Nur, Yati for Nurhayati."""
-    return (
-        (short.str.len_chars() >= 3)
-        & (short.str.len_chars() <= long.str.len_chars())
-        & (long.str.starts_with(short) | long.str.ends_with(short))
-    )
 
 
 def _addresses_agree(pairs: pl.DataFrame) -> pl.Series:

@@ -7,7 +7,8 @@ titles (H., Hj., Drs., Ir., S.Pd., A.Md., Bpk/Ibu, ...), splits off a patronymic
 differences and collapses doubled letters. :func:`phonetic` gives a per-token key suited to
 Indonesian spelling variation (vowels, h, kh/h, j/y, z/s, d/t, b/p), so that Yusuf, Jusuf and
 Yoesoef, or Fatimah and Fatima, share a key. :func:`name_similarity` compares two names on
-both forms, independent of token order, and lets an initial stand for a name.
+both forms, independent of token order, and lets an initial stand for a name;
+:func:`similarity_bound` bounds it from above for many pairs at once, to screen pairs cheaply.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import polars as pl
 from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
 #: Honorifics and titles written before a name (after punctuation is removed).
 PREFIX_TITLES = frozenset(
@@ -217,3 +220,103 @@ def _token_score(a: str, b: str) -> float:
 #: The score of a token that begins or ends the other (a short form): below agreement, so
 #: a short form alone never makes two names one, but not "different" either.
 NICKNAME = 0.8
+
+
+def similarity_bound(a: pl.Series, b: pl.Series) -> pl.Series:
+    """For each pair of normal forms (:attr:`NameForm.normalised`), a number never below
+    :func:`name_similarity` of the two names: a vectorised screen that drops the pairs
+    that cannot reach a floor before the exact (per-pair) similarity is computed.
+
+    It must stay an upper bound of :func:`name_similarity`: a change to that scorer or to
+    :func:`_token_score` needs the same change here (a hypothesis test checks the bound).
+    Each token is scored with its best partner, free or not, and a token pair at most its
+    spelling ratio, 0.97 when they sound alike, 0.9 for an initial.
+    """
+    pair = pl.DataFrame({"a": a.str.split(" "), "b": b.str.split(" ")}).with_row_index("i")
+    counts = pair.select("i", na=pl.col("a").list.len(), nb=pl.col("b").list.len())
+    ta = pair.select("i", "a").with_columns(pos=pl.int_ranges(pl.col("a").list.len()))
+    ta = ta.explode("a", "pos")
+    tb = pair.select("i", "b").explode("b")
+    tokens = ta.join(tb, on="i")
+    scores = _token_bounds(tokens.select("a", "b").unique())
+    tokens = tokens.join(scores, on=["a", "b"])
+    # A's tokens against their best in B, and B's (by position) against their best in A
+    tb_pos = pair.select("i", "b").with_columns(pos=pl.int_ranges(pl.col("b").list.len()))
+    tokens_b = (
+        tb_pos.explode("b", "pos").join(ta.select("i", "a"), on="i").join(scores, on=["a", "b"])
+    )
+    by_a = (
+        tokens.group_by("i", "pos")
+        .agg(pl.col("ub").max())
+        .group_by("i")
+        .agg(ua=pl.col("ub").mean())
+    )
+    by_b = (
+        tokens_b.group_by("i", "pos")
+        .agg(pl.col("ub").max())
+        .group_by("i")
+        .agg(ub=pl.col("ub").mean())
+    )
+    joined = cpdist(
+        a.str.replace_all(" ", "").to_list(),
+        b.str.replace_all(" ", "").to_list(),
+        scorer=fuzz.ratio,
+        workers=1,
+    )
+    bound = (
+        counts.join(by_a, on="i", how="left")
+        .join(by_b, on="i", how="left")
+        .sort("i")
+        .with_columns(joined=pl.Series(joined, dtype=pl.Float64) / 100 * 0.98)
+        .select(
+            pl.max_horizontal(
+                pl.when(pl.col("na") == pl.col("nb"))
+                .then(pl.max_horizontal("ua", "ub"))
+                .when(pl.col("na") < pl.col("nb"))
+                .then(pl.col("ua") * 0.9)
+                .otherwise(pl.col("ub") * 0.9),
+                pl.when(pl.col("na") != pl.col("nb")).then("joined"),
+            ).fill_null(1.0)
+        )
+    )
+    return bound.to_series()
+
+
+def _token_bounds(tokens: pl.DataFrame) -> pl.DataFrame:
+    """The most two name tokens can score (:func:`_token_score` never exceeds it)."""
+    a, b = pl.col("a"), pl.col("b")
+    spelled = cpdist(
+        tokens.get_column("a").to_list(),
+        tokens.get_column("b").to_list(),
+        scorer=fuzz.ratio,
+        workers=1,
+    )
+    keys = pl.concat([tokens.get_column("a"), tokens.get_column("b")]).unique()
+    sound = pl.DataFrame({"t": keys, "k": [phonetic(t) for t in keys.to_list()]})
+    return (
+        tokens.with_columns(spelled=pl.Series(spelled, dtype=pl.Float64) / 100)
+        .join(sound.rename({"t": "a", "k": "ka"}), on="a", how="left")
+        .join(sound.rename({"t": "b", "k": "kb"}), on="b", how="left")
+        .select(
+            "a",
+            "b",
+            ub=pl.when(a == b)
+            .then(1.0)
+            .when((a.str.len_chars() == 1) | (b.str.len_chars() == 1))
+            .then(pl.when(a.str.slice(0, 1) == b.str.slice(0, 1)).then(0.9).otherwise(0.0))
+            .when(pl.col("ka") == pl.col("kb"))
+            .then(pl.max_horizontal("spelled", pl.lit(0.97)))
+            .when(_short_form(a, b) | _short_form(b, a))
+            .then(pl.max_horizontal("spelled", pl.lit(NICKNAME)))
+            .otherwise("spelled"),
+        )
+    )
+
+
+def _short_form(short: pl.Expr, long: pl.Expr) -> pl.Expr:
+    """``short`` (3 letters or more) begins or ends ``long``: Nur, Yati for Nurhayati."""
+    return (
+        (short.str.len_chars() >= 3)
+        & (short.str.len_chars() <= long.str.len_chars())
+        & (long.str.starts_with(short) | long.str.ends_with(short))
+    )
