@@ -23,7 +23,8 @@ import pytest
 import xlsxwriter
 
 from padu.cli import main
-from padu.linkage.matcher import Linkage, link, train_register_u
+from padu.linkage.matcher import Linkage, link
+from padu.linkage.model import train_register_u
 from padu.linkage.persons import comparable, register_persons, with_name_columns
 from padu.linkage.reader import read_agency_list
 from padu.regions import kaltara

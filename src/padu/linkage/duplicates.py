@@ -15,7 +15,7 @@ import polars as pl
 from padu.audit import record_export
 from padu.files import atomic_output, check_output_file
 from padu.linkage.ledger import cached_register_u
-from padu.linkage.matcher import register_duplicates
+from padu.linkage.model import register_duplicates
 from padu.linkage.persons import register_persons
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow

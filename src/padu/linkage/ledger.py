@@ -22,14 +22,8 @@ from typing import Any
 
 import polars as pl
 
-from padu.linkage.matcher import (
-    Bands,
-    Linkage,
-    comparisons,
-    link,
-    same_levels,
-    train_register_u,
-)
+from padu.linkage.matcher import Bands, Linkage, link
+from padu.linkage.model import comparisons, same_levels, train_register_u
 from padu.linkage.persons import register_persons
 from padu.linkage.reader import read_agency_list, read_headers
 from padu.stores import Catalog, Warehouse
