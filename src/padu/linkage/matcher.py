@@ -30,7 +30,6 @@ from padu.linkage.evidence import (
     NAME_AGREES,
     NAME_SURE,
     agree_text,
-    name_sim,
     whole_name,
     with_features,
     with_nik_birth,
@@ -42,7 +41,6 @@ nik_repairs = nik.nik_repairs
 
 #: The least match probability the model reports a pair with.
 PREDICT_FROM = 0.01
-_name_sim = name_sim  # the cached name similarity, for the family linker
 
 STATUS = ("matched", "review", "unmatched")
 METHODS = (
