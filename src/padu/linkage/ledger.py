@@ -247,7 +247,8 @@ def _apply_decisions(
     )
     same = (
         cand.filter(pl.col("decision") == "same")
-        .group_by("row")
+        .sort("row", "rank")  # two "same" for one row (two ledgers): the better candidate
+        .group_by("row", maintain_order=True)
         .agg(pl.col("pid").first(), pl.col("score").first())
     )
     different = cand.filter(pl.col("decision") == "different").select("row", "pid")
@@ -269,6 +270,7 @@ def _apply_decisions(
             .then(None)
             .otherwise("method"),
             pid=pl.when(rejected).then(None).otherwise(pl.coalesce("pid_same", "pid")),
+            score=pl.when(decided).then("score_same").otherwise("score"),
             reason=pl.when(decided)
             .then(pl.lit("diputuskan sama oleh peninjau"))
             .when(rejected)
