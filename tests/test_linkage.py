@@ -320,9 +320,10 @@ def test_review_decisions_are_stored_and_reused(
     same_row, other_row = rows[0], rows[1]
     chosen = pairs.filter(pl.col("row") == same_row, pl.col("rank") == 1).row(0, named=True)
     base = ["--home", str(home), "--json", "review", "decide", "--programme", "PKH"]
+    # the words of the report's SAMA/BEDA column work here too
     assert main([*base, "--year", "2026", "--row", str(same_row), "--candidate", "1",
-                 "same", "--by", "tester"]) == 0  # fmt: skip
-    assert main([*base, "--year", "2026", "--row", str(other_row), "different",
+                 "SAMA", "--by", "tester"]) == 0  # fmt: skip
+    assert main([*base, "--year", "2026", "--row", str(other_row), "beda",
                  "--by", "tester"]) == 0  # fmt: skip
     capsys.readouterr()
     code, data = _run(

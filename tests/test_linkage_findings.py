@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 import pytest
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from padu.cli import main
 from padu.linkage.matcher import Linkage, link
@@ -288,9 +289,10 @@ def test_totals_repeated_headers_and_notes_are_reported_not_linked(
     for i, cells in enumerate(lines):
         sheet.write_row(i, 0, [str(c) if isinstance(c, str) else c for c in cells])
     book.close()
-    links = tmp_path / "links.csv"
+    links, report = tmp_path / "links.csv", tmp_path / "laporan.xlsx"
     code, data = _run("--home", str(home), "link", str(tmp_path / "jumlah.xlsx"), "--programme",
-                      "PKH", "--year", "2026", "--export-links", str(links))  # fmt: skip
+                      "PKH", "--year", "2026", "--export-links", str(links),
+                      "--out", str(report))  # fmt: skip
     assert code == 0
     assert data["rows"] == 4 and data["rows_set_aside"] >= 4
     got = pl.read_csv(links, schema_overrides={"nik": pl.String, "kk": pl.String})
@@ -304,6 +306,42 @@ def test_totals_repeated_headers_and_notes_are_reported_not_linked(
     assert any(n.startswith("baris 7: baris header yang berulang") for n in notes), notes
     assert any(n.startswith("baris 10: baris jumlah ('JUMLAH', 4)") for n in notes), notes
     assert any(n.startswith("baris 12–14: 3 baris catatan") for n in notes), notes
+    # the report says it too, and shows each linked row's sheet row
+    book = CalamineWorkbook.from_path(str(report))
+    summary = [str(c) for r in book.get_sheet_by_name("Ringkasan").to_python() for c in r]
+    assert all(n in summary for n in notes)
+    cocok = book.get_sheet_by_name("Cocok").to_python()
+    assert "Baris Excel" in cocok[0] and "Catatan (perbaiki di daftar)" in cocok[0]
+    sheet_rows = sorted(int(r[cocok[0].index("Baris Excel")]) for r in cocok[1:])
+    assert sheet_rows == [4, 5, 8, 9]
+
+
+def test_a_bad_unit_is_a_usage_error(home: Path, persons: pl.DataFrame, tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "u.xlsx", [_cells(next(_adults(persons)))])
+    code, data = _run("--home", str(home), "link", str(path), "--programme", "PKH", "--year",
+                      "2026", "--unit", "rumah")  # fmt: skip
+    assert code == 2 and "--unit" in data["message"]
+
+
+def test_the_report_tells_the_officer_what_the_list_got_wrong(
+    home: Path, persons: pl.DataFrame, tmp_path: Path
+) -> None:
+    people = _adults(persons)
+    a, b = next(people), next(people)
+    wrong_day = (a["tanggal_lahir"] + dt.timedelta(days=3)).strftime("%d-%m-%Y")
+    rows = [_cells(a, tgl=wrong_day), _cells(b, nik=float(b["nik"][:15] + "0"))]
+    report = tmp_path / "r.xlsx"
+    code, _ = _run("--home", str(home), "link", str(_workbook(tmp_path / "w.xlsx", rows)),
+                   "--programme", "PKH", "--year", "2026", "--out", str(report))  # fmt: skip
+    assert code == 0
+    cocok = CalamineWorkbook.from_path(str(report)).get_sheet_by_name("Cocok").to_python()
+    head = cocok[0]
+    by_row = {int(r[head.index("Baris Data")]): r for r in cocok[1:]}
+    assert by_row[1][head.index("Catatan (perbaiki di daftar)")] == (
+        "tanggal lahir di daftar berbeda dengan register"
+    )
+    assert "Excel" in by_row[2][head.index("Catatan (perbaiki di daftar)")]
+    assert by_row[2][head.index("NIK (daftar)")] == b["nik"][:15] + "0"  # no ".0"
 
 
 # -- family-keyed lists ----------------------------------------------------------------

@@ -1205,7 +1205,11 @@ def link_cmd(
     ] = False,
     report: Annotated[Path | None, typer.Option("--out", help="Laporan Excel (.xlsx).")] = None,
     export_links: Annotated[
-        Path | None, typer.Option("--export-links", help="CSV satu baris per baris daftar.")
+        Path | None,
+        typer.Option(
+            "--export-links",
+            help="CSV: satu baris per baris daftar; satu per calon bila perlu ditinjau.",
+        ),
     ] = None,
     auto: Annotated[float, typer.Option("--auto", help="Ambang terima otomatis (peluang).")] = 0.99,
     review: Annotated[
@@ -1241,6 +1245,8 @@ def link_cmd(
         bands = Bands(auto=auto, review=review)
     except ValueError as exc:
         raise UsageError(f"--auto/--review: {exc}") from None
+    if unit is not None and unit not in ("individu", "keluarga"):
+        raise UsageError(f"--unit: pilih 'individu' atau 'keluarga', bukan {unit!r}")
     if report is not None:
         check_output_file(report, (".xlsx",))
     if export_links is not None:
@@ -1284,7 +1290,12 @@ def link_cmd(
         "report": str(report) if report else None,
         "links": str(export_links) if export_links else None,
     }
-    t = Table("hasil", "baris", title=f"{file.name}: {prog.code} {year} (ledger {run.ledger.id})")
+    unit_label = "daftar keluarga" if c.get("unit") == "keluarga" else "daftar orang"
+    t = Table(
+        "hasil",
+        "baris",
+        title=f"{file.name} ({unit_label}): {prog.code} {year} (ledger {run.ledger.id})",
+    )
     shown = [(label, c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()]
     for label, n in (
         *((label, n) for label, n in shown if n or label in _ALWAYS_SHOWN),
@@ -1295,7 +1306,7 @@ def link_cmd(
         t.add_row(label, angka(n))
     _emit(state, data, t)
     if not state.json:
-        for note in run.notes[1:]:  # rows set aside, in sentences
+        for note in run.notes:  # the mapping used, and the rows set aside, in sentences
             out.print(note)
 
 
@@ -1373,7 +1384,10 @@ def review_list(
 def review_decide(
     ctx: typer.Context,
     row: Annotated[int, typer.Option("--row", help="Baris data daftar.")],
-    decision: Annotated[str, typer.Argument(help="same (orang yang sama) atau different.")],
+    decision: Annotated[
+        str,
+        typer.Argument(help="sama (orang yang sama) atau beda; juga same atau different."),
+    ],
     programme: _PROG = None,
     year: _YEAR = None,
     ledger_id: _LEDGER = None,
@@ -1390,8 +1404,9 @@ def review_decide(
     """Catat keputusan tinjauan; dipakai lagi saat daftar yang sama ditautkan ulang."""
     from padu.linkage.review import DECISIONS, decide, select_ledger
 
+    decision = {"sama": "same", "beda": "different"}.get(decision.lower(), decision.lower())
     if decision not in DECISIONS:
-        raise UsageError(f"keputusan harus 'same' atau 'different', bukan {decision!r}")
+        raise UsageError(f"keputusan harus 'sama' atau 'beda', bukan {decision!r}")
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
@@ -1497,9 +1512,8 @@ def _fail(error: PaduError, as_json: bool) -> int:
         for p in error.problems[:20]:
             sys.stderr.write(f"  - {_one_line(p.describe())}\n")
         if len(error.problems) > 20:
-            sys.stderr.write(
-                f"  ... dan {angka(len(error.problems) - 20)} masalah lain (lihat laporan)\n"
-            )
+            more = f"  ... dan {angka(len(error.problems) - 20)} masalah lain"
+            sys.stderr.write(more + (" (lihat file di bawah)\n" if error.rejects_paths else "\n"))
         for path in error.rejects_paths:
             sys.stderr.write(f"  file: {path}\n")
     return error.exit_code

@@ -23,6 +23,7 @@ import polars as pl
 from padu.audit import record_export
 from padu.errors import ImportRejected, Problem
 from padu.files import atomic_output, check_output_file
+from padu.fmt import waktu_wita
 from padu.linkage.ledger import LinkRun
 from padu.stores import Catalog
 
@@ -128,7 +129,8 @@ def _write_report(run: LinkRun, path: Path) -> None:
         ("SHA-256 file", ledger.file_sha256),
         ("Snapshot register", ledger.snapshot_id),
         (LEDGER_HEADER, ledger.id),
-        ("Dibuat", f"{ledger.dibuat:%Y-%m-%d %H:%M} UTC oleh {ledger.pelaku}"),
+        ("Dibuat", f"{waktu_wita(ledger.dibuat)} oleh {ledger.pelaku}"),
+        ("Satuan daftar", "keluarga (No. KK)" if c.get("unit") == "keluarga" else "orang (NIK)"),
         ("Ambang otomatis", run.bands.auto),
         ("Ambang tinjauan", run.bands.review),
         ("", ""),
@@ -148,22 +150,31 @@ def _write_report(run: LinkRun, path: Path) -> None:
     for i, (f, h) in enumerate(sorted(run.mapping.items()), start=len(info) + 2):
         summary.write(i, 0, f)
         summary.write(i, 1, h)
+    aside = run.notes[1:]  # the rows set aside, in sentences
+    at = len(info) + len(run.mapping) + 3
+    summary.write(at, 0, f"Baris yang tidak ditautkan ({c.get('rows_set_aside', 0)})", bold)
+    for i, note in enumerate(aside or ["tidak ada"], start=at + 1):
+        summary.write(i, 0, note)
 
-    rows = run.rows
+    rows = run.rows.with_columns(
+        # a NIK cell typed as a number is shown as the digits the officer sees
+        pl.col("nik_daftar").str.replace(r"\.0+$", ""),
+        pl.col("score").round(4),
+    )
     matched = rows.filter(pl.col("status") == "matched").with_columns(
-        pl.col("method").replace_strict(METHOD_LABEL, default=pl.col("method"))
+        pl.col("method").replace_strict(METHOD_LABEL, default=pl.col("method")),
+        catatan=_differences(),
     )
     _sheet(
         book, "Cocok", matched,
-        {"row": "Baris Data", "nik_daftar": "NIK (daftar)", "nama_daftar": "Nama (daftar)",
-         "tanggal_lahir_daftar": "Tgl Lahir (daftar)", "method": "Metode", "score": "Skor",
-         "agree": "Kolom yang Sesuai", **REGISTER_COLS},
+        {**LIST_COLS, "method": "Metode", "score": "Skor", "agree": "Kolom yang Sesuai",
+         **REGISTER_COLS, "catatan": "Catatan (perbaiki di daftar)"},
         head, text,
     )  # fmt: skip
     review = (
         rows.filter(pl.col("status") == "review")
         .select(*LIST_COLS, "reason")
-        .join(run.candidates, on="row")
+        .join(run.candidates.with_columns(pl.col("score").round(4)), on="row")
         .sort("row", "rank")
         .with_columns(ledger=pl.lit(ledger.id), keputusan=pl.lit(""))
     )
@@ -199,7 +210,7 @@ def _sheet(
     sheet.write_row(0, 0, [cols[c] for c in keep], head)
     data = frame.select(keep)
     numeric = [data.schema[c].is_numeric() and cols[c] not in TEXT_COLS for c in keep]
-    data = data.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    data = data.with_columns(pl.col(pl.Date).dt.to_string("%d-%m-%Y"))
     for i, rec in enumerate(data.iter_rows(), start=1):
         for j, v in enumerate(rec):
             if v is None:
@@ -214,6 +225,28 @@ def _sheet(
         sheet.data_validation(
             1, col, frame.height, col, {"validate": "list", "source": ["SAMA", "BEDA"]}
         )
+
+
+def _differences() -> pl.Expr:
+    """What the list got wrong about a person it was linked to, in words, for the officer."""
+    listed = pl.col("nik_daftar").str.replace_all(r"[^0-9]", "")
+    return pl.concat_str(
+        [
+            pl.when(pl.col("nik_masalah").is_not_null()).then(pl.col("nik_masalah")),
+            pl.when(
+                pl.col("nik_masalah").is_null()
+                & (listed.str.len_chars() == 16)
+                & (listed != pl.col("nik"))
+            ).then(pl.lit("NIK di daftar berbeda dengan NIK register")),
+            pl.when(
+                pl.col("tanggal_lahir_daftar").is_not_null()
+                & ~pl.col("agree").str.contains("tanggal_lahir").fill_null(False)
+                & pl.col("nik").is_not_null()
+            ).then(pl.lit("tanggal lahir di daftar berbeda dengan register")),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
 
 
 @dataclass(frozen=True)
