@@ -12,7 +12,8 @@ Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.writ
 (a writer has appended a chunk of its batch rows, more may follow), ``catalog.audit`` (a
 catalog transaction that carries an audit event is about to commit) and
 ``catalog.audit:<event>`` (the same, for one event name, e.g.
-``catalog.audit:personal_data.export``: the export file is written, not yet renamed).
+``catalog.audit:personal_data.export``: the export file is written, not yet renamed) and
+``synth.write`` (a synthetic register's files are written in their temporary folder).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import polars as pl
 from padu.files import atomic_folder
 from padu.regions import kaltara
 from padu.schema import LEVELS, Level, register_schema
+from padu.stores.pause import pause_point
 from padu.synth.draw import only_where
 from padu.synth.families import generate_families
 from padu.synth.members import generate_members
@@ -387,7 +388,9 @@ def synthesize_to(
     when all are complete, so an interrupted run (Ctrl-C) leaves no half-written register.
     """
     with atomic_folder(out) as temp:
-        return _synthesize_into(temp, scale, seed, xlsx)
+        truth = _synthesize_into(temp, scale, seed, xlsx)
+        pause_point("synth.write")  # every file written, none moved in yet
+        return truth
 
 
 def _synthesize_into(out: Path, scale: float, seed: int, xlsx: bool | None) -> dict[str, Any]:
