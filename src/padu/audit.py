@@ -33,6 +33,7 @@ __all__ = [
     "PROGRAMME_IMPORT",
     "REGIONS_CROSSWALK",
     "REGISTER_IMPORT",
+    "REGISTER_REFERENCE",
     "TARGET_DRAW",
     "ExportKind",
     "PersonalDataExport",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 REGISTER_IMPORT = "register.import"
+REGISTER_REFERENCE = "register.reference"
 TARGET_DRAW = "target.draw"
 LINK_LEDGER = "link.ledger"
 LINK_REVIEW = "link.review"

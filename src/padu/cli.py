@@ -256,6 +256,11 @@ def register_list(ctx: typer.Context) -> None:
     state = _state(ctx)
     with state.stores(read_only=True) as (_, cat):
         snaps = cat.snapshots()
+        history = cat.references()
+    agreed: dict[int, list[int]] = {}  # snapshot -> the years it is the reference of now
+    for year in sorted({r.tahun for r in history}):
+        current = [r for r in history if r.tahun == year][-1]
+        agreed.setdefault(current.snapshot_id, []).append(year)
     rows = [
         {
             "snapshot": s.id,
@@ -266,11 +271,14 @@ def register_list(ctx: typer.Context) -> None:
             "findings": s.temuan,
             "region_scheme": s.skema_wilayah,
             "imported_at": s.dibuat.isoformat(timespec="seconds"),
+            "reference_for": agreed.get(s.id, []),
         }
         for s in snaps
     ]
-    table = Table("id", "label", "tanggal", "keluarga", "individu", "temuan", "diimpor")
-    for r in rows:
+    table = Table(
+        "id", "label", "tanggal", "keluarga", "individu", "temuan", "diimpor", "acuan tahun"
+    )
+    for snap, r in zip(snaps, rows, strict=True):
         table.add_row(
             str(r["snapshot"]),
             str(r["label"]),
@@ -279,8 +287,52 @@ def register_list(ctx: typer.Context) -> None:
             angka(r["individuals"]),
             angka(r["findings"]),
             str(r["imported_at"]),
+            ", ".join(str(y) for y in agreed.get(snap.id, [])) or "-",
         )
     _emit(state, {"snapshots": rows}, table)
+
+
+@register_app.command("reference")
+def register_reference(
+    ctx: typer.Context,
+    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    year: Annotated[int, typer.Option("--year", help="Tahun anggaran yang memakai acuan ini.")],
+    why: Annotated[
+        str, typer.Option("--why", help="Alasan (mis. nomor berita acara kesepakatan).")
+    ],
+    by: _BY = None,
+) -> None:
+    """Tetapkan snapshot sebagai acuan bersama satu tahun anggaran (siapa, kapan, mengapa).
+
+    Snapshot yang lebih baru tidak menggantikan acuan dengan sendirinya; acuan sebelumnya
+    tetap tercatat dalam riwayat. Perintah lain memakainya dengan --snapshot acuan:TAHUN.
+    """
+    state = _state(ctx)
+    if not why.strip():
+        raise UsageError("--why: tuliskan alasan penetapan acuan")
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"--year: tahun anggaran {year} tidak masuk akal")
+    with state.stores() as (_, cat):
+        snap = cat.snapshot(snapshot)
+        before = cat.reference(year)
+        row = cat.set_reference(year, snap.id, why.strip(), state.actor(by))
+    data = {
+        "year": year,
+        "snapshot": snap.id,
+        "label": snap.label,
+        "previous": before.snapshot_id if before else None,
+        "by": row.pelaku,
+        "why": row.alasan,
+    }
+    table = Table("tahun", "snapshot acuan", "sebelumnya", "oleh", "alasan")
+    table.add_row(
+        str(year),
+        f"{snap.id} ({snap.label})",
+        str(before.snapshot_id) if before else "-",
+        row.pelaku,
+        row.alasan,
+    )
+    _emit(state, data, table)
 
 
 @register_app.command("quality")

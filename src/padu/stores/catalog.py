@@ -40,6 +40,7 @@ from padu.audit import (
     MEASURE_SAVE,
     PROGRAMME_IMPORT,
     REGISTER_IMPORT,
+    REGISTER_REFERENCE,
     audit_row,
 )
 from padu.errors import InternalError, NotFound
@@ -152,6 +153,20 @@ class AuditRow(Base):
     pelaku: Mapped[str] = mapped_column(String(100))
     jenis: Mapped[str] = mapped_column(String(60))
     rincian: Mapped[str] = mapped_column(Text)
+
+
+class ReferenceRow(Base):
+    """A snapshot agreed as a fiscal year's common data basis: the newest row of a year
+    is its reference; earlier rows are the history (who changed it, when and why)."""
+
+    __tablename__ = "register_reference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tahun: Mapped[int] = mapped_column(Integer, index=True)
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    alasan: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
 
 
 class LinkMappingRow(Base):
@@ -371,7 +386,17 @@ class Catalog:
             return list(s.scalars(select(SnapshotRow).order_by(SnapshotRow.id)))
 
     def snapshot(self, ref: str | int) -> SnapshotRow:
-        """A snapshot by id, by exact label, or ``latest``."""
+        """A snapshot by id, by exact label, ``latest``, or ``acuan:YYYY`` (the snapshot
+        agreed as that fiscal year's reference)."""
+        if isinstance(ref, str) and ref.startswith("acuan:"):
+            year = ref.removeprefix("acuan:")
+            agreed = self.reference(int(year)) if year.isdigit() else None
+            if agreed is None:
+                raise NotFound(
+                    f"belum ada snapshot acuan untuk tahun {year}; "
+                    "tetapkan dengan `padu register reference SNAPSHOT --year TAHUN`"
+                )
+            ref = agreed.snapshot_id
         with self.session() as s:
             if ref == "latest":
                 found = s.scalars(select(SnapshotRow).order_by(SnapshotRow.id.desc())).first()
@@ -483,6 +508,39 @@ class Catalog:
             return list(s.scalars(q))
 
     # -- linkage -----------------------------------------------------------------------
+    def set_reference(self, year: int, snapshot_id: int, why: str, actor: str) -> ReferenceRow:
+        """Record ``snapshot_id`` as ``year``'s agreed reference (audited, one transaction).
+
+        The earlier reference of that year stays in the history; nothing else changes it
+        (a newer snapshot never becomes the reference by itself)."""
+        self.snapshot(snapshot_id)  # NotFound for an unknown snapshot
+        with self.session() as s:
+            row = ReferenceRow(
+                tahun=year, snapshot_id=snapshot_id, alasan=why, dibuat=_now(), pelaku=actor
+            )
+            s.add(row)
+            detail = {"year": year, "snapshot": snapshot_id, "why": why}
+            s.add(audit_row(REGISTER_REFERENCE, detail, actor))
+            s.flush()
+            s.expunge(row)
+            return row
+
+    def references(self, year: int | None = None) -> list[ReferenceRow]:
+        """The reference history, oldest first (of one year, or of all)."""
+        with self.session() as s:
+            q = select(ReferenceRow).order_by(ReferenceRow.tahun, ReferenceRow.id)
+            if year is not None:
+                q = q.where(ReferenceRow.tahun == year)
+            rows = list(s.scalars(q))
+            for r in rows:
+                s.expunge(r)
+            return rows
+
+    def reference(self, year: int) -> ReferenceRow | None:
+        """The snapshot agreed for ``year`` now, or None when none was agreed."""
+        history = self.references(year)
+        return history[-1] if history else None
+
     def save_mapping(self, agency: str, mapping: Mapping[str, str], actor: str) -> None:
         """Store (replace) the column mapping confirmed for ``agency``."""
         text = json.dumps(dict(mapping), sort_keys=True, ensure_ascii=False)
