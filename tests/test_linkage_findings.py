@@ -410,6 +410,9 @@ def test_a_person_a_reviewer_rejected_is_not_auto_linked_again(
     assert row["status"] == "unmatched" and row["nik"] is None
     assert "peninjau" in row["reason"]
     assert again.counts["decisions_reused"] == 1
+    # the same file linked again for the same programme and year is said so
+    assert first.counts["same_file_ledgers"] == []
+    assert again.counts["same_file_ledgers"] == [first.ledger.id]
 
 
 # -- the register's linkage records, kept per snapshot ---------------------------------

@@ -1349,8 +1349,9 @@ def link_cmd(
         title=f"{file.name} ({unit_label}): {prog.code} {year} (ledger {run.ledger.id})",
     )
     shown = [(label, c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()]
+    always = ("No. KK sama" if c.get("unit") == "keluarga" else "NIK sama", "keputusan peninjau")
     for label, n in (
-        *((label, n) for label, n in shown if n or label in _ALWAYS_SHOWN),
+        *((label, n) for label, n in shown if n or label in always),
         ("perlu ditinjau", c["matched"]["review"]),
         ("tidak cocok", c["unmatched"]),
         ("JUMLAH", c["rows"]),
@@ -1360,10 +1361,13 @@ def link_cmd(
     if not state.json:
         for note in run.notes:  # the mapping used, and the rows set aside, in sentences
             out.print(note)
+        if c.get("same_file_ledgers"):
+            earlier = ", ".join(str(i) for i in c["same_file_ledgers"])
+            out.print(
+                f"file yang sama sudah pernah ditautkan untuk {prog.code} {year} "
+                f"(ledger {earlier}); hasil ini disimpan sebagai ledger baru {run.ledger.id}"
+            )
 
-
-#: Link outcomes shown even when no row took them.
-_ALWAYS_SHOWN = ("NIK sama", "keputusan peninjau")
 
 review_app = typer.Typer(help="Antrian tinjauan hasil penautan.")
 app.add_typer(review_app, name="review")

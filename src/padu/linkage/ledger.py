@@ -184,13 +184,18 @@ def link_list(
     counts["decisions_reused"] = decided
     counts["unit"] = listed.unit
     counts["rows_set_aside"] = len(listed.skipped)
+    sha = file_sha256(path)
+    # the same file linked before for this programme and year: the officer is told
+    counts["same_file_ledgers"] = [
+        earlier.id for earlier in catalog.ledgers(programme, year) if earlier.file_sha256 == sha
+    ]
     ledger = _store(
         wh, catalog, ledger_rows, candidates,
         LedgerRow(
             programme=programme,
             year=year,
             source_file=path.name,
-            file_sha256=file_sha256(path),
+            file_sha256=sha,
             snapshot_id=snap.id,
             counts=json.dumps(counts),
             dibuat=dt.datetime.now(dt.UTC).replace(tzinfo=None),
