@@ -209,16 +209,20 @@ def _limit(programme: Programme, eligible: int) -> int:
     return limit
 
 
-def draw_target_list(
+def eligible_units(
     wh: Warehouse,
     catalog: Catalog,
     programme: Programme,
-    version: int,
     snapshot: str | int,
     *,
     region: str | None = None,
-) -> TargetList:
-    """The ranked, cut target list of ``programme`` on ``snapshot`` (optionally one region)."""
+) -> tuple[Any, Any]:
+    """The units eligible for ``programme`` on ``snapshot`` (optionally one region), not yet
+    ranked, and the snapshot's family features.
+
+    One row per unit copy: the family key, ``_unit`` (KK, or the person key), ``_copy`` (0
+    for the copy a person keeps), ``_desil``, ``_score``, ``_tie`` and the reasons.
+    """
     snap = catalog.snapshot(snapshot)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
@@ -246,6 +250,29 @@ def draw_target_list(
         units = _persons(ind.filter(cond.fill_null(False)), keys, programme.code)
     else:
         units = keys.mutate(_unit=keys[KK], _copy=0, _tie=tie_digest(keys[KK], programme.code))
+    return units, features
+
+
+def ranked(units: Any) -> Any:
+    """The kept copy of every unit with its ``peringkat`` (1 = first) in the programme's
+    priority order: desil ascending, deprivation score descending, the keyed tie-break."""
+    kept = units.filter(units._copy == 0)
+    order = [kept._desil.asc(), kept._score.desc(), tie_value(kept._tie).asc(), kept._unit.asc()]
+    return kept.mutate(peringkat=ibis.row_number().over(order_by=order) + 1)
+
+
+def draw_target_list(
+    wh: Warehouse,
+    catalog: Catalog,
+    programme: Programme,
+    version: int,
+    snapshot: str | int,
+    *,
+    region: str | None = None,
+) -> TargetList:
+    """The ranked, cut target list of ``programme`` on ``snapshot`` (optionally one region)."""
+    snap = catalog.snapshot(snapshot)
+    units, features = eligible_units(wh, catalog, programme, snap.id, region=region)
     name = f"calon_{programme.code}_{uuid.uuid4().hex[:12]}"
     candidates = wh.temp(name, units, reuse=False)
     try:
@@ -265,11 +292,9 @@ def _cut(
     features: Any,
 ) -> TargetList:
     """Rank the run's candidates, cut at quota/budget and fetch the list and duplicates."""
-    kept = candidates.filter(candidates._copy == 0)
-    eligible = int(kept.count().to_pyarrow().as_py())
-    order = [kept._desil.asc(), kept._score.desc(), tie_value(kept._tie).asc(), kept._unit.asc()]
-    ranked = kept.mutate(peringkat=ibis.row_number().over(order_by=order) + 1)
-    chosen = ranked.filter(ranked.peringkat <= _limit(programme, eligible))
+    eligible = int(candidates.filter(candidates._copy == 0).count().to_pyarrow().as_py())
+    order = ranked(candidates)
+    chosen = order.filter(order.peringkat <= _limit(programme, eligible))
     detail = features.drop("_desil", "_score").rename(_kk3=KK)
     listed = chosen.join(detail, chosen[KK] == detail["_kk3"]).drop("_kk3")
     fetched = listed.order_by("peringkat").to_pyarrow()
