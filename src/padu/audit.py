@@ -34,6 +34,7 @@ __all__ = [
     "REGIONS_CROSSWALK",
     "REGISTER_IMPORT",
     "REGISTER_REFERENCE",
+    "TARGET_ADOPT",
     "TARGET_DRAW",
     "ExportKind",
     "PersonalDataExport",
@@ -45,6 +46,7 @@ __all__ = [
 REGISTER_IMPORT = "register.import"
 REGISTER_REFERENCE = "register.reference"
 TARGET_DRAW = "target.draw"
+TARGET_ADOPT = "target.adopt"
 LINK_LEDGER = "link.ledger"
 LINK_REVIEW = "link.review"
 LINK_MAPPING = "link.mapping"

@@ -2,7 +2,9 @@
 
 A programme states who owns it, the Padu-7 dimensions it addresses, its unit (family or
 person), its eligibility rule (and, for persons, a member rule), budget and/or quota, fiscal
-year, region scope and funding source. The workshop file is YAML that can be exported,
+year, region scope and funding source, and the programmes it is meant to go with
+(``complements``: PKH families are meant to hold PBI-JK, so convergence views report such a
+pair as complementarity, not as overlap). The workshop file is YAML that can be exported,
 edited and re-imported; every problem in it is reported at once.
 """
 
@@ -51,6 +53,7 @@ class Programme:
     quota: int | None = None
     regions: tuple[str, ...] = ()
     data_needs: tuple[str, ...] = ()
+    complements: tuple[str, ...] = ()
     note: str = ""
 
     def definition(self) -> dict[str, Any]:
@@ -59,6 +62,7 @@ class Programme:
         out["dimensions"] = list(self.dimensions)
         out["regions"] = list(self.regions)
         out["data_needs"] = list(self.data_needs)
+        out["complements"] = list(self.complements)  # omitted when empty: old versions stay
         return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
@@ -129,6 +133,8 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
     codes: set[str] = set()
     regions = kaltara()
     fields = set(register_schema().names("keluarga")) | set(register_schema().names("individu"))
+    # complements name programmes of the whole file: checked once every code is known
+    paired: list[tuple[str, str, tuple[str, ...]]] = []
     for i, p in enumerate(doc.get("programmes") or []):
         where = f"programmes[{i}]"
         code = str(p.get("code") or "")
@@ -208,6 +214,12 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
         for f in needs:
             if f not in fields:
                 bad("data_needs", f, "bukan kolom register DTSEN")
+        goes_with = p.get("complements") or ()
+        if not isinstance(goes_with, list | tuple):
+            bad("complements", goes_with, "harus berupa daftar kode program")
+            goes_with = ()
+        complements = tuple(str(c) for c in goes_with)
+        paired.append((label, code, complements))
         out.programmes.append(
             Programme(
                 code=code,
@@ -224,14 +236,40 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
                 quota=numbers.get("quota"),
                 regions=tuple(regions.get(r).kode for r in scope if regions.find(r)),
                 data_needs=needs,
+                complements=complements,
                 note=str(p.get("note") or ""),
             )
         )
+    problems += _complement_problems(source, paired, codes - {""})
     if problems:
         raise ImportRejected(
             summary=f"{source}: {len(problems)} masalah; tidak ada yang disimpan", problems=problems
         )
     return out
+
+
+def _complement_problems(
+    source: str, paired: list[tuple[str, str, tuple[str, ...]]], codes: set[str]
+) -> list[Problem]:
+    """What is wrong with each programme's ``complements``: a code that is no programme of
+    the file, the programme itself, or a code named twice."""
+    problems = []
+    for label, code, complements in paired:
+        seen: set[str] = set()
+        for other in complements:
+            where = f"{label}.complements"
+            if other == code:
+                reason = "program tidak dapat melengkapi dirinya sendiri"
+            elif other in seen:
+                reason = "kode program disebut dua kali"
+            elif other not in codes:
+                reason = f"bukan program di file ini ({', '.join(sorted(codes))})"
+            else:
+                reason = ""
+            seen.add(other)
+            if reason:
+                problems.append(Problem(source, None, where, other, reason))
+    return problems
 
 
 def _shape_problem(doc: object) -> str | None:

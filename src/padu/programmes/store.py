@@ -27,6 +27,7 @@ def _programme(definition: str) -> Programme:
     d["dimensions"] = tuple(d.get("dimensions", ()))
     d["regions"] = tuple(d.get("regions", ()))
     d["data_needs"] = tuple(d.get("data_needs", ()))
+    d["complements"] = tuple(d.get("complements", ()))
     return Programme(**d)
 
 

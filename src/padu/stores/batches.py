@@ -1,12 +1,13 @@
 """Writes that span both stores: a pending batch, its warehouse rows, then one commit.
 
-Every write of warehouse rows (a register snapshot, a linked ledger) goes through
-:func:`pending_batch`:
+Every write of warehouse rows (a register snapshot, a linked ledger, an adopted target
+list) goes through :func:`pending_batch`:
 
 1. the batch is recorded in the catalog as *pending*, with who, process id, host and start;
 2. the caller writes the warehouse rows under the batch id;
-3. the caller commits the catalog row that makes the batch visible (``Catalog.add_snapshot``
-   or ``Catalog.add_ledger``), which marks the batch committed in the same transaction.
+3. the caller commits the catalog row that makes the batch visible (``Catalog.add_snapshot``,
+   ``Catalog.add_ledger`` or ``Catalog.add_adoption``), which marks the batch committed in
+   the same transaction.
 
 Readers only ever reach warehouse rows through a committed catalog row. If the writer
 fails with an exception, its rows and its pending record are removed at once; if it is
@@ -32,9 +33,9 @@ from padu.stores.warehouse import Warehouse
 #: A pending batch of a writer on another host is left alone until it is this old: Padu
 #: cannot see that host's processes, and a national import can run for hours.
 FOREIGN_WRITER_TIMEOUT = dt.timedelta(days=2)
-#: Every warehouse table that holds batch rows (register snapshots, linked ledgers): a
-#: warehouse with rows in any of them is populated (padu.stores.identity).
-DATA_TABLES = ("keluarga", "individu", "temuan", "penerima", "penerima_kandidat")
+#: Every warehouse table that holds batch rows (register snapshots, linked ledgers, adopted
+#: target lists): a warehouse with rows in any of them is populated (padu.stores.identity).
+DATA_TABLES = ("keluarga", "individu", "temuan", "penerima", "penerima_kandidat", "rencana")
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ def pending_batch(
 ) -> Iterator[str]:
     """Record a pending batch, yield its id for the writes, and clean up if they fail.
 
-    The block must end by committing the batch (``add_snapshot``/``add_ledger``). On any
-    exception (Ctrl-C included) the rows written so far and the pending record are removed
-    before the exception goes on.
+    The block must end by committing the batch (``add_snapshot``, ``add_ledger`` or
+    ``add_adoption``). On any exception (Ctrl-C included) the rows written so far and the
+    pending record are removed before the exception goes on.
     """
     sweep_abandoned(wh, catalog, layout)
     batch = new_batch_id()

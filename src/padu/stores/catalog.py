@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Integer,
@@ -41,6 +42,7 @@ from padu.audit import (
     PROGRAMME_IMPORT,
     REGISTER_IMPORT,
     REGISTER_REFERENCE,
+    TARGET_ADOPT,
     audit_row,
 )
 from padu.errors import InternalError, NotFound
@@ -71,7 +73,7 @@ class BatchRow(Base):
     __tablename__ = "batch"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # snapshot | ledger
+    kind: Mapped[str] = mapped_column(String(20))  # snapshot | ledger | adopsi
     state: Mapped[str] = mapped_column(String(10))  # pending | committed
     pelaku: Mapped[str] = mapped_column(String(100))
     pid: Mapped[int] = mapped_column(Integer)
@@ -221,6 +223,37 @@ class LedgerRow(Base):
     pelaku: Mapped[str] = mapped_column(String(100))
 
 
+class AdoptionRow(Base):
+    """A drawn target list adopted as a programme's planned recipients for a fiscal year.
+
+    Its units live in the warehouse table ``rencana`` under ``batch``. The newest adoption
+    of a programme and year counts; earlier ones stay as the history (who, when, which list).
+    """
+
+    __tablename__ = "adopsi"
+    __allow_unmapped__ = True  # the two attributes below are answers, not columns
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch: Mapped[str] = mapped_column(String(40), unique=True)
+    programme: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    eligible: Mapped[int] = mapped_column(Integer)
+    selected: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(BigInteger)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+    #: Not stored. Set on the row :meth:`Catalog.add_adoption` returns: the adoption of the
+    #: same programme and year it replaced (None for the first).
+    replaces: int | None = None
+    #: Not stored. Set by ``padu.programmes.adopt.adopt_target_list``: why the adopted list
+    #: is flagged (drawn from another snapshot than the year's agreed reference).
+    warnings: tuple[str, ...] = ()
+
+
 def _migrations_dir() -> str:
     return str(resources.files("padu").joinpath("stores", "migrations"))
 
@@ -329,11 +362,12 @@ class Catalog:
             return row.store_id
 
     def describes_data(self) -> bool:
-        """Whether any snapshot or ledger names rows in a warehouse."""
+        """Whether any snapshot, ledger or adoption names rows in a warehouse."""
         with self.session() as s:
             return bool(
                 s.scalars(select(SnapshotRow.id).limit(1)).first()
                 or s.scalars(select(LedgerRow.id).limit(1)).first()
+                or s.scalars(select(AdoptionRow.id).limit(1)).first()
             )
 
     def begin_batch(self, batch: str, kind: str, actor: str, pid: int, host: str) -> None:
@@ -602,6 +636,42 @@ class Catalog:
                 q = q.where(LedgerRow.programme == programme)
             if year:
                 q = q.where(LedgerRow.year == year)
+            return list(s.scalars(q))
+
+    # -- adoptions ---------------------------------------------------------------------
+    def add_adoption(self, row: AdoptionRow, event_detail: Mapping[str, object]) -> AdoptionRow:
+        """Make a written pending adoption batch visible: commit it, add the adoption and its
+        ``target.adopt`` audit event (actor: ``row.pelaku``), in one transaction.
+
+        The returned row's ``replaces`` is the adoption of the same programme and year that
+        was current until now (it stays in the history)."""
+        with self.session() as s:
+            self._commit_batch(s, row.batch)
+            earlier = s.scalars(
+                select(AdoptionRow.id)
+                .where(AdoptionRow.programme == row.programme, AdoptionRow.year == row.year)
+                .order_by(AdoptionRow.id.desc())
+            ).first()
+            s.add(row)
+            s.flush()
+            detail = {
+                "adoption": row.id, "programme": row.programme, "year": row.year,
+                "snapshot": row.snapshot_id, "rule_version": row.rule_version,
+                "selected": row.selected, "hash": row.hash, "replaces": earlier,
+                **event_detail,
+            }  # fmt: skip
+            s.add(audit_row(TARGET_ADOPT, detail, row.pelaku))
+        row.replaces = earlier
+        return row
+
+    def adoptions(self, programme: str | None = None, year: int | None = None) -> list[AdoptionRow]:
+        """Every adoption (newest last), optionally of one programme and/or year."""
+        with self.session() as s:
+            q = select(AdoptionRow).order_by(AdoptionRow.id)
+            if programme:
+                q = q.where(AdoptionRow.programme == programme)
+            if year is not None:
+                q = q.where(AdoptionRow.year == year)
             return list(s.scalars(q))
 
     # -- audit -------------------------------------------------------------------------
