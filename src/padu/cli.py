@@ -1648,5 +1648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(code or 0)
 
 
+# the convergence commands live in their own module and register themselves on ``app``
+import padu.cli_convergence  # noqa: E402, F401
+
 if __name__ == "__main__":
     raise SystemExit(main())

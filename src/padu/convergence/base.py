@@ -1,0 +1,212 @@
+"""The engine tables every convergence view reads, built once per call in the warehouse.
+
+- families: one row per family of the snapshot with its region, desil, a deprivation flag
+  per dimension of the measure and its poverty status;
+- units: every recipient row resolved to the snapshot: its unit key, its family in the
+  snapshot (persons roll up to the family the snapshot gives their NIK) and that family's
+  region and desil;
+- eligible: every unit eligible for each programme on the snapshot, ranked as ``padu
+  target`` ranks it.
+
+They are temporary tables of the connection, dropped when the caller's
+``Warehouse.scratch()`` ends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from padu.convergence.sources import NOT_FOUND, PENDING, RECIPIENT
+from padu.measure.af import Dimension, scored
+from padu.measure.measures import Measure
+from padu.measure.snapshot import deprivation_table
+from padu.programmes.model import Programme
+from padu.programmes.targeting import eligible_units, ranked
+from padu.register.snapshots import snapshot_table
+from padu.stores import Catalog, Warehouse
+
+KK = "nomor_kartu_keluarga"
+NIK = "nomor_induk_kependudukan"
+REGION = ("kode_kabupaten_kota", "kode_kecamatan", "kode_kelurahan_desa")
+GROUPS = {
+    "kabupaten": "kode_kabupaten_kota",
+    "kecamatan": "kode_kecamatan",
+    "desa": "kode_kelurahan_desa",
+}
+
+
+@dataclass(frozen=True)
+class Base:
+    """The engine tables of one convergence call and what their columns mean."""
+
+    families: Any  # kk, REGION, desil, poor, d0..dn
+    units: Any  # basis, programme, src, row, status, unit_key, in_s, kk_s, REGION, desil
+    eligible: Any  # programme, unit_key, peringkat, kk, REGION
+    dims: tuple[str, ...]  # the measure's dimension ids; column ``d{i}`` is dims[i]
+
+    def dep(self, dimension: str) -> str:
+        """The family column of a dimension's deprivation flag."""
+        return f"d{self.dims.index(dimension)}"
+
+
+def _key(prefix: str) -> str:
+    return f"konv_{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def family_table(
+    wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure
+) -> tuple[Any, tuple[str, ...]]:
+    """Per family of ``snapshot``: region, numeric desil (99 when not a number), a flag per
+    dimension (deprived in at least one of its indicators) and ``poor`` (score >= k; a
+    family with a missing indicator is not counted poor, as ``padu mpi`` leaves it out)."""
+    weights = [Dimension(i.id, i.weight) for i in measure.indicators]
+    table = scored(deprivation_table(wh, catalog, snapshot, measure), weights, measure.k)
+    dims = tuple(d.id for d in measure.dimensions)
+    flags: dict[str, Any] = {}
+    for i, dim in enumerate(dims):
+        flag = ibis.literal(False)
+        for ind in measure.indicators:
+            if ind.dimension == dim:
+                flag = flag | (table[ind.id].fill_null(0) == 1)
+        flags[f"d{i}"] = flag
+    desil = table.desil_nasional
+    expr = table.select(
+        kk=table[KK],
+        **{c: table[c] for c in REGION},
+        desil=ibis.ifelse(desil.re_search(r"^[0-9]+$"), desil.cast("int64"), 99),
+        poor=table.miskin.fill_null(False),
+        **flags,
+    )
+    return expr, dims
+
+
+def resolve_units(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: int,
+    rows: Any,
+    families: Any,
+    programmes: dict[str, Programme],
+) -> Any:
+    """Recipient rows tied to the snapshot: unit key, family in the snapshot, its region.
+
+    A family programme's unit is the KK; a person programme's unit is the NIK, and the
+    person's family is the KK the snapshot gives that NIK (the one recorded when the
+    snapshot still has it). A row without a key (an unmatched row) is a unit of its own.
+    """
+    person = ibis.memtable(
+        {
+            "_p": list(programmes),
+            "_person": [p.unit == "individu" for p in programmes.values()],
+        }
+    )
+    ind = snapshot_table(wh, catalog, snapshot, "individu")
+    pairs = ind.select(_n=ind[NIK], _k=ind[KK]).distinct()
+    by_nik = ind.group_by(_n2=ind[NIK]).aggregate(_k2=ind[KK].min())
+    r = _flat(rows.left_join(person, rows.programme == person["_p"]))
+    r = _flat(r.left_join(pairs, [r.nik == pairs["_n"], r.kk == pairs["_k"]]))
+    r = _flat(r.left_join(by_nik, r.nik == by_nik["_n2"]))
+    is_person = r["_person"].fill_null(False)
+    own = ibis.literal("baris:") + r.src + ":" + r.row.cast("string")
+    unit_key = ibis.ifelse(is_person, r.nik, r.kk).fill_null(own)
+    tied = r.status == RECIPIENT
+    kk_guess = ibis.ifelse(is_person & r.nik.notnull(), r["_k"].fill_null(r["_k2"]), r.kk)
+    r = r.select(
+        "basis", "programme", "src", "row", "status",
+        unit_key=ibis.ifelse(tied, unit_key, own),
+        _kk=ibis.ifelse(tied, kk_guess, ibis.null().cast("string")),
+    )  # fmt: skip
+    fam = families.select("kk", *REGION, "desil")
+    out = r.left_join(fam, r["_kk"] == fam.kk)
+    return out.select(
+        "basis",
+        "programme",
+        "src",
+        "row",
+        "status",
+        "unit_key",
+        in_s=out.kk.notnull(),
+        kk_s=out.kk,
+        **{c: out[c] for c in REGION},
+        desil=out.desil,
+    )
+
+
+def _flat(joined: Any) -> Any:
+    """A finished join as a plain table expression (the next join can then refer to it)."""
+    return joined.select(*joined.columns)
+
+
+def eligible_table(
+    wh: Warehouse, catalog: Catalog, snapshot: int, programmes: list[Programme], families: Any
+) -> Any:
+    """Every eligible unit of every programme, ranked as ``padu target`` ranks it, with
+    its family's region. A person's key is its NIK as written (the key of recipient rows)."""
+    parts = []
+    for p in programmes:
+        units, _ = eligible_units(wh, catalog, p, snapshot)
+        order = ranked(units)
+        key = order["_unit"]
+        if p.unit == "individu":
+            key = order[NIK].fill_null(order["_unit"])
+        parts.append(
+            order.select(
+                programme=ibis.literal(p.code),
+                unit_key=key,
+                peringkat=order.peringkat.cast("int64"),
+                kk=order[KK],
+            )
+        )
+    fam = families.select(*REGION, _fkk=families.kk)
+    if not parts:
+        empty = ibis.memtable(
+            {"programme": [], "unit_key": [], "peringkat": [], "kk": []},
+            schema={
+                "programme": "string",
+                "unit_key": "string",
+                "peringkat": "int64",
+                "kk": "string",
+            },
+        )
+        parts.append(empty)
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union(part, distinct=False)
+    # two persons may share a NIK as written: the better-ranked copy counts once
+    one = union.group_by("programme", "unit_key").aggregate(
+        peringkat=union.peringkat.min(), kk=union.kk.min()
+    )
+    out = one.join(fam, one.kk == fam["_fkk"])
+    return out.select("programme", "unit_key", "peringkat", "kk", *REGION)
+
+
+def build_base(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: int,
+    measure: Measure,
+    rows: Any,
+    programmes: dict[str, Programme],
+) -> Base:
+    """Materialise the three tables (call inside ``wh.scratch()``)."""
+    fam_expr, dims = family_table(wh, catalog, snapshot, measure)
+    families = wh.temp(_key("keluarga"), fam_expr, reuse=False)
+    listed = wh.temp(_key("baris"), rows, reuse=False)
+    units = wh.temp(
+        _key("unit"),
+        resolve_units(wh, catalog, snapshot, listed, families, programmes),
+        reuse=False,
+    )
+    eligible = wh.temp(
+        _key("layak"),
+        eligible_table(wh, catalog, snapshot, list(programmes.values()), families),
+        reuse=False,
+    )
+    return Base(families, units, eligible, dims)
+
+
+__all__ = ["GROUPS", "NOT_FOUND", "PENDING", "RECIPIENT", "REGION", "Base", "build_base"]

@@ -1,0 +1,508 @@
+"""The convergence views: overlap, gaps, targeting errors and coverage, in the engine.
+
+:func:`convergence` is the service behind ``padu convergence``. It picks the year's
+sources (:mod:`padu.convergence.sources`), builds the engine tables once
+(:mod:`padu.convergence.base`) and answers every view with aggregate queries, for the
+province and, with ``by``, for each kabupaten, kecamatan or desa. Only counts leave the
+engine. The definitions are in ``docs/convergence.md``; a plain-Python recomputation in
+the tests must agree with them exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from padu.convergence.base import GROUPS, Base, build_base
+from padu.convergence.sources import (
+    BASES,
+    NOT_FOUND,
+    PENDING,
+    RECIPIENT,
+    Basis,
+    Source,
+    recipient_rows,
+    year_sources,
+)
+from padu.errors import UsageError
+from padu.measure.measures import get_measure
+from padu.programmes.model import Programme
+from padu.programmes.store import current_workshop
+from padu.regions import Region, kaltara
+from padu.stores import Catalog, Warehouse
+
+INCLUSION = ("not_found", "left_register", "desil_6_10", "outside_scope")
+Key = str | None  # a region code, or None for the province
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    base: Base
+    programmes: dict[str, Programme]  # the programmes with a source, by code
+    agencies: Any  # table programme -> agency
+    reached: Any  # distinct (kk, programme, agency, region columns) reached in S
+    concentration: int
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 6) if den else None
+
+
+def _grouped(
+    expr: Any, group: str | None, by: Sequence[str] = (), **aggs: Any
+) -> list[dict[str, Any]]:
+    """``expr`` aggregated by ``by`` (and the region column ``group``), as rows with
+    ``_g`` = the region code (None without a group)."""
+    keys = [*by, *([group] if group else [])]
+    q = expr.group_by(keys).aggregate(**aggs) if keys else expr.aggregate(**aggs)
+    rows: list[dict[str, Any]] = q.to_pyarrow().to_pylist()
+    for r in rows:
+        r["_g"] = r.pop(group) if group else None
+    return rows
+
+
+def _n(value: Any) -> int:
+    return int(value or 0)
+
+
+def _scope(programme: Any, desa: Any, programmes: dict[str, Programme]) -> Any:
+    """Whether a family's desa is inside its programme's region scope."""
+    cases = [
+        (programme == code, ibis.or_(*(desa.startswith(r) for r in p.regions)))
+        for code, p in programmes.items()
+        if p.regions
+    ]
+    return ibis.cases(*cases, else_=True) if cases else ibis.literal(True)
+
+
+class _Slots(dict[Key, dict[str, Any]]):
+    """Per region key, the view's dictionary, made from ``fresh`` on first use."""
+
+    def __init__(self, fresh: Any) -> None:
+        super().__init__()
+        self.fresh = fresh
+
+    def at(self, key: Key) -> dict[str, Any]:
+        if key not in self:
+            self[key] = self.fresh()
+        return self[key]
+
+
+# -- overlap -------------------------------------------------------------------------------
+def _overlap(ctx: _Ctx, group: str | None) -> _Slots:
+    fp, progs = ctx.reached, ctx.programmes
+    gcols = [group] if group else []
+    out = _Slots(
+        lambda: {
+            "same_dimension_families": 0,
+            "same_programme_families": 0,
+            "complementary_families": 0,
+            "by_dimension": {},
+            "concentration": {"threshold": ctx.concentration, "families": 0, "distribution": {}},
+            "by_agency_pair": [],
+        }
+    )
+    codes = sorted(progs)
+    pair_rows = []
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            compl = b in progs[a].complements or a in progs[b].complements
+            shared = sorted(set(progs[a].dimensions) & set(progs[b].dimensions))
+            pair_rows.append((a, b, bool(shared) and not compl, compl, shared))
+    if pair_rows:
+        pairs = ibis.memtable(
+            {
+                "_pa": [r[0] for r in pair_rows],
+                "_pb": [r[1] for r in pair_rows],
+                "_same": [r[2] for r in pair_rows],
+                "_compl": [r[3] for r in pair_rows],
+            }
+        )
+        a = fp.select("kk", *gcols, _a=fp.programme)
+        b = fp.select(_kk2=fp.kk, _b=fp.programme)
+        both = a.join(b, [a.kk == b["_kk2"], a["_a"] < b["_b"]]).drop("_kk2")
+        j = both.join(pairs, [both["_a"] == pairs["_pa"], both["_b"] == pairs["_pb"]])
+        fam = j.group_by(["kk", *gcols]).aggregate(_same=j["_same"].any(), _compl=j["_compl"].any())
+        for r in _grouped(
+            fam,
+            group,
+            same=fam["_same"].cast("int64").sum(),
+            compl=fam["_compl"].cast("int64").sum(),
+        ):
+            s = out.at(r["_g"])
+            s["same_dimension_families"] = _n(r["same"])
+            s["complementary_families"] = _n(r["compl"])
+        dim_rows = [(pa_, pb_, d) for pa_, pb_, same, _, dims in pair_rows if same for d in dims]
+        if dim_rows:
+            pd_ = ibis.memtable(
+                {
+                    "_pa": [r[0] for r in dim_rows],
+                    "_pb": [r[1] for r in dim_rows],
+                    "dim": [r[2] for r in dim_rows],
+                }
+            )
+            jd = both.join(pd_, [both["_a"] == pd_["_pa"], both["_b"] == pd_["_pb"]])
+            per = jd.select("kk", "dim", *gcols).distinct()
+            for r in _grouped(per, group, ["dim"], n=per.count()):
+                out.at(r["_g"])["by_dimension"][r["dim"]] = _n(r["n"])
+    _same_programme(ctx, group, out)
+    _concentration(ctx, group, out)
+    _agency_pairs(ctx, group, out)
+    top = ctx.concentration
+    labels = [str(i) for i in range(1, top)] + [f"{top}+"]
+    for s in out.values():
+        s["by_dimension"] = dict(sorted(s["by_dimension"].items()))
+        dist = s["concentration"]["distribution"]
+        s["concentration"]["distribution"] = {k: dist.get(k, 0) for k in labels}
+        s["by_agency_pair"].sort(key=lambda p: (-p["families"], p["agencies"]))
+    return out
+
+
+def _same_programme(ctx: _Ctx, group: str | None, out: _Slots) -> None:
+    u = ctx.base.units
+    rec = u.filter((u.status == RECIPIENT) & u.in_s)
+    gcols = [group] if group else []
+    twice = rec.group_by("basis", "programme", "unit_key").aggregate(
+        _n=rec.count(), kk=rec.kk_s.min(), **{g: rec[g].min() for g in gcols}
+    )
+    fams = twice.filter(twice["_n"] > 1).select("kk", *gcols).distinct()
+    for r in _grouped(fams, group, n=fams.count()):
+        out.at(r["_g"])["same_programme_families"] = _n(r["n"])
+
+
+def _concentration(ctx: _Ctx, group: str | None, out: _Slots) -> None:
+    fp, top = ctx.reached, ctx.concentration
+    gcols = [group] if group else []
+    per = fp.group_by(["kk", *gcols]).aggregate(_n=fp.count())
+    per = per.mutate(_b=ibis.least(per["_n"], top))
+    for r in _grouped(per, group, ["_b"], n=per.count()):
+        conc = out.at(r["_g"])["concentration"]
+        label = f"{r['_b']}+" if r["_b"] == top else str(r["_b"])
+        conc["distribution"][label] = _n(r["n"])
+        if r["_b"] == top:
+            conc["families"] = _n(r["n"])
+
+
+def _agency_pairs(ctx: _Ctx, group: str | None, out: _Slots) -> None:
+    fp = ctx.reached
+    gcols = [group] if group else []
+    fa = fp.select("kk", "agency", *gcols).distinct()
+    b = fa.select(_kk2=fa.kk, _ag2=fa.agency)
+    j = fa.join(b, [fa.kk == b["_kk2"], fa.agency < b["_ag2"]])
+    for r in _grouped(j, group, ["agency", "_ag2"], n=j.count()):
+        out.at(r["_g"])["by_agency_pair"].append(
+            {"agencies": [r["agency"], r["_ag2"]], "families": _n(r["n"])}
+        )
+
+
+# -- gaps ----------------------------------------------------------------------------------
+def _aims(ctx: _Ctx) -> Any:
+    """Programme -> dimension, for the measure's dimensions each programme aims at."""
+    rows = [
+        (code, d) for code, p in ctx.programmes.items() for d in p.dimensions if d in ctx.base.dims
+    ]
+    return ibis.memtable(
+        {"_p": [r[0] for r in rows], "dim": [r[1] for r in rows]},
+        schema={"_p": "string", "dim": "string"},
+    )
+
+
+def _gaps(
+    ctx: _Ctx, group: str | None
+) -> tuple[_Slots, _Slots, _Slots, dict[Key, list[dict[str, Any]]]]:
+    """Per region: gaps by dimension, the poor reached, family counts and the dimension x
+    agency cells."""
+    base, fp = ctx.base, ctx.reached
+    fam = base.families
+    dims = base.dims
+    aims = _aims(ctx)
+    reach = fp.join(aims, fp.programme == aims["_p"]).select("kk", "agency", "dim")
+    per = reach.group_by(_rk=reach.kk).aggregate(
+        **{f"_r{i}": (reach.dim == d).any() for i, d in enumerate(dims)}
+    )
+    anyone = fp.select(_ak=fp.kk).distinct()
+    f = fam.left_join(per, fam.kk == per["_rk"]).left_join(anyone, fam.kk == anyone["_ak"])
+    aggs: dict[str, Any] = {
+        "families": f.count(),
+        "poor": f.poor.cast("int64").sum(),
+        "poor_reached": (f.poor & f["_ak"].notnull()).cast("int64").sum(),
+    }
+    for i in range(len(dims)):
+        reached = f[f"_r{i}"].fill_null(False)
+        aggs[f"dep{i}"] = f[f"d{i}"].cast("int64").sum()
+        aggs[f"reach{i}"] = (f[f"d{i}"] & reached).cast("int64").sum()
+    gaps = _Slots(lambda: {d: {"deprived": 0, "reached": 0, "unreached": 0} for d in dims})
+    poor = _Slots(lambda: {"poor": 0, "reached": 0, "unreached": 0})
+    families = _Slots(lambda: {"families": 0})
+    for r in _grouped(f, group, **aggs):
+        g = r["_g"]
+        for i, d in enumerate(dims):
+            dep, hit = _n(r[f"dep{i}"]), _n(r[f"reach{i}"])
+            gaps.at(g)[d] = {"deprived": dep, "reached": hit, "unreached": dep - hit}
+        p, hit = _n(r["poor"]), _n(r["poor_reached"])
+        poor.at(g).update(poor=p, reached=hit, unreached=p - hit)
+        families.at(g)["families"] = _n(r["families"])
+    cells: dict[Key, list[dict[str, Any]]] = {}
+    distinct = reach.distinct()
+    j = distinct.join(fam, distinct.kk == fam.kk)
+    deprived = ibis.cases(*((j.dim == d, j[f"d{i}"]) for i, d in enumerate(dims)), else_=False)
+    hit = j.filter(deprived)
+    for r in _grouped(hit, group, ["dim", "agency"], n=hit.count()):
+        cells.setdefault(r["_g"], []).append(
+            {"dimension": r["dim"], "agency": r["agency"], "families": _n(r["n"])}
+        )
+    order = {d: i for i, d in enumerate(dims)}
+    for c in cells.values():
+        c.sort(key=lambda x: (order[x["dimension"]], x["agency"]))
+    return gaps, poor, families, cells
+
+
+# -- targeting errors and coverage ---------------------------------------------------------
+def _programme_stats(ctx: _Ctx, group: str | None) -> _Slots:
+    base, progs = ctx.base, ctx.programmes
+    gcols = [group] if group else []
+    empty = {
+        code: {
+            "agency": p.agency,
+            "unit": p.unit,
+            "dimensions": list(p.dimensions),
+            "recipients": 0,
+            "inclusion": dict.fromkeys(INCLUSION, 0),
+            "inclusion_error": None,
+            "eligible": 0,
+            "eligible_reached": 0,
+            "exclusion_error": None,
+            "priority_skipped": 0,
+            "coverage": None,
+            "deprived": 0,
+            "deprived_reached": 0,
+            "deprived_coverage": None,
+            "pending_review": 0,
+        }
+        for code, p in sorted(progs.items())
+    }
+    out = _Slots(lambda: copy.deepcopy(empty))
+    u = base.units.filter(base.units.status != PENDING)
+    per = u.group_by("programme", "unit_key").aggregate(
+        _nf=(u.status == NOT_FOUND).any(),
+        _ins=u.in_s.any(),
+        _desil=u.desil.min(),
+        kode_kelurahan_desa=u.kode_kelurahan_desa.max(),
+        **{g: u[g].max() for g in gcols if g != "kode_kelurahan_desa"},
+    )
+    inside = _scope(per.programme, per.kode_kelurahan_desa.fill_null(""), progs)
+    reason = ibis.cases(
+        (per["_nf"], "not_found"),
+        (~per["_ins"], "left_register"),
+        ((per["_desil"] >= 6) & (per["_desil"] <= 10), "desil_6_10"),
+        (~inside, "outside_scope"),
+        else_=ibis.null().cast("string"),
+    )
+    per = per.mutate(_why=reason)
+    aggs = {k: (per["_why"] == k).cast("int64").sum() for k in INCLUSION}
+    for r in _grouped(per, group, ["programme"], n=per.count(), **aggs):
+        s = out.at(r["_g"])[r["programme"]]
+        s["recipients"] = _n(r["n"])
+        s["inclusion"] = {k: _n(r[k]) for k in INCLUSION}
+    el = base.eligible
+    keys = per.select(_p=per.programme, _u=per.unit_key)
+    e = el.left_join(keys, [el.programme == keys["_p"], el.unit_key == keys["_u"]])
+    e = e.mutate(_hit=e["_u"].notnull())
+    for r in _grouped(e, group, ["programme"], n=e.count(), hit=e["_hit"].cast("int64").sum()):
+        s = out.at(r["_g"])[r["programme"]]
+        s["eligible"], s["eligible_reached"] = _n(r["n"]), _n(r["hit"])
+    last = e.filter(e["_hit"]).group_by(["programme", *gcols]).aggregate(_last=e.peringkat.max())
+    on = [e.programme == last.programme, *(e[g] == last[g] for g in gcols)]
+    before = e.join(last, on)
+    skipped = before.filter(~before["_hit"] & (before.peringkat < before["_last"]))
+    for r in _grouped(skipped, group, ["programme"], n=skipped.count()):
+        out.at(r["_g"])[r["programme"]]["priority_skipped"] = _n(r["n"])
+    _deprived_coverage(ctx, group, out)
+    if group is None:
+        pend = base.units.filter(base.units.status == PENDING)
+        for r in _grouped(pend, None, ["programme"], n=pend.count()):
+            out.at(None)[r["programme"]]["pending_review"] = _n(r["n"])
+    for region in out.values():
+        for s in region.values():
+            wrong = sum(s["inclusion"].values())
+            s["inclusion_error"] = _rate(wrong, s["recipients"])
+            missed = s["eligible"] - s["eligible_reached"]
+            s["exclusion_error"] = _rate(missed, s["eligible"])
+            s["coverage"] = _rate(s["eligible_reached"], s["eligible"])
+            s["deprived_coverage"] = _rate(s["deprived_reached"], s["deprived"])
+    return out
+
+
+def _deprived_condition(ctx: _Ctx, code: str, table: Any) -> Any:
+    """A family of ``table`` is deprived in one of the programme's dimensions, in scope."""
+    p = ctx.programmes[code]
+    flags = [table[ctx.base.dep(d)] for d in p.dimensions if d in ctx.base.dims]
+    if not flags:
+        return ibis.literal(False)
+    inside = (
+        ibis.or_(*(table.kode_kelurahan_desa.startswith(r) for r in p.regions))
+        if p.regions
+        else ibis.literal(True)
+    )
+    return ibis.or_(*flags) & inside
+
+
+def _deprived_coverage(ctx: _Ctx, group: str | None, out: _Slots) -> None:
+    fam, fp = ctx.base.families, ctx.reached
+    codes = sorted(ctx.programmes)
+    aggs = {
+        f"_c{i}": _deprived_condition(ctx, c, fam).cast("int64").sum() for i, c in enumerate(codes)
+    }
+    for r in _grouped(fam, group, **aggs):
+        for i, c in enumerate(codes):
+            out.at(r["_g"])[c]["deprived"] = _n(r[f"_c{i}"])
+    gcols = [group] if group else []
+    j = fp.select("kk", "programme").join(fam, fp.kk == fam.kk)
+    cond = ibis.cases(
+        *((j.programme == c, _deprived_condition(ctx, c, j)) for c in codes), else_=False
+    )
+    hit = j.filter(cond)
+    for r in _grouped(hit, group, ["programme"], n=hit.count()):
+        out.at(r["_g"])[r["programme"]]["deprived_reached"] = _n(r["n"])
+    del gcols
+
+
+# -- the service ---------------------------------------------------------------------------
+def convergence(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str | int,
+    year: int,
+    *,
+    basis: Basis = "both",
+    by: str | None = None,
+    measure: str = "padu-7",
+    concentration: int = 4,
+) -> dict[str, Any]:
+    """Every convergence view of ``year`` on ``snapshot`` (the JSON of ``padu
+    convergence``; its shape and every definition are in ``docs/convergence.md``)."""
+    if basis not in BASES:
+        raise UsageError(f"--basis harus salah satu dari {', '.join(BASES)}, bukan {basis!r}")
+    if by is not None and by not in GROUPS:
+        raise UsageError(f"--by harus salah satu dari {', '.join(GROUPS)}, bukan {by!r}")
+    if concentration < 2:
+        raise UsageError("--concentration: paling sedikit 2 program")
+    snap = catalog.snapshot(snapshot)
+    chosen = get_measure(measure, catalog)
+    workshop, _ = current_workshop(catalog)
+    known = {p.code: p for p in workshop.programmes}
+    sources = year_sources(catalog, year, basis)
+    warnings = _warnings(catalog, year, snap.id, sources, known)
+    listed = {s.programme for s in sources if s.programme in known}
+    progs = {c: known[c] for c in sorted(listed)}
+    without = sorted(c for c, p in known.items() if p.fiscal_year == year and c not in listed)
+    counted = [s for s in sources if s.programme in known]
+    with wh.scratch():
+        rows = recipient_rows(wh, catalog, counted)
+        base = build_base(wh, catalog, snap.id, chosen, rows, progs)
+        agencies = ibis.memtable(
+            {"_ap": list(progs), "agency": [p.agency for p in progs.values()]},
+            schema={"_ap": "string", "agency": "string"},
+        )
+        u = base.units
+        rec = u.filter((u.status == RECIPIENT) & u.in_s)
+        fp = rec.select(
+            kk=rec.kk_s, programme=rec.programme, **{c: rec[c] for c in GROUPS.values()}
+        )
+        fp = fp.distinct()
+        fp = fp.join(agencies, fp.programme == agencies["_ap"]).drop("_ap")
+        reached = wh.temp(f"konv_fp_{snap.batch}_{id(fp)}", fp, reuse=False)
+        ctx = _Ctx(base, progs, agencies, reached, concentration)
+        views = {g: _views(ctx, GROUPS[g] if g else None) for g in ([None, by] if by else [None])}
+    ref = catalog.reference(year)
+    result: dict[str, Any] = {
+        "year": year,
+        "basis": basis,
+        "measure": chosen.id,
+        "dimension_labels": {d.id: d.label_id for d in chosen.dimensions},
+        "by": by,
+        "snapshot": {
+            "id": snap.id,
+            "label": snap.label,
+            "tanggal": snap.tanggal.isoformat(),
+            "reference": ref is not None and ref.snapshot_id == snap.id,
+        },
+        **views[None][None],
+        "sources": [s.describe() for s in sources],
+        "warnings": warnings,
+        "programmes_without_list": without,
+    }
+    if by:
+        regions = kaltara()
+        result["regions"] = [
+            {
+                "level": by,
+                "kode": code,
+                "nama": _region_name(regions.find(code), code),
+                **view,
+            }
+            for code, view in sorted(views[by].items(), key=lambda kv: str(kv[0]))
+            if code is not None
+        ]
+    return result
+
+
+def _region_name(region: Region | None, code: str) -> str:
+    return region.nama if region is not None else code
+
+
+def _views(ctx: _Ctx, group: str | None) -> dict[Key, dict[str, Any]]:
+    """Every view for the province (``group`` None) or per region of ``group``."""
+    overlap = _overlap(ctx, group)
+    gaps, poor, families, cells = _gaps(ctx, group)
+    programmes = _programme_stats(ctx, group)
+    out: dict[Key, dict[str, Any]] = {}
+    for g in families:
+        out[g] = {
+            "families": families[g]["families"],
+            "overlap": overlap.at(g),
+            "gaps": gaps.at(g),
+            "poor": poor.at(g),
+            "dimension_agency": cells.get(g, []),
+            "programmes": programmes.at(g),
+        }
+    return out
+
+
+def _warnings(
+    catalog: Catalog, year: int, snapshot: int, sources: list[Source], known: dict[str, Programme]
+) -> list[str]:
+    """Sentences about what the reader must know: the reference, unknown programmes."""
+    out: list[str] = []
+    ref = catalog.reference(year)
+    if ref is None:
+        out.append(
+            f"Tahun {year} belum punya snapshot acuan (padu register reference); "
+            "semua sumber ditandai bukan acuan."
+        )
+    elif ref.snapshot_id != snapshot:
+        out.append(
+            f"Snapshot {snapshot} bukan acuan tahun {year} (acuan: snapshot {ref.snapshot_id})."
+        )
+    for s in sources:
+        if s.programme not in known:
+            out.append(
+                f"{_name(s)} untuk program {s.programme} yang tidak ada di daftar program; "
+                "tidak dihitung."
+            )
+        elif ref is not None and s.off_reference:
+            out.append(
+                f"{_name(s)} program {s.programme} ditarik dari snapshot {s.snapshot}, "
+                f"bukan acuan tahun {year} (snapshot {ref.snapshot_id})."
+            )
+    return out
+
+
+def _name(s: Source) -> str:
+    if s.kind == "adoption":
+        return f"Adopsi #{s.id}"
+    return f"Daftar tertaut #{s.id} ({s.file})"
