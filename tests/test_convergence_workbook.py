@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -18,6 +19,13 @@ from python_calamine import CalamineWorkbook
 
 from padu.convergence.workbook import write_convergence_xlsx
 from padu.errors import InputError
+from padu.programmes import preset_workshop
+from padu.programmes.adopt import adopt_target_list
+from padu.programmes.store import save_workshop
+from padu.programmes.targeting import draw_target_list
+from padu.regions import kaltara
+from padu.register.snapshots import snapshot_table
+from tests.conftest import Stores
 
 DIMENSIONS = ("pendapatan", "pendidikan", "kesehatan", "perumahan", "air", "sanitasi", "pekerjaan")
 LABELS = ("Pendapatan", "Pendidikan", "Kesehatan", "Rumah layak huni", "Air minum layak",
@@ -128,7 +136,7 @@ def hand_result() -> dict[str, Any]:
         _programme("PERKIM", ["perumahan"], recipients=5, inclusion=(0, 0, 0, 0),
                    eligible=12, reached=5, skipped=0, deprived=20, deprived_reached=5),
         _programme("PUPR", ["perumahan", "sanitasi"], recipients=0, inclusion=(0, 0, 0, 0),
-                   eligible=6, reached=0, skipped=0, deprived=22, deprived_reached=0),
+                   eligible=0, reached=0, skipped=0, deprived=0, deprived_reached=0),
     )  # fmt: skip
     karang_rejo = _figures(
         300, 12, 6, 0, (90, 12, 5, 1), 12, (80, 70), (40, 25), (60, 44), (64, 18, 25),
@@ -143,11 +151,12 @@ def hand_result() -> dict[str, Any]:
         _programme("PERKIM", ["perumahan"], recipients=116, inclusion=(7, 2, 17, 0),
                    eligible=120, reached=90, skipped=10, deprived=150, deprived_reached=109),
         _programme("PUPR", ["perumahan", "sanitasi"], recipients=41, inclusion=(6, 0, 0, 0),
-                   eligible=76, reached=29, skipped=2, deprived=167, deprived_reached=38,
+                   eligible=70, reached=29, skipped=2, deprived=145, deprived_reached=38,
                    pending=4),
     )  # fmt: skip
     return {
         "year": 2026, "basis": "both", "measure": "padu-7", "by": "desa",
+        "dimension_labels": dict(zip(DIMENSIONS, LABELS, strict=True)),
         "snapshot": {"id": 2, "label": "DTSEN Februari 2026", "tanggal": "2026-02-20",
                      "reference": False},
         **province,
@@ -245,7 +254,10 @@ def test_sheets_headers_and_one_row_per_desa(tmp_path: Path) -> None:
     assert by_agency.cell(KARANG_REJO, "Dijangkau PUPR", "Sanitasi layak") == 25
     errors = Sheet(book, "Kesalahan Sasaran")
     assert errors.rows[1][:7] == ["Program", "Instansi", "Satuan", *overlap.rows[1][:4]]
-    assert len(errors.rows) == 2 + 6 + 1 + 2  # 2 programmes x 3 desa, blank, 2 province rows
+    # 2 programmes x 3 desa less BSPS in Long Beluah (nothing to show), blank, 2 province rows
+    assert len(errors.rows) == 2 + 5 + 1 + 2
+    assert not [r for r in errors.rows if r[0] == "BSPS" and tuple(r[3:7]) == LONG_BELUAH]
+    assert errors.cell(("RTLH", "PERKIM", "keluarga", *LONG_BELUAH), "Penerima") == 5
     assert errors.cell(("RTLH", "PERKIM", "keluarga", *KARANG_REJO), "Desil 6-10") == 11
     coverage = Sheet(book, "Cakupan")
     assert coverage.cell(GUNUNG_PUTIH, "Cakupan (%)", "RTLH (PERKIM, per keluarga)") == (
@@ -401,3 +413,78 @@ def test_refusals_leave_no_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # a failure while writing leaves nothing behind
     write_convergence_xlsx(hand_result(), tmp_path / "k.xlsx")
     assert [p.name for p in tmp_path.iterdir()] == ["k.xlsx"]
+
+
+def test_dimension_labels_come_from_the_result_or_its_preset_measure(tmp_path: Path) -> None:
+    result = hand_result()
+    result["measure"] = "ukuran-bulungan@2"  # a saved measure: only the result knows its labels
+    result["dimension_labels"] = {d: f"Dimensi {d.upper()}" for d in DIMENSIONS}
+    _, book = written(tmp_path, result)
+    groups = [g for g, _ in Sheet(book, "Kesenjangan").columns]
+    assert "Terdeprivasi dalam Dimensi SANITASI" in groups
+    del result["dimension_labels"]  # an older result: the labels of its measure, if a preset
+    _, book = written(tmp_path, result)
+    assert "Terdeprivasi dalam Sanitasi" in [g for g, _ in Sheet(book, "Kesenjangan").columns]
+    result["measure"] = "padu-7"
+    _, book = written(tmp_path, result)
+    assert [h for g, h in Sheet(book, "Tumpang Tindih").columns if g == SAME][1:] == list(LABELS)
+
+
+def test_the_real_result_of_the_small_register(
+    stores: Stores, snapshot: int, tmp_path: Path
+) -> None:
+    """Every desa of the register's families has its row, with its families counted."""
+    from padu.convergence import convergence
+
+    wh, cat = stores.warehouse, stores.catalog
+    workshop = preset_workshop()
+    versions = save_workshop(workshop, cat, actor="bappeda")
+    drawn = {}
+    for p in workshop.programmes:
+        if p.code in ("PKH", "RTLH", "PBI-JK"):
+            drawn[p.code] = draw_target_list(wh, cat, p, versions[p.code], snapshot)
+            adopt_target_list(wh, cat, drawn[p.code], actor="bappeda")
+    result = convergence(wh, cat, snapshot, 2026, by="desa")
+    raw_path = tmp_path / "semua.xlsx"
+    write_convergence_xlsx(result, raw_path, suppress_below=0)
+    _, book = written(tmp_path, result)
+    raw = CalamineWorkbook.from_path(str(raw_path))
+
+    desa = snapshot_table(wh, cat, snapshot, "keluarga").select("kode_kelurahan_desa")
+    families = Counter(desa.to_pyarrow().column(0).to_pylist())
+    overlap = Sheet(raw, "Tumpang Tindih")
+    shown = {r[0]: r for r in overlap.rows[2:] if r[0] and r[0] != "Provinsi (total)"}
+    assert set(shown) == set(families)
+    tree = kaltara()
+    for code, n in families.items():
+        region = tree.get(code)
+        kecamatan = tree.ancestor(code, "kecamatan").nama
+        kabupaten = tree.ancestor(code, "kabupaten_kota").nama
+        assert shown[code][1:5] == [region.nama, kecamatan, kabupaten, n]
+    assert overlap.cell(PROVINCE, "Keluarga") == sum(families.values())
+    errors = Sheet(raw, "Kesalahan Sasaran")
+    for code, target in drawn.items():
+        listed = {r["nomor_kartu_keluarga"] for r in target.rows.to_pylist()}
+        if target.programme.unit == "individu":
+            listed = {r["nomor_induk_kependudukan"] for r in target.rows.to_pylist()}
+        agency, unit = (
+            target.programme.agency,
+            {"keluarga": "keluarga"}.get(target.programme.unit, "orang"),
+        )
+        assert errors.cell((code, agency, unit, *PROVINCE), "Penerima") == len(listed)
+
+    # suppression: each <5 hides a count from 1 to 4, each blank a rate; the rest is as it is
+    hidden = 0
+    for name in book.sheet_names[1:]:
+        small, whole = Sheet(book, name), Sheet(raw, name)
+        assert len(small.rows) == len(whole.rows)
+        for a, b in zip(small.rows[2:], whole.rows[2:], strict=True):
+            for j, (s, r) in enumerate(zip(a, b, strict=True)):
+                if s == "<5":
+                    assert isinstance(r, float) and 1 <= r < 5, (name, j, r)
+                    hidden += 1
+                elif s != r:
+                    assert s == "" and small.columns[j][1].endswith("(%)"), (name, j, s, r)
+    assert hidden > 0
+    counts = [v for r in Sheet(book, "Tumpang Tindih").rows[2:] for v in r[4:]]
+    assert not [v for v in counts if isinstance(v, float) and 0 < v < 5]

@@ -26,7 +26,7 @@ from typing import Any
 from padu.errors import InputError, PaduError
 from padu.files import atomic_output, check_output_file
 from padu.fmt import angka, waktu_wita
-from padu.measure.measures import Measure, get_measure
+from padu.measure.measures import get_measure
 from padu.regions import RegionLevel, kaltara
 
 __all__ = ["SHEETS", "write_convergence_xlsx"]
@@ -93,18 +93,16 @@ def write_convergence_xlsx(
     *,
     suppress_below: int = 5,
     agencies: Mapping[str, str] | None = None,
-    measure: Measure | None = None,
 ) -> None:
     """Write a convergence result as the workshop's workbook; whole or not at all.
 
-    ``agencies`` (code -> name) adds the agencies' names to the cover; ``measure`` gives
-    the dimension labels when the result's measure is not a preset (a saved measure needs
-    the catalog to be found). ``suppress_below=0`` writes every number as it is.
+    ``agencies`` (code -> name) adds the agencies' names to the cover.
+    ``suppress_below=0`` writes every number as it is.
     """
     if suppress_below < 0:
         raise InputError("batas penyembunyian sel tidak boleh negatif")
     path = check_output_file(path, (".xlsx",))
-    labels = _dimension_labels(result, measure)
+    labels = _dimension_labels(result)
     with atomic_output(path) as temp:
         _write(result, temp, suppress_below, labels, agencies or {})
 
@@ -132,19 +130,29 @@ def _write(
     book.close()
 
 
-def _dimension_labels(result: dict[str, Any], measure: Measure | None) -> dict[str, str]:
-    """Dimension id -> its Indonesian label, in the measure's order."""
-    if measure is None:
+def _dimension_labels(result: dict[str, Any]) -> dict[str, str]:
+    """Dimension id -> its Indonesian label, in the measure's order.
+
+    The result names them (``dimension_labels``); a result without them takes the labels
+    of its measure when that is a preset, else the ids in words.
+    """
+    labels = dict(result.get("dimension_labels") or {})
+    if not labels:
         try:
-            measure = get_measure(str(result.get("measure") or "padu-7"))
+            labels = {d.id: d.label_id for d in get_measure(str(result.get("measure"))).dimensions}
         except PaduError:
-            measure = None
-    labels = {d.id: d.label_id for d in measure.dimensions} if measure else {}
+            labels = {}
     for d in result.get("gaps") or {}:
         labels.setdefault(d, d.replace("_", " ").capitalize())
     for d in (result.get("overlap") or {}).get("by_dimension") or {}:
         labels.setdefault(d, d.replace("_", " ").capitalize())
     return labels
+
+
+def _present(p: dict[str, Any] | None) -> bool:
+    """Whether a programme has anything to show in a region (a row of Kesalahan Sasaran)."""
+    keys = ("recipients", "eligible", "deprived", "pending_review")
+    return p is not None and any(p.get(k) for k in keys)
 
 
 def _parents(kode: str) -> dict[str, str]:
@@ -486,7 +494,7 @@ class _View:
             row(code, r, r["programmes"][code])
             for code in self.programmes
             for r in self.regions
-            if code in (r.get("programmes") or {})
+            if _present((r.get("programmes") or {}).get(code))
         ]
         totals = [row(code, None, p) for code, p in self.programmes.items()]
         return Table(columns, rows, totals, 3 + len(self.region_columns()))
@@ -564,6 +572,8 @@ def _cover(out: _Sheets, result: dict[str, Any], below: int, agencies: Mapping[s
             else "Semua angka ditampilkan apa adanya (tanpa penyembunyian sel kecil)."
         ),
         "Program dan instansi ditulis dengan kodenya; dimensi dengan namanya.",
+        "Kesalahan Sasaran: program di desa tanpa penerima, tanpa sasaran yang memenuhi "
+        "syarat dan tanpa keluarga terdeprivasi tidak diberi baris.",
     ]
     r = _block(out, ws, r + 1, "Catatan", notes)
     r = _block(out, ws, r + 1, "Peringatan", list(result.get("warnings") or []) or ["tidak ada"])
