@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from padu.audit import TARGET_ADOPT
+from padu.cli import main
 from padu.errors import ImportRejected, UsageError
 from padu.programmes import load_workshop, preset_workshop
 from padu.programmes.adopt import (
@@ -28,9 +34,11 @@ from padu.programmes.adopt import (
 )
 from padu.programmes.store import programme, save_workshop
 from padu.programmes.targeting import KK, NIK, TargetList, draw_target_list
-from tests.conftest import Stores, import_files
+from padu.stores import open_stores
+from tests.conftest import Stores, import_files, wait_paused
 
 ACTOR = "perencana-bappeda"
+PADU = Path(sys.executable).with_name("padu")
 
 
 def _draw(stores: Stores, snapshot: int, code: str, **changes: Any) -> TargetList:
@@ -199,3 +207,140 @@ def test_complements_are_stored_without_changing_other_programmes(stores: Stores
     save_workshop(preset, stores.catalog, actor=ACTOR)
     assert programme(stores.catalog, "PKH")[0].complements == ("PBI-JK", "SEMBAKO")
     assert programme(stores.catalog, "SEMBAKO")[0].complements == ()
+
+
+# -- the command line ---------------------------------------------------------------------
+def _cli(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, Any]]:
+    """Run ``padu`` on the test's stores (closed here first: the command opens its own)."""
+    stores.warehouse.close()
+    stores.catalog.close()
+    monkeypatch.setenv("PADU_HOME", str(stores.home))
+    monkeypatch.setenv("PADU_WAREHOUSE_URL", stores.warehouse_url)
+    monkeypatch.setenv("PADU_CATALOG_URL", stores.catalog_url)
+    monkeypatch.setenv("PADU_USER", ACTOR)
+
+    def run(*args: str) -> tuple[int, Any]:
+        code = main(list(args))
+        printed = capsys.readouterr().out.strip()
+        if args[0] != "--json":
+            return code, printed
+        return code, json.loads(printed.splitlines()[-1]) if printed else {}
+
+    return run
+
+
+def test_programme_list_and_show_give_complements(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _cli(stores, monkeypatch, capsys)
+    assert run("--json", "programme", "import", "preset:kaltara-2026")[0] == 0
+    code, listed = run("--json", "programme", "list")
+    assert code == 0
+    complements = {p["code"]: p["complements"] for p in listed["programmes"]}
+    assert complements["PKH"] == ["PBI-JK", "SEMBAKO"]
+    assert {c for c, given in complements.items() if given} == {"PKH"}
+    code, shown = run("--json", "programme", "show", "PKH")
+    assert code == 0 and shown["complements"] == ["PBI-JK", "SEMBAKO"]
+    assert run("--json", "programme", "show", "SEMBAKO")[1]["complements"] == []
+    code, table = run("programme", "show", "PKH")
+    assert code == 0 and "['PBI-JK', 'SEMBAKO']" in table
+
+
+def test_target_adopt_round_trip_for_one_programme_and_for_all(
+    stores: Stores,
+    snapshot: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    save_workshop(preset_workshop(), stores.catalog, actor=ACTOR)
+    run = _cli(stores, monkeypatch, capsys)
+    snap = str(snapshot)
+    code, drawn = run("--json", "target", "PKH", "--snapshot", snap)
+    assert code == 0 and "adoption" not in drawn  # drawing alone adopts nothing
+    code, first = run("--json", "target", "PKH", "--snapshot", snap, "--adopt")
+    assert code == 0 and first["adoption"] == {"id": 1, "year": 2026, "replaces": None}
+    assert first["selected"] == drawn["selected"] > 0 and first["hash"] == drawn["hash"]
+    assert len(first["warnings"]) == 1 and "belum punya snapshot acuan" in first["warnings"][0]
+    code, printed = run("target", "PKH", "--snapshot", snap, "--adopt")
+    assert code == 0
+    assert "PKH: diadopsi sebagai rencana tahun 2026 (adopsi #2, menggantikan #1)" in printed
+    assert "peringatan: tahun 2026 belum punya snapshot acuan" in printed
+    # a region's list is refused before anything is drawn or written
+    code, refused = run(
+        "--json", "target", "PKH", "--snapshot", snap, "--region", "65.01", "--adopt"
+    )
+    assert code == 2 and "hapus --region" in refused["message"]
+    code, refused = run(
+        "--json", "target", "semua", "--snapshot", snap, "--region", "65.01", "--adopt"
+    )
+    assert code == 2
+    # every list at once, before and after the year's reference is agreed
+    code, everything = run("--json", "target", "semua", "--snapshot", snap, "--adopt")
+    assert code == 0
+    lists = {sm["programme"]: sm for sm in everything["lists"]}
+    assert len(lists) == len(preset_workshop().programmes)
+    assert lists["PKH"]["adoption"]["replaces"] == 2
+    assert all(sm["adoption"]["replaces"] is None for c, sm in lists.items() if c != "PKH")
+    assert len(everything["warnings"]) == len(lists)
+    reference = ("--json", "register", "reference", snap, "--year", "2026", "--why", "BA 1/2026")
+    assert run(*reference)[0] == 0
+    code, again = run("--json", "target", "semua", "--snapshot", snap, "--adopt")
+    assert code == 0 and again["warnings"] == []
+    before = {c: sm["adoption"]["id"] for c, sm in lists.items()}
+    after = {sm["programme"]: sm["adoption"] for sm in again["lists"]}
+    assert {c: a["replaces"] for c, a in after.items()} == before
+    # what the stores hold now: the newest adoption of each programme, its rows the list's
+    wh, cat = open_stores(stores.warehouse_url, stores.catalog_url)
+    try:
+        now = current_adoptions(cat, 2026)
+        assert {c: a.id for c, a in now.items()} == {c: a["id"] for c, a in after.items()}
+        for sm in again["lists"]:
+            rows = adoption_rows(wh, now[sm["programme"]]).count().to_pyarrow().as_py()
+            assert rows == sm["selected"], sm["programme"]
+        assert len(cat.adoptions()) == 2 + 2 * len(lists)
+        assert {e.pelaku for e in cat.events(TARGET_ADOPT)} == {ACTOR}
+    finally:
+        wh.close()
+        cat.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["adopt.write", "warehouse.append", "catalog.audit:target.adopt"])
+def test_an_adoption_killed_midway_is_invisible_and_swept(
+    stores: Stores, snapshot: int, stage: str
+) -> None:
+    save_workshop(preset_workshop(), stores.catalog, actor=ACTOR)
+    stores.warehouse.close()
+    stores.catalog.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PADU_")}
+    env |= {
+        "PADU_HOME": str(stores.home), "PADU_WAREHOUSE_URL": stores.warehouse_url,
+        "PADU_CATALOG_URL": stores.catalog_url, "PADU_USER": ACTOR, "PADU_TEST_PAUSE_AT": stage,
+    }  # fmt: skip
+    argv = [str(PADU), "--json", "target", "PKH", "--snapshot", str(snapshot), "--adopt"]
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        wait_paused(proc, stage)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.stderr is not None
+        proc.stderr.close()
+    wh, cat = open_stores(stores.warehouse_url, stores.catalog_url)
+    try:
+        assert cat.adoptions() == [] and current_adoptions(cat, 2026) == {}
+        assert cat.events(TARGET_ADOPT) == []
+        assert [b.pid for b in cat.pending_batches(ADOPTION_BATCHES.kind)] == [proc.pid]
+        # the next adoption sweeps the dead writer's batch and its rows away
+        p, v = programme(cat, "PKH")
+        target = draw_target_list(wh, cat, p, v, snapshot)
+        adopted = adopt_target_list(wh, cat, target, actor=ACTOR)
+        assert adopted.replaces is None and cat.pending_batches(ADOPTION_BATCHES.kind) == []
+        assert wh.table(PLANNED).count().to_pyarrow().as_py() == target.selected
+    finally:
+        wh.close()
+        cat.close()

@@ -564,13 +564,22 @@ def programme_list(ctx: typer.Context) -> None:
             "agency": p.agency,
             "dimensions": list(p.dimensions),
             "unit": p.unit,
+            "complements": list(p.complements),
             "version": versions[p.code],
         }
         for p in sorted(workshop.programmes, key=lambda p: p.code)
     ]
-    t = Table("kode", "nama", "instansi", "dimensi", "unit", "versi")
+    t = Table("kode", "nama", "instansi", "dimensi", "unit", "pelengkap", "versi")
     for p in sorted(workshop.programmes, key=lambda p: p.code):
-        t.add_row(p.code, p.name, p.agency, ", ".join(p.dimensions), p.unit, str(versions[p.code]))
+        t.add_row(
+            p.code,
+            p.name,
+            p.agency,
+            ", ".join(p.dimensions),
+            p.unit,
+            ", ".join(p.complements) or "-",
+            str(versions[p.code]),
+        )
     _emit(state, {"programmes": rows}, t)
 
 
@@ -586,7 +595,7 @@ def programme_show(
     state = _state(ctx)
     with state.stores(read_only=True) as (_, cat):
         p, v = programme(cat, code, version)
-    data = {**p.definition(), "version": v}
+    data = {**p.definition(), "complements": list(p.complements), "version": v}
     t = Table("hal", "isi", title=f"{p.code} versi {v}")
     for k, val in data.items():
         t.add_row(k, str(val))
@@ -718,19 +727,32 @@ def target(
         ),
     ] = None,
     by: _BY = None,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Catat daftar sebagai rencana penerima tahun anggaran program (menggantikan "
+            "adopsi sebelumnya; riwayat tetap tersimpan).",
+        ),
+    ] = False,
 ) -> None:
     """Tarik daftar sasaran (BNBA) sebuah program, atau semua program, dari register bersama."""
+    from padu.programmes.adopt import adopt_target_list, adopt_target_lists
     from padu.programmes.bnba import SUFFIXES, publish_all, publish_target_list
     from padu.programmes.store import current_workshop, programme
     from padu.regions import kaltara
 
     state = _state(ctx)
+    if adopt and region is not None:
+        raise UsageError(
+            "--adopt: hanya daftar seluruh cakupan program yang dapat diadopsi; hapus --region"
+        )
     if region is not None:
         region = kaltara().get(region).kode
     if code.lower() in ("semua", "all"):
         if version is not None:
             raise UsageError("--version: hanya untuk satu program, bukan 'semua'")
-        with state.stores(read_only=True) as (wh, cat):
+        with state.stores(read_only=not adopt) as (wh, cat):
             workshop, versions = current_workshop(cat)
             progs = [
                 (p, versions[p.code]) for p in sorted(workshop.programmes, key=lambda p: p.code)
@@ -738,7 +760,11 @@ def target(
             lists = publish_all(
                 wh, cat, progs, snapshot, actor=state.actor(by), region=region, out=out_file
             )
+            adopted = adopt_target_lists(wh, cat, lists, actor=state.actor(by)) if adopt else []
         summaries = [t.summary() for t in lists]
+        if adopt:
+            for sm, one in zip(summaries, adopted, strict=True):
+                sm.update(_adoption_data(one))
         t = Table(
             "program",
             "unit",
@@ -757,19 +783,45 @@ def target(
                 rupiah(sm["cost"]),
                 sm["hash"][:12],
             )
-        _emit(state, {"lists": summaries, "out": str(out_file) if out_file else None}, t)
+        data: dict[str, Any] = {"lists": summaries, "out": str(out_file) if out_file else None}
+        if adopt:
+            data["warnings"] = [w for one in adopted for w in one.warnings]
+        _emit(state, data, Group(t, *(_adoption_lines(one) for one in adopted)))
         return
     if out_file is not None:
         check_output_file(out_file, SUFFIXES)
-    with state.stores(read_only=True) as (wh, cat):
+    with state.stores(read_only=not adopt) as (wh, cat):
         p, v = programme(cat, code, version)
         result = publish_target_list(
             wh, cat, p, v, snapshot, actor=state.actor(by), region=region, out=out_file
         )
+        adoption = adopt_target_list(wh, cat, result, actor=state.actor(by)) if adopt else None
         data = result.summary()
     if out_file is not None:
         data["out"] = str(out_file)
-    _emit(state, data, _target_table(data, f"Daftar sasaran {p.code} (versi aturan {v})"))
+    shown: RenderableType = _target_table(data, f"Daftar sasaran {p.code} (versi aturan {v})")
+    if adoption is not None:
+        data.update(_adoption_data(adoption))
+        shown = Group(shown, _adoption_lines(adoption))
+    _emit(state, data, shown)
+
+
+def _adoption_data(row: Any) -> dict[str, Any]:
+    """An adopted list in the JSON of ``padu target``."""
+    return {
+        "adoption": {"id": row.id, "year": row.year, "replaces": row.replaces},
+        "warnings": list(row.warnings),
+    }
+
+
+def _adoption_lines(row: Any) -> str:
+    """An adopted list in words: which adoption it is, whom it replaces, and its warnings."""
+    replaces = f", menggantikan #{row.replaces}" if row.replaces is not None else ""
+    lines = [
+        f"{row.programme}: diadopsi sebagai rencana tahun {row.year} (adopsi #{row.id}{replaces})",
+        *(f"  peringatan: {w}" for w in row.warnings),
+    ]
+    return "\n".join(lines)
 
 
 _TARGET_LABELS = {
