@@ -45,8 +45,9 @@ def _dead_pid() -> int:
 
 def test_every_batch_table_counts_when_telling_a_populated_warehouse() -> None:
     from padu.linkage.ledger import LEDGER_BATCHES
+    from padu.programmes.adopt import ADOPTION_BATCHES
 
-    tables = [*SNAPSHOT_BATCHES.tables, *LEDGER_BATCHES.tables]
+    tables = [*SNAPSHOT_BATCHES.tables, *LEDGER_BATCHES.tables, *ADOPTION_BATCHES.tables]
     assert sorted(tables) == sorted(DATA_TABLES)
 
 

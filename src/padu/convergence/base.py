@@ -27,6 +27,8 @@ from padu.measure.snapshot import deprivation_table
 from padu.programmes.model import Programme
 from padu.programmes.targeting import eligible_units, ranked
 from padu.register.snapshots import snapshot_table
+from padu.rules import compile_rule
+from padu.rules.compiler import evaluate
 from padu.stores import Catalog, Warehouse
 
 KK = "nomor_kartu_keluarga"
@@ -145,10 +147,16 @@ def eligible_table(
     wh: Warehouse, catalog: Catalog, snapshot: int, programmes: list[Programme], families: Any
 ) -> Any:
     """Every eligible unit of every programme, ranked as ``padu target`` ranks it, with
-    its family's region. A person's key is its NIK as written (the key of recipient rows)."""
+    its family's region. A person's key is its NIK as written (the key of recipient rows).
+
+    Every programme's rule is evaluated in one pass over the snapshot (the member
+    aggregates the rules share are computed once).
+    """
     parts = []
-    for p in programmes:
-        units, _ = eligible_units(wh, catalog, p, snapshot)
+    flags = _eligibility_flags(wh, catalog, snapshot, programmes)
+    for i, p in enumerate(programmes):
+        mine = flags.filter(flags[f"_e{i}"]).select("_kk")
+        units, _ = eligible_units(wh, catalog, p, snapshot, eligible=mine)
         order = ranked(units)
         key = order["_unit"]
         if p.unit == "individu":
@@ -182,6 +190,19 @@ def eligible_table(
     )
     out = one.join(fam, one.kk == fam["_fkk"])
     return out.select("programme", "unit_key", "peringkat", "kk", *REGION)
+
+
+def _eligibility_flags(
+    wh: Warehouse, catalog: Catalog, snapshot: int, programmes: list[Programme]
+) -> Any:
+    """One row per family: ``_kk`` and ``_e{i}``, whether programme i's rule holds."""
+    snap = catalog.snapshot(snapshot)
+    kel = snapshot_table(wh, catalog, snap.id, "keluarga")
+    ind = snapshot_table(wh, catalog, snap.id, "individu")
+    rules = {f"_e{i}": compile_rule(p.rule) for i, p in enumerate(programmes)}
+    table, exprs = evaluate(rules, kel, ind, snap.tanggal)
+    expr = table.select(_kk=table[KK], **{k: e.fill_null(False) for k, e in exprs.items()})
+    return wh.temp(_key("syarat"), expr, reuse=False)
 
 
 def build_base(

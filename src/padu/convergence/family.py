@@ -214,7 +214,7 @@ def _eligible(
     for code, p in progs.items():
         if p.fiscal_year != year:
             continue
-        units, _ = eligible_units(wh, catalog, p, snapshot)
+        units, _ = eligible_units(wh, catalog, p, snapshot, family=kk)
         hit = units.filter(units[KK] == kk).count().to_pyarrow().as_py()
         if hit:
             out.add(code)

@@ -216,27 +216,37 @@ def eligible_units(
     snapshot: str | int,
     *,
     region: str | None = None,
+    family: str | None = None,
+    eligible: Any = None,
 ) -> tuple[Any, Any]:
     """The units eligible for ``programme`` on ``snapshot`` (optionally one region), not yet
     ranked, and the snapshot's family features.
 
     One row per unit copy: the family key, ``_unit`` (KK, or the person key), ``_copy`` (0
     for the copy a person keeps), ``_desil``, ``_score``, ``_tie`` and the reasons.
+    ``family``: only that KK is evaluated (the family card asks about one family).
+    ``eligible``: the eligible families already known (a table with ``_kk``; the reasons
+    are then left empty), for callers that evaluate many programmes' rules in one pass.
     """
     snap = catalog.snapshot(snapshot)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
-    rule = compile_rule(programme.rule)
-    reasons = {render(n): CompiledRule(render(n), n, set()) for n in _reason_nodes(rule.ast)}
-    rules: dict[str, CompiledRule] = {"_eligible": rule}
-    rules.update({f"_r{i}": r for i, r in enumerate(reasons.values())})
-    table, exprs = evaluate(rules, kel, ind, snap.tanggal)
-    flags = table.select(
-        _kk=table[KK],
-        _eligible=exprs["_eligible"].fill_null(False),
-        alasan=_joined_text(table, {label: exprs[f"_r{i}"] for i, label in enumerate(reasons)}),
-    )
-    flags = flags.filter(flags._eligible)
+    if family is not None:
+        kel, ind = kel.filter(kel[KK] == family), ind.filter(ind[KK] == family)
+    if eligible is not None:
+        flags = eligible.select("_kk", alasan=ibis.literal(""))
+    else:
+        rule = compile_rule(programme.rule)
+        reasons = {render(n): CompiledRule(render(n), n, set()) for n in _reason_nodes(rule.ast)}
+        rules: dict[str, CompiledRule] = {"_eligible": rule}
+        rules.update({f"_r{i}": r for i, r in enumerate(reasons.values())})
+        table, exprs = evaluate(rules, kel, ind, snap.tanggal)
+        flags = table.select(
+            _kk=table[KK],
+            _eligible=exprs["_eligible"].fill_null(False),
+            alasan=_joined_text(table, {label: exprs[f"_r{i}"] for i, label in enumerate(reasons)}),
+        )
+        flags = flags.filter(flags._eligible).drop("_eligible")
     features = family_features(wh, catalog, snap.id)
     fam = features.join(flags, features[KK] == flags["_kk"]).drop("_kk")
     for scope in ([region] if region else []) + list(programme.regions):

@@ -7,7 +7,7 @@ goes on once that file exists, so tests/test_concurrency.py can run a second wri
 end while the first one waits with its batch pending. Unset (always, outside tests) it does
 nothing.
 
-Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write`` and
+Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write``, ``adopt.write`` and
 ``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
 (a writer has appended a chunk of its batch rows, more may follow), ``catalog.audit`` (a
 catalog transaction that carries an audit event is about to commit) and
