@@ -308,33 +308,56 @@ def _programme_stats(ctx: _Ctx, group: str | None) -> _Slots:
         s = out.at(r["_g"])[r["programme"]]
         s["recipients"] = _n(r["n"])
         s["inclusion"] = {k: _n(r[k]) for k in INCLUSION}
-    el = base.eligible
-    keys = per.select(_p=per.programme, _u=per.unit_key)
-    e = el.left_join(keys, [el.programme == keys["_p"], el.unit_key == keys["_u"]])
-    e = e.mutate(_hit=e["_u"].notnull())
+    e = _eligible_hits(ctx)
     for r in _grouped(e, group, ["programme"], n=e.count(), hit=e["_hit"].cast("int64").sum()):
         s = out.at(r["_g"])[r["programme"]]
         s["eligible"], s["eligible_reached"] = _n(r["n"]), _n(r["hit"])
+    _priority(ctx, e, group, out)
+    _deprived_coverage(ctx, group, out)
+    if group is None:
+        _pending(ctx, out)
+    for region in out.values():
+        _rates(region)
+    return out
+
+
+def _reached_units(ctx: _Ctx) -> Any:
+    """Recipient units (pending rows left out): one row per programme and unit key."""
+    u = ctx.base.units.filter(ctx.base.units.status != PENDING)
+    return u.select(_p=u.programme, _u=u.unit_key).distinct()
+
+
+def _eligible_hits(ctx: _Ctx) -> Any:
+    """The eligible units, each with ``_hit``: whether it is a recipient."""
+    el, keys = ctx.base.eligible, _reached_units(ctx)
+    e = el.left_join(keys, [el.programme == keys["_p"], el.unit_key == keys["_u"]])
+    return e.mutate(_hit=e["_u"].notnull())
+
+
+def _priority(ctx: _Ctx, e: Any, group: str | None, out: _Slots) -> None:
+    """Eligible units ranked before the last-ranked eligible recipient that receive nothing."""
+    gcols = [group] if group else []
     last = e.filter(e["_hit"]).group_by(["programme", *gcols]).aggregate(_last=e.peringkat.max())
     on = [e.programme == last.programme, *(e[g] == last[g] for g in gcols)]
     before = e.join(last, on)
     skipped = before.filter(~before["_hit"] & (before.peringkat < before["_last"]))
     for r in _grouped(skipped, group, ["programme"], n=skipped.count()):
         out.at(r["_g"])[r["programme"]]["priority_skipped"] = _n(r["n"])
-    _deprived_coverage(ctx, group, out)
-    if group is None:
-        pend = base.units.filter(base.units.status == PENDING)
-        for r in _grouped(pend, None, ["programme"], n=pend.count()):
-            out.at(None)[r["programme"]]["pending_review"] = _n(r["n"])
-    for region in out.values():
-        for s in region.values():
-            wrong = sum(s["inclusion"].values())
-            s["inclusion_error"] = _rate(wrong, s["recipients"])
-            missed = s["eligible"] - s["eligible_reached"]
-            s["exclusion_error"] = _rate(missed, s["eligible"])
-            s["coverage"] = _rate(s["eligible_reached"], s["eligible"])
-            s["deprived_coverage"] = _rate(s["deprived_reached"], s["deprived"])
-    return out
+
+
+def _pending(ctx: _Ctx, out: _Slots) -> None:
+    """Rows still waiting for a reviewer (province only: they are tied to no family)."""
+    pend = ctx.base.units.filter(ctx.base.units.status == PENDING)
+    for r in _grouped(pend, None, ["programme"], n=pend.count()):
+        out.at(None)[r["programme"]]["pending_review"] = _n(r["n"])
+
+
+def _rates(programmes: dict[str, dict[str, Any]]) -> None:
+    for s in programmes.values():
+        s["inclusion_error"] = _rate(sum(s["inclusion"].values()), s["recipients"])
+        s["exclusion_error"] = _rate(s["eligible"] - s["eligible_reached"], s["eligible"])
+        s["coverage"] = _rate(s["eligible_reached"], s["eligible"])
+        s["deprived_coverage"] = _rate(s["deprived_reached"], s["deprived"])
 
 
 def _deprived_condition(ctx: _Ctx, code: str, table: Any) -> Any:
@@ -417,7 +440,12 @@ def convergence(
         fp = fp.join(agencies, fp.programme == agencies["_ap"]).drop("_ap")
         reached = wh.temp(f"konv_fp_{snap.batch}_{id(fp)}", fp, reuse=False)
         ctx = _Ctx(base, progs, agencies, reached, concentration)
-        views = {g: _views(ctx, GROUPS[g] if g else None) for g in ([None, by] if by else [None])}
+        views: dict[str | None, dict[Key, dict[str, Any]]]
+        if by is None:
+            views = {None: _views(ctx, None)}
+        else:
+            views = {by: _views(ctx, GROUPS[by])}
+            views[None] = {None: _province(ctx, views[by])}
     ref = catalog.reference(year)
     result: dict[str, Any] = {
         "year": year,
@@ -456,11 +484,14 @@ def _region_name(region: Region | None, code: str) -> str:
 
 
 def _views(ctx: _Ctx, group: str | None) -> dict[Key, dict[str, Any]]:
-    """Every view for the province (``group`` None) or per region of ``group``."""
+    """Every view for the province (``group`` None) or per region of ``group``; with a
+    group, the key None holds the programme figures of units in no region (not in S)."""
     overlap = _overlap(ctx, group)
     gaps, poor, families, cells = _gaps(ctx, group)
     programmes = _programme_stats(ctx, group)
     out: dict[Key, dict[str, Any]] = {}
+    if group is not None and None in programmes:
+        out[None] = {"programmes": programmes[None]}
     for g in families:
         out[g] = {
             "families": families[g]["families"],
@@ -471,6 +502,50 @@ def _views(ctx: _Ctx, group: str | None) -> dict[Key, dict[str, Any]]:
             "programmes": programmes.at(g),
         }
     return out
+
+
+def _province(ctx: _Ctx, regions: dict[Key, dict[str, Any]]) -> dict[str, Any]:
+    """The province figures from the regions': every family lives in exactly one region,
+    so family counts add up; only the priority skipped (its cut-off rank is the province's
+    own) and the rows waiting for review are asked of the engine again."""
+    parts = [regions[g] for g in sorted(regions, key=lambda k: (k is not None, str(k)))]
+    total: dict[str, Any] = _sum(parts)
+    total["overlap"]["concentration"]["threshold"] = ctx.concentration
+    total["overlap"]["by_agency_pair"].sort(key=lambda p: (-p["families"], p["agencies"]))
+    order = {d: i for i, d in enumerate(ctx.base.dims)}
+    total["dimension_agency"].sort(key=lambda x: (order[x["dimension"]], x["agency"]))
+    out = _Slots(lambda: total["programmes"])
+    for s in total["programmes"].values():
+        s["priority_skipped"] = 0
+        s["pending_review"] = 0
+    _priority(ctx, _eligible_hits(ctx), None, out)
+    _pending(ctx, out)
+    _rates(total["programmes"])
+    return total
+
+
+def _sum(values: list[Any]) -> Any:
+    """Same-shaped views added up: numbers summed, mappings key by key, lists of cells
+    (``families`` beside the cell's names) cell by cell; text and rates kept."""
+    first = values[0]
+    if isinstance(first, bool) or not isinstance(first, int | dict | list):
+        return first
+    if isinstance(first, int):
+        return sum(values)
+    if isinstance(first, dict):
+        keys = list(dict.fromkeys(k for v in values for k in v))
+        return {k: _sum([v[k] for v in values if k in v]) for k in keys}
+    if not any(isinstance(item, dict) for v in values for item in v):
+        return first
+    cells: dict[str, dict[str, Any]] = {}
+    for v in values:
+        for item in v:
+            name = repr(sorted((k, str(x)) for k, x in item.items() if k != "families"))
+            if name in cells:
+                cells[name]["families"] += item["families"]
+            else:
+                cells[name] = dict(item)
+    return list(cells.values())
 
 
 def _warnings(
