@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import pyarrow as pa
 
 from padu.convergence.sources import NOT_FOUND, PENDING, RECIPIENT
 from padu.measure.af import Dimension, scored
@@ -53,6 +54,17 @@ class Base:
     def dep(self, dimension: str) -> str:
         """The family column of a dimension's deprivation flag."""
         return f"d{self.dims.index(dimension)}"
+
+
+_ARROW = {"string": pa.string(), "boolean": pa.bool_(), "int64": pa.int64()}
+
+
+def small_table(columns: dict[str, tuple[str, list[Any]]]) -> Any:
+    """A small in-memory table (programme lists, pairs) typed column by column: built from
+    Arrow, so no column's type is guessed and pandas is never involved."""
+    return ibis.memtable(
+        pa.table({name: pa.array(values, _ARROW[kind]) for name, (kind, values) in columns.items()})
+    )
 
 
 def _key(prefix: str) -> str:
@@ -100,10 +112,10 @@ def resolve_units(
     person's family is the KK the snapshot gives that NIK (the one recorded when the
     snapshot still has it). A row without a key (an unmatched row) is a unit of its own.
     """
-    person = ibis.memtable(
+    person = small_table(
         {
-            "_p": list(programmes),
-            "_person": [p.unit == "individu" for p in programmes.values()],
+            "_p": ("string", list(programmes)),
+            "_person": ("boolean", [p.unit == "individu" for p in programmes.values()]),
         }
     )
     ind = snapshot_table(wh, catalog, snapshot, "individu")
@@ -171,14 +183,13 @@ def eligible_table(
         )
     fam = families.select(*REGION, _fkk=families.kk)
     if not parts:
-        empty = ibis.memtable(
-            {"programme": [], "unit_key": [], "peringkat": [], "kk": []},
-            schema={
-                "programme": "string",
-                "unit_key": "string",
-                "peringkat": "int64",
-                "kk": "string",
-            },
+        empty = small_table(
+            {
+                "programme": ("string", []),
+                "unit_key": ("string", []),
+                "peringkat": ("int64", []),
+                "kk": ("string", []),
+            }
         )
         parts.append(empty)
     union = parts[0]

@@ -11,13 +11,14 @@ the tests must agree with them exactly.
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import ibis
 
-from padu.convergence.base import GROUPS, Base, build_base
+from padu.convergence.base import GROUPS, Base, build_base, small_table
 from padu.convergence.sources import (
     BASES,
     NOT_FOUND,
@@ -46,6 +47,9 @@ class _Ctx:
     agencies: Any  # table programme -> agency
     reached: Any  # distinct (kk, programme, agency, region columns) reached in S
     concentration: int
+    units: Any  # one row per recipient unit of a programme, its region and inclusion error
+    hits: Any  # the eligible units, each with ``_hit``: whether it is a recipient
+    pairs: Any  # per family reached by two programmes: (kk, _a, _b, region columns), _a < _b
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -63,6 +67,12 @@ def _grouped(
     for r in rows:
         r["_g"] = r.pop(group) if group else None
     return rows
+
+
+def _true(condition: Any) -> Any:
+    """How many rows meet ``condition`` (NULL counts as not), on every engine (PostgreSQL
+    cannot cast a boolean to a bigint)."""
+    return ibis.ifelse(condition.fill_null(False), 1, 0).sum()
 
 
 def _n(value: Any) -> int:
@@ -94,7 +104,7 @@ class _Slots(dict[Key, dict[str, Any]]):
 
 # -- overlap -------------------------------------------------------------------------------
 def _overlap(ctx: _Ctx, group: str | None) -> _Slots:
-    fp, progs = ctx.reached, ctx.programmes
+    progs = ctx.programmes
     gcols = [group] if group else []
     out = _Slots(
         lambda: {
@@ -114,35 +124,33 @@ def _overlap(ctx: _Ctx, group: str | None) -> _Slots:
             shared = sorted(set(progs[a].dimensions) & set(progs[b].dimensions))
             pair_rows.append((a, b, bool(shared) and not compl, compl, shared))
     if pair_rows:
-        pairs = ibis.memtable(
+        pairs = small_table(
             {
-                "_pa": [r[0] for r in pair_rows],
-                "_pb": [r[1] for r in pair_rows],
-                "_same": [r[2] for r in pair_rows],
-                "_compl": [r[3] for r in pair_rows],
+                "_pa": ("string", [r[0] for r in pair_rows]),
+                "_pb": ("string", [r[1] for r in pair_rows]),
+                "_same": ("boolean", [r[2] for r in pair_rows]),
+                "_compl": ("boolean", [r[3] for r in pair_rows]),
             }
         )
-        a = fp.select("kk", *gcols, _a=fp.programme)
-        b = fp.select(_kk2=fp.kk, _b=fp.programme)
-        both = a.join(b, [a.kk == b["_kk2"], a["_a"] < b["_b"]]).drop("_kk2")
+        both = ctx.pairs
         j = both.join(pairs, [both["_a"] == pairs["_pa"], both["_b"] == pairs["_pb"]])
         fam = j.group_by(["kk", *gcols]).aggregate(_same=j["_same"].any(), _compl=j["_compl"].any())
         for r in _grouped(
             fam,
             group,
-            same=fam["_same"].cast("int64").sum(),
-            compl=fam["_compl"].cast("int64").sum(),
+            same=_true(fam["_same"]),
+            compl=_true(fam["_compl"]),
         ):
             s = out.at(r["_g"])
             s["same_dimension_families"] = _n(r["same"])
             s["complementary_families"] = _n(r["compl"])
         dim_rows = [(pa_, pb_, d) for pa_, pb_, same, _, dims in pair_rows if same for d in dims]
         if dim_rows:
-            pd_ = ibis.memtable(
+            pd_ = small_table(
                 {
-                    "_pa": [r[0] for r in dim_rows],
-                    "_pb": [r[1] for r in dim_rows],
-                    "dim": [r[2] for r in dim_rows],
+                    "_pa": ("string", [r[0] for r in dim_rows]),
+                    "_pb": ("string", [r[1] for r in dim_rows]),
+                    "dim": ("string", [r[2] for r in dim_rows]),
                 }
             )
             jd = both.join(pd_, [both["_a"] == pd_["_pa"], both["_b"] == pd_["_pb"]])
@@ -205,9 +213,8 @@ def _aims(ctx: _Ctx) -> Any:
     rows = [
         (code, d) for code, p in ctx.programmes.items() for d in p.dimensions if d in ctx.base.dims
     ]
-    return ibis.memtable(
-        {"_p": [r[0] for r in rows], "dim": [r[1] for r in rows]},
-        schema={"_p": "string", "dim": "string"},
+    return small_table(
+        {"_p": ("string", [r[0] for r in rows]), "dim": ("string", [r[1] for r in rows])}
     )
 
 
@@ -228,13 +235,13 @@ def _gaps(
     f = fam.left_join(per, fam.kk == per["_rk"]).left_join(anyone, fam.kk == anyone["_ak"])
     aggs: dict[str, Any] = {
         "families": f.count(),
-        "poor": f.poor.cast("int64").sum(),
-        "poor_reached": (f.poor & f["_ak"].notnull()).cast("int64").sum(),
+        "poor": _true(f.poor),
+        "poor_reached": _true(f.poor & f["_ak"].notnull()),
     }
     for i in range(len(dims)):
         reached = f[f"_r{i}"].fill_null(False)
-        aggs[f"dep{i}"] = f[f"d{i}"].cast("int64").sum()
-        aggs[f"reach{i}"] = (f[f"d{i}"] & reached).cast("int64").sum()
+        aggs[f"dep{i}"] = _true(f[f"d{i}"])
+        aggs[f"reach{i}"] = _true(f[f"d{i}"] & reached)
     gaps = _Slots(lambda: {d: {"deprived": 0, "reached": 0, "unreached": 0} for d in dims})
     poor = _Slots(lambda: {"poor": 0, "reached": 0, "unreached": 0})
     families = _Slots(lambda: {"families": 0})
@@ -263,8 +270,7 @@ def _gaps(
 
 # -- targeting errors and coverage ---------------------------------------------------------
 def _programme_stats(ctx: _Ctx, group: str | None) -> _Slots:
-    base, progs = ctx.base, ctx.programmes
-    gcols = [group] if group else []
+    progs = ctx.programmes
     empty = {
         code: {
             "agency": p.agency,
@@ -286,30 +292,14 @@ def _programme_stats(ctx: _Ctx, group: str | None) -> _Slots:
         for code, p in sorted(progs.items())
     }
     out = _Slots(lambda: copy.deepcopy(empty))
-    u = base.units.filter(base.units.status != PENDING)
-    per = u.group_by("programme", "unit_key").aggregate(
-        _nf=(u.status == NOT_FOUND).any(),
-        _ins=u.in_s.any(),
-        _desil=u.desil.min(),
-        kode_kelurahan_desa=u.kode_kelurahan_desa.max(),
-        **{g: u[g].max() for g in gcols if g != "kode_kelurahan_desa"},
-    )
-    inside = _scope(per.programme, per.kode_kelurahan_desa.fill_null(""), progs)
-    reason = ibis.cases(
-        (per["_nf"], "not_found"),
-        (~per["_ins"], "left_register"),
-        ((per["_desil"] >= 6) & (per["_desil"] <= 10), "desil_6_10"),
-        (~inside, "outside_scope"),
-        else_=ibis.null().cast("string"),
-    )
-    per = per.mutate(_why=reason)
-    aggs = {k: (per["_why"] == k).cast("int64").sum() for k in INCLUSION}
+    per = ctx.units
+    aggs = {k: _true(per["_why"] == k) for k in INCLUSION}
     for r in _grouped(per, group, ["programme"], n=per.count(), **aggs):
         s = out.at(r["_g"])[r["programme"]]
         s["recipients"] = _n(r["n"])
         s["inclusion"] = {k: _n(r[k]) for k in INCLUSION}
-    e = _eligible_hits(ctx)
-    for r in _grouped(e, group, ["programme"], n=e.count(), hit=e["_hit"].cast("int64").sum()):
+    e = ctx.hits
+    for r in _grouped(e, group, ["programme"], n=e.count(), hit=_true(e["_hit"])):
         s = out.at(r["_g"])[r["programme"]]
         s["eligible"], s["eligible_reached"] = _n(r["n"]), _n(r["hit"])
     _priority(ctx, e, group, out)
@@ -321,17 +311,40 @@ def _programme_stats(ctx: _Ctx, group: str | None) -> _Slots:
     return out
 
 
-def _reached_units(ctx: _Ctx) -> Any:
-    """Recipient units (pending rows left out): one row per programme and unit key."""
-    u = ctx.base.units.filter(ctx.base.units.status != PENDING)
-    return u.select(_p=u.programme, _u=u.unit_key).distinct()
+def _unit_table(base: Base, progs: dict[str, Programme]) -> Any:
+    """One row per recipient unit of a programme (pending rows left out): its region, and
+    ``_why``, the first inclusion error that holds (NULL for none)."""
+    u = base.units.filter(base.units.status != PENDING)
+    per = u.group_by("programme", "unit_key").aggregate(
+        _nf=(u.status == NOT_FOUND).any(),
+        _ins=u.in_s.any(),
+        _desil=u.desil.min(),
+        **{g: u[g].max() for g in GROUPS.values()},
+    )
+    inside = _scope(per.programme, per.kode_kelurahan_desa.fill_null(""), progs)
+    reason = ibis.cases(
+        (per["_nf"], "not_found"),
+        (~per["_ins"], "left_register"),
+        ((per["_desil"] >= 6) & (per["_desil"] <= 10), "desil_6_10"),
+        (~inside, "outside_scope"),
+        else_=ibis.null().cast("string"),
+    )
+    return per.mutate(_why=reason)
 
 
-def _eligible_hits(ctx: _Ctx) -> Any:
+def _hit_table(base: Base, units: Any) -> Any:
     """The eligible units, each with ``_hit``: whether it is a recipient."""
-    el, keys = ctx.base.eligible, _reached_units(ctx)
+    el = base.eligible
+    keys = units.select(_p=units.programme, _u=units.unit_key)
     e = el.left_join(keys, [el.programme == keys["_p"], el.unit_key == keys["_u"]])
-    return e.mutate(_hit=e["_u"].notnull())
+    return e.mutate(_hit=e["_u"].notnull()).drop("_p", "_u")
+
+
+def _pair_table(reached: Any) -> Any:
+    """Every family reached by two programmes, once per pair (``_a`` < ``_b``)."""
+    a = reached.select("kk", *GROUPS.values(), _a=reached.programme)
+    b = reached.select(_kk2=reached.kk, _b=reached.programme)
+    return a.join(b, [a.kk == b["_kk2"], a["_a"] < b["_b"]]).drop("_kk2")
 
 
 def _priority(ctx: _Ctx, e: Any, group: str | None, out: _Slots) -> None:
@@ -377,13 +390,10 @@ def _deprived_condition(ctx: _Ctx, code: str, table: Any) -> Any:
 def _deprived_coverage(ctx: _Ctx, group: str | None, out: _Slots) -> None:
     fam, fp = ctx.base.families, ctx.reached
     codes = sorted(ctx.programmes)
-    aggs = {
-        f"_c{i}": _deprived_condition(ctx, c, fam).cast("int64").sum() for i, c in enumerate(codes)
-    }
+    aggs = {f"_c{i}": _true(_deprived_condition(ctx, c, fam)) for i, c in enumerate(codes)}
     for r in _grouped(fam, group, **aggs):
         for i, c in enumerate(codes):
             out.at(r["_g"])[c]["deprived"] = _n(r[f"_c{i}"])
-    gcols = [group] if group else []
     j = fp.select("kk", "programme").join(fam, fp.kk == fam.kk)
     cond = ibis.cases(
         *((j.programme == c, _deprived_condition(ctx, c, j)) for c in codes), else_=False
@@ -391,7 +401,6 @@ def _deprived_coverage(ctx: _Ctx, group: str | None, out: _Slots) -> None:
     hit = j.filter(cond)
     for r in _grouped(hit, group, ["programme"], n=hit.count()):
         out.at(r["_g"])[r["programme"]]["deprived_reached"] = _n(r["n"])
-    del gcols
 
 
 # -- the service ---------------------------------------------------------------------------
@@ -408,10 +417,44 @@ def convergence(
 ) -> dict[str, Any]:
     """Every convergence view of ``year`` on ``snapshot`` (the JSON of ``padu
     convergence``; its shape and every definition are in ``docs/convergence.md``)."""
-    if basis not in BASES:
-        raise UsageError(f"--basis harus salah satu dari {', '.join(BASES)}, bukan {basis!r}")
     if by is not None and by not in GROUPS:
         raise UsageError(f"--by harus salah satu dari {', '.join(GROUPS)}, bukan {by!r}")
+    with wh.scratch():
+        prepared = prepare(
+            wh, catalog, snapshot, year, basis=basis, measure=measure, concentration=concentration
+        )
+        return all_views(prepared, by)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The engine set-up of one year on one snapshot: what every view reads."""
+
+    ctx: _Ctx
+    year: int
+    basis: str
+    snapshot: Any  # SnapshotRow
+    measure: Any  # Measure
+    sources: list[Source]
+    warnings: list[str]
+    without: list[str]
+    reference: bool
+
+
+def prepare(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: str | int,
+    year: int,
+    *,
+    basis: Basis = "both",
+    measure: str = "padu-7",
+    concentration: int = 4,
+) -> Prepared:
+    """Choose the sources and build the engine tables (temporary: call inside
+    ``wh.scratch()``, and ask :func:`all_views` before it ends)."""
+    if basis not in BASES:
+        raise UsageError(f"--basis harus salah satu dari {', '.join(BASES)}, bukan {basis!r}")
     if concentration < 2:
         raise UsageError("--concentration: paling sedikit 2 program")
     snap = catalog.snapshot(snapshot)
@@ -424,32 +467,52 @@ def convergence(
     progs = {c: known[c] for c in sorted(listed)}
     without = sorted(c for c, p in known.items() if p.fiscal_year == year and c not in listed)
     counted = [s for s in sources if s.programme in known]
-    with wh.scratch():
-        rows = recipient_rows(wh, catalog, counted)
-        base = build_base(wh, catalog, snap.id, chosen, rows, progs)
-        agencies = ibis.memtable(
-            {"_ap": list(progs), "agency": [p.agency for p in progs.values()]},
-            schema={"_ap": "string", "agency": "string"},
-        )
-        u = base.units
-        rec = u.filter((u.status == RECIPIENT) & u.in_s)
-        fp = rec.select(
-            kk=rec.kk_s, programme=rec.programme, **{c: rec[c] for c in GROUPS.values()}
-        )
-        fp = fp.distinct()
-        fp = fp.join(agencies, fp.programme == agencies["_ap"]).drop("_ap")
-        reached = wh.temp(f"konv_fp_{snap.batch}_{id(fp)}", fp, reuse=False)
-        ctx = _Ctx(base, progs, agencies, reached, concentration)
-        views: dict[str | None, dict[Key, dict[str, Any]]]
-        if by is None:
-            views = {None: _views(ctx, None)}
-        else:
-            views = {by: _views(ctx, GROUPS[by])}
-            views[None] = {None: _province(ctx, views[by])}
+    rows = recipient_rows(wh, catalog, counted)
+    base = build_base(wh, catalog, snap.id, chosen, rows, progs)
+    agencies = small_table(
+        {"_ap": ("string", list(progs)), "agency": ("string", [p.agency for p in progs.values()])}
+    )
+    u = base.units
+    rec = u.filter((u.status == RECIPIENT) & u.in_s)
+    fp = rec.select(kk=rec.kk_s, programme=rec.programme, **{c: rec[c] for c in GROUPS.values()})
+    fp = fp.distinct()
+    fp = fp.join(agencies, fp.programme == agencies["_ap"]).drop("_ap")
+    reached = wh.temp(_temp_key("terjangkau"), fp, reuse=False)
+    units = wh.temp(_temp_key("unit_program"), _unit_table(base, progs), reuse=False)
+    hits = wh.temp(_temp_key("layak_terjangkau"), _hit_table(base, units), reuse=False)
+    pairs = wh.temp(_temp_key("pasangan"), _pair_table(reached), reuse=False)
     ref = catalog.reference(year)
+    return Prepared(
+        _Ctx(base, progs, agencies, reached, concentration, units, hits, pairs),
+        year,
+        basis,
+        snap,
+        chosen,
+        sources,
+        warnings,
+        without,
+        ref is not None and ref.snapshot_id == snap.id,
+    )
+
+
+def _temp_key(name: str) -> str:
+    return f"konv_{name}_{uuid.uuid4().hex[:12]}"
+
+
+def all_views(prepared: Prepared, by: str | None = None) -> dict[str, Any]:
+    """Every view of a prepared year, for the province and, with ``by``, per region."""
+    if by is not None and by not in GROUPS:
+        raise UsageError(f"--by harus salah satu dari {', '.join(GROUPS)}, bukan {by!r}")
+    ctx, snap, chosen = prepared.ctx, prepared.snapshot, prepared.measure
+    views: dict[str | None, dict[Key, dict[str, Any]]]
+    if by is None:
+        views = {None: _views(ctx, None)}
+    else:
+        views = {by: _views(ctx, GROUPS[by])}
+        views[None] = {None: _province(ctx, views[by])}
     result: dict[str, Any] = {
-        "year": year,
-        "basis": basis,
+        "year": prepared.year,
+        "basis": prepared.basis,
         "measure": chosen.id,
         "dimension_labels": {d.id: d.label_id for d in chosen.dimensions},
         "by": by,
@@ -457,12 +520,12 @@ def convergence(
             "id": snap.id,
             "label": snap.label,
             "tanggal": snap.tanggal.isoformat(),
-            "reference": ref is not None and ref.snapshot_id == snap.id,
+            "reference": prepared.reference,
         },
         **views[None][None],
-        "sources": [s.describe() for s in sources],
-        "warnings": warnings,
-        "programmes_without_list": without,
+        "sources": [s.describe() for s in prepared.sources],
+        "warnings": prepared.warnings,
+        "programmes_without_list": prepared.without,
     }
     if by:
         regions = kaltara()
@@ -518,7 +581,7 @@ def _province(ctx: _Ctx, regions: dict[Key, dict[str, Any]]) -> dict[str, Any]:
     for s in total["programmes"].values():
         s["priority_skipped"] = 0
         s["pending_review"] = 0
-    _priority(ctx, _eligible_hits(ctx), None, out)
+    _priority(ctx, ctx.hits, None, out)
     _pending(ctx, out)
     _rates(total["programmes"])
     return total
