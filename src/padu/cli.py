@@ -178,10 +178,18 @@ def synth_list(
     out_file: Annotated[Path, typer.Option("--out", help="File keluaran (.xlsx atau .csv).")],
     size: Annotated[int, typer.Option(help="Jumlah baris daftar.")] = 1000,
     seed: Annotated[int, typer.Option(help="Benih acak.")] = 1,
+    programme: Annotated[
+        str | None,
+        typer.Option(
+            "--programme",
+            help="Kode program: daftar realisasi program itu (sebagian besar dari daftar "
+            "sasarannya, sebagian layak di luar daftar, tidak layak, atau di luar register).",
+        ),
+    ] = None,
     by: _BY = None,
 ) -> None:
     """Buat daftar penerima instansi yang berderau dari register, dengan kunci jawabannya."""
-    from padu.synth.agency_list import FILE_SUFFIXES, agency_list_from_snapshot
+    from padu.synth.agency_list import DRAW_LABELS, FILE_SUFFIXES, agency_list_from_snapshot
 
     if size < 1:
         raise UsageError("--size: harus paling sedikit 1")
@@ -189,21 +197,22 @@ def synth_list(
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         snap, lst, truth = agency_list_from_snapshot(
-            wh, cat, snapshot, out_file, size=size, seed=seed, actor=state.actor(by)
-        )
-    counts: dict[str, int] = {}
-    for t in lst.truth:
-        for n in t["noise"]:
-            counts[n] = counts.get(n, 0) + 1
-    data = {
-        "out": str(out_file),
-        "truth": str(truth),
-        "snapshot": snap.id,
-        "rows": len(lst.rows),
-        "not_in_register": sum(t["nik"] is None for t in lst.truth),
-        "noise": dict(sorted(counts.items())),
-    }
-    _emit(state, data, f"{angka(len(lst.rows))} baris -> {out_file} (kunci jawaban: {truth})")
+            wh, cat, snapshot, out_file, size=size, seed=seed, actor=state.actor(by),
+            programme=programme,
+        )  # fmt: skip
+    data = {"out": str(out_file), "truth": str(truth), "snapshot": snap.id, **lst.summary()}
+    line = f"{angka(len(lst.rows))} baris -> {out_file} (kunci jawaban: {truth})"
+    if lst.programme is None:
+        _emit(state, data, line)
+        return
+    table = Table(
+        "jenis baris", "baris", "diminta", "tersedia", title=f"Daftar realisasi {lst.programme}"
+    )
+    for kind, label in DRAW_LABELS.items():
+        pool = lst.pools.get(kind)
+        table.add_row(label, angka(data["draws"][kind]), angka(lst.wanted[kind]),
+                      "-" if pool is None else angka(pool))  # fmt: skip
+    _emit(state, data, Group(line, table, *(f"peringatan: {w}" for w in lst.warnings)))
 
 
 @register_app.command("import")

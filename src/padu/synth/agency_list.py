@@ -6,25 +6,55 @@ that are missing, mistyped or damaged by Excel, people who are not in the regist
 and people listed twice. The ground truth names, for every data row, the register person
 (NIK and KK) it was drawn from, or none, and the noise applied, so that a linkage run can be
 scored row by row.
+
+Two kinds of list. The *random* list (:func:`make_agency_list`) draws its register rows
+from every person at random (adults first). A *programme's* list (``--programme``,
+:func:`make_programme_list`) looks like what an agency reports as delivered: one row per
+unit of the programme (a family programme lists the family's head, a person programme the
+person), most of them from the programme's drawn target list, some not. Of ``size`` rows:
+
+- ``DUPLICATES`` x size (rounded) rows are copies of other rows of the list, of any kind;
+- ``NOT_IN_REGISTER`` x size are people not in the register (``luar_register``);
+- ``BELOW_CUT`` x size are eligible units ranked below the list's cut
+  (``layak_di_luar_daftar``: the agency skipped the ranking);
+- ``NOT_ELIGIBLE`` x size are units that are not eligible, drawn at random from the rest
+  of the register (``tidak_layak``: leakage; the rules select the low desil, so these are
+  mostly desil 6-10);
+- the rest come from the drawn target list (``rencana``, what ``padu target`` gives): at
+  the default shares 70 % of ``size`` less the duplicates, 67 %. Duplicates copy rows of
+  every kind, so about 69 % of the list's rows are of the plan.
+
+Each share is rounded on its own (Python's ``round``). When a pool holds fewer units than
+its share asks for, all of it is taken, the list is that much shorter, and the result says
+so; nothing is borrowed from another kind. The units are drawn in the engine, on keys only:
+each pool ordered by an MD5 of the seed and the unit's key (the same order on DuckDB and
+PostgreSQL), the first ones taken. The noise is the random list's, row by row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ibis
 import numpy as np
 import polars as pl
 import xlsxwriter
 
 from padu.audit import record_export
 from padu.files import atomic_output, check_output_file
+from padu.fmt import angka
+from padu.programmes.model import Programme
 from padu.regions import kaltara
+from padu.register.snapshots import snapshot_table
+from padu.schema import register_schema
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 
@@ -54,21 +84,63 @@ HEADERS = {
 }
 
 
+#: Shares of a programme's list (``--programme``), with the two above: see the docstring.
+BELOW_CUT = 0.10  # eligible, ranked below the target list's cut
+NOT_ELIGIBLE = 0.10  # not eligible: leakage
+#: The kinds of draw a programme's list records per row, in the order they are drawn.
+PLAN, SKIPPED, LEAKED, OUTSIDE = "rencana", "layak_di_luar_daftar", "tidak_layak", "luar_register"
+DRAWS = (PLAN, SKIPPED, LEAKED, OUTSIDE)
+DRAW_LABELS = {
+    PLAN: "daftar sasaran (rencana)",
+    SKIPPED: "layak, di luar daftar",
+    LEAKED: "tidak layak",
+    OUTSIDE: "tidak ada di register",
+}
+
+# a register row with where it came from: (source or None, record written, kind of draw)
+_Source = tuple[dict[str, Any] | None, dict[str, Any], str | None]
+
+
 @dataclass
 class AgencyList:
     rows: list[dict[str, Any]]  # the sheet's cells, keyed by canonical field
     headers: dict[str, str]  # canonical field -> header written
-    truth: list[dict[str, Any]]  # per data row: row, nik, kk (or null), noise
+    truth: list[dict[str, Any]]  # per data row: row, nik, kk (or null), noise (, draw)
+    programme: str | None = None  # the programme whose recipients the list stands for
+    wanted: dict[str, int] = field(default_factory=dict)  # distinct rows asked, per draw
+    pools: dict[str, int] = field(default_factory=dict)  # register units there were to draw
+    warnings: list[str] = field(default_factory=list)
+
+    def draws(self) -> dict[str, int]:
+        """Rows per kind of draw (duplicates counted with the row they copy)."""
+        counts = dict.fromkeys(DRAWS, 0)
+        for t in self.truth:
+            counts[t["draw"]] += 1
+        return counts if self.programme else {}
+
+    def summary(self) -> dict[str, Any]:
+        """The list in a few fields (for the command's output): rows, people not in the
+        register, rows per kind of noise, and for a programme's list the rows per kind of
+        draw, the rows asked and the units available per kind, and the warnings."""
+        noise: dict[str, int] = {}
+        for t in self.truth:
+            for n in t["noise"]:
+                noise[n] = noise.get(n, 0) + 1
+        data: dict[str, Any] = {
+            "rows": len(self.rows),
+            "not_in_register": sum(t["nik"] is None for t in self.truth),
+            "noise": dict(sorted(noise.items())),
+        }
+        if self.programme is not None:
+            data.update(programme=self.programme, draws=self.draws(), wanted=self.wanted)
+            data.update(pools=self.pools, warnings=self.warnings)
+        return data
 
 
 def make_agency_list(persons: pl.DataFrame, size: int, seed: int) -> AgencyList:
     """A noisy list of ``size`` rows drawn from ``persons`` (see :func:`register_persons`)."""
     rng = np.random.default_rng(seed)
-    people = persons.filter(
-        pl.col("nama").is_not_null()
-        & pl.col("tanggal_lahir").is_not_null()
-        & pl.col("nik").str.contains(r"^\d{16}$")
-    ).sort("pid")
+    people = _listable(persons)
     n_dup = round(size * DUPLICATES)
     n_out = round(size * NOT_IN_REGISTER)
     n_in = size - n_dup - n_out
@@ -77,8 +149,76 @@ def make_agency_list(persons: pl.DataFrame, size: int, seed: int) -> AgencyList:
     picked = pool.sample(n=min(n_in, pool.height), seed=int(rng.integers(2**31)))
     records = picked.to_dicts()
     outsiders = _outsiders(people, n_out, rng)
-    base: list[tuple[dict[str, Any] | None, dict[str, Any]]] = [(r, r) for r in records]
-    base += [(None, o) for o in outsiders]
+    base: list[_Source] = [(r, r, None) for r in records]
+    base += [(None, o, None) for o in outsiders]
+    return _assemble(base, n_dup, rng)
+
+
+def wanted_rows(size: int) -> tuple[dict[str, int], int]:
+    """Distinct rows a programme's list of ``size`` rows asks for per kind of draw, and
+    the duplicates added to them (see the module docstring)."""
+    n_dup = round(size * DUPLICATES)
+    wanted = {
+        OUTSIDE: round(size * NOT_IN_REGISTER),
+        SKIPPED: round(size * BELOW_CUT),
+        LEAKED: round(size * NOT_ELIGIBLE),
+    }
+    wanted[PLAN] = max(size - n_dup - sum(wanted.values()), 0)
+    return {k: wanted[k] for k in DRAWS}, n_dup
+
+
+def make_programme_list(
+    persons: pl.DataFrame,
+    drawn: pl.DataFrame,
+    size: int,
+    seed: int,
+    *,
+    programme: str,
+    pools: dict[str, int],
+) -> AgencyList:
+    """A noisy list standing for ``programme``'s realised recipients.
+
+    ``drawn``: the register units drawn for it (:func:`draw_programme_units`: ``draw``,
+    ``nik``, ``kk`` in draw order); ``pools``: how many units each kind had to offer.
+    """
+    rng = np.random.default_rng(seed)
+    people = _listable(persons)
+    wanted, n_dup = wanted_rows(size)
+    first = people.unique(["nik", "kk"], keep="first", maintain_order=True)
+    order = drawn.with_row_index("_at")
+    picked = order.join(first, on=["nik", "kk"], how="inner").sort("_at").drop("_at")
+    base: list[_Source] = [(r, r, r["draw"]) for r in picked.to_dicts()]
+    base += [(None, o, OUTSIDE) for o in _outsiders(people, wanted[OUTSIDE], rng)]
+    lst = _assemble(base, n_dup, rng, programme)
+    lst.wanted = wanted
+    lst.pools = dict(pools)
+    got = {k: sum(1 for s in base if s[2] == k) for k in DRAWS}
+    short = [k for k in DRAWS if got[k] < wanted[k]]
+    lst.warnings = [
+        f"{DRAW_LABELS[k]}: hanya {angka(got[k])} unit tersedia, diminta {angka(wanted[k])}"
+        for k in short
+    ]
+    if short:
+        lst.warnings.append(
+            f"daftar berisi {angka(len(lst.rows))} baris, bukan {angka(size)}: "
+            "kekurangan tidak diganti dengan jenis lain"
+        )
+    return lst
+
+
+def _listable(persons: pl.DataFrame) -> pl.DataFrame:
+    """The persons a list can name: a name, a birth date and a well-formed NIK."""
+    return persons.filter(
+        pl.col("nama").is_not_null()
+        & pl.col("tanggal_lahir").is_not_null()
+        & pl.col("nik").str.contains(r"^\d{16}$")
+    ).sort("pid")
+
+
+def _assemble(
+    base: list[_Source], n_dup: int, rng: np.random.Generator, programme: str | None = None
+) -> AgencyList:
+    """Duplicates added, rows shuffled, noise applied: the sheet and its ground truth."""
     for i in rng.choice(len(base), size=min(n_dup, len(base)), replace=False):
         base.append(base[int(i)])
     order = rng.permutation(len(base))
@@ -86,20 +226,107 @@ def make_agency_list(persons: pl.DataFrame, size: int, seed: int) -> AgencyList:
     place_names = {r.digits: r.nama for r in kaltara()}
     rows, truth = [], []
     for n, i in enumerate(order, start=1):
-        source, rec = base[int(i)]
+        source, rec, draw = base[int(i)]
         noise: list[str] = []
         cells = _row(rec, place_names, rng, noise)
         cells["no"] = n
         rows.append(cells)
-        truth.append(
-            {
-                "row": n,
-                "nik": source["nik"] if source else None,
-                "kk": source["kk"] if source else None,
-                "noise": noise,
-            }
-        )
-    return AgencyList(rows=rows, headers=headers, truth=truth)
+        one: dict[str, Any] = {
+            "row": n,
+            "nik": source["nik"] if source else None,
+            "kk": source["kk"] if source else None,
+            "noise": noise,
+        }
+        if programme is not None:
+            one["draw"] = draw
+        truth.append(one)
+    return AgencyList(rows=rows, headers=headers, truth=truth, programme=programme)
+
+
+def draw_programme_units(
+    wh: Warehouse,
+    catalog: Catalog,
+    programme: Programme,
+    version: int,
+    snapshot: str | int,
+    wanted: dict[str, int],
+    seed: int,
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The register units of ``programme``'s list, drawn in the engine on their keys.
+
+    Returns ``draw``, ``nik`` and ``kk`` of each unit drawn (a family's head for a family
+    programme), by kind in :data:`DRAWS` order and by draw order within a kind, and the
+    number of units each kind had to offer. The plan is the target list ``padu target``
+    draws for the programme's ``version`` on ``snapshot``; a unit whose person the list
+    cannot name (no head, no name, birth date or well-formed NIK) is in no pool.
+    """
+    from padu.programmes.targeting import draw_target_list, eligible_units, tie_digest
+
+    snap = catalog.snapshot(snapshot)
+    with wh.scratch():
+        cut = draw_target_list(wh, catalog, programme, version, snap.id).selected
+        units, _ = eligible_units(wh, catalog, programme, snap.id)
+        candidates = _pools(snapshot_table(wh, catalog, snap.id, "individu"), programme, units, cut)
+        salt = f"daftar|{seed}|{programme.code}"
+        keyed = candidates.mutate(_tie=tie_digest(candidates.nik + "|" + candidates.kk, salt))
+        pools = wh.temp(f"daftar_{uuid.uuid4().hex[:12]}", keyed, reuse=False)
+        sizes = pools.group_by("draw").aggregate(n=pools.count()).to_pyarrow().to_pylist()
+        chosen = _first(pools, wanted).to_pyarrow()
+    offered = {r["draw"]: int(r["n"]) for r in sizes}
+    drawn = (
+        pl.DataFrame(chosen)
+        .cast({"_rank": pl.Int64})
+        .with_columns(_kind=pl.col("draw").replace_strict(DRAWS, range(len(DRAWS))))
+        .sort("_kind", "_rank")
+        .select("draw", "nik", "kk")
+    )
+    return drawn, {k: offered.get(k, 0) for k in (PLAN, SKIPPED, LEAKED)}
+
+
+def _pools(ind: Any, programme: Programme, units: Any, cut: int) -> Any:
+    """Every unit the list could name, with its kind of draw: ranked within the cut
+    (``rencana``), eligible below it (``layak_di_luar_daftar``), or not eligible."""
+    from padu.programmes.targeting import KK, NIK, ranked
+
+    named = ind.filter(
+        ind[NIK].re_search(r"^[0-9]{16}$").fill_null(False)
+        & ind.nama.notnull()
+        & ind.tanggal_lahir.notnull()
+    )
+    r = ranked(units)
+    kind = ibis.ifelse(r.peringkat <= cut, PLAN, SKIPPED)
+    if programme.unit == "individu":
+        persons = named.select(nik=named[NIK], kk=named[KK]).distinct()
+        listed = r.select(draw=kind, nik=r[NIK], kk=r[KK])
+        known = units.filter(units[NIK].notnull()).select(_nik=units[NIK]).distinct()
+        rest = persons.anti_join(known, persons.nik == known._nik)
+    else:
+        heads = named.filter(named.status_hubungan_keluarga == _head_code())
+        persons = heads.group_by(kk=heads[KK]).aggregate(nik=heads[NIK].min())
+        listed = r.select(draw=kind, kk=r[KK])
+        known = units.select(_kk=units[KK]).distinct()
+        rest = persons.anti_join(known, persons.kk == known._kk)
+    eligible = listed.join(persons, ["nik", "kk"] if programme.unit == "individu" else ["kk"])
+    leaked = rest.select(draw=ibis.literal(LEAKED), nik="nik", kk="kk")
+    return eligible.select("draw", "nik", "kk").union(leaked)
+
+
+def _first(pools: Any, wanted: dict[str, int]) -> Any:
+    """The first ``wanted[kind]`` units of each kind in the seeded order (MD5 of the seed and
+    the unit's key, as an integer: every engine orders it alike)."""
+    from padu.programmes.targeting import tie_value
+
+    order = [tie_value(pools._tie), pools.nik, pools.kk]
+    ranked = pools.mutate(_rank=ibis.row_number().over(group_by=pools.draw, order_by=order))
+    limit = ibis.cases(*((ranked.draw == k, wanted.get(k, 0)) for k in DRAWS), else_=0)
+    return ranked.filter(ranked._rank < limit).select("draw", "nik", "kk", "_rank")
+
+
+@cache
+def _head_code() -> str:
+    """The ``status_hubungan_keluarga`` code of the family's head (Kepala keluarga)."""
+    codes = register_schema().code_lists["status_hubungan_keluarga"].codes
+    return next(c.code for c in codes if c.label_id.lower() == "kepala keluarga")
 
 
 def _outsiders(people: pl.DataFrame, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -279,9 +506,23 @@ def _written(lst: AgencyList, out: Path) -> Iterator[Path]:
     with atomic_output(out) as temp, atomic_output(truth) as temp_truth:
         _write_list(lst, temp, csv=out.suffix.lower() == ".csv")
         temp_truth.write_text(
-            json.dumps({"rows": lst.truth}, ensure_ascii=False, indent=0), encoding="utf-8"
+            json.dumps(_truth_document(lst), ensure_ascii=False, indent=0), encoding="utf-8"
         )
         yield truth
+
+
+def _truth_document(lst: AgencyList) -> dict[str, Any]:
+    """The truth file: the rows, and for a programme's list the programme and the counts."""
+    if lst.programme is None:
+        return {"rows": lst.truth}
+    return {
+        "programme": lst.programme,
+        "draws": lst.draws(),
+        "wanted": lst.wanted,
+        "pools": lst.pools,
+        "warnings": lst.warnings,
+        "rows": lst.truth,
+    }
 
 
 def agency_list_from_snapshot(
@@ -293,21 +534,33 @@ def agency_list_from_snapshot(
     size: int,
     seed: int,
     actor: str,
+    programme: str | None = None,
 ) -> tuple[SnapshotRow, AgencyList, Path]:
     """A noisy list drawn from a (real) snapshot, written to ``out``: personal data, audited.
 
-    The output path is checked before the register is read. Returns the snapshot, the list
-    and the truth file's path.
+    ``programme``: the code of the programme whose realised recipients the list stands for
+    (its current version; see the module docstring), else a random list. The output path
+    and the programme are checked before the register is read. Returns the snapshot, the
+    list and the truth file's path.
     """
     from padu.linkage.persons import register_persons
+    from padu.programmes.store import programme as stored_programme
 
     out = check_output_file(out, FILE_SUFFIXES)
+    found = stored_programme(catalog, programme) if programme is not None else None
     snap, persons = register_persons(wh, catalog, snapshot)
-    lst = make_agency_list(persons, size, seed)
+    if found is None:
+        lst = make_agency_list(persons, size, seed)
+    else:
+        prog, version = found
+        wanted, _ = wanted_rows(size)
+        drawn, pools = draw_programme_units(wh, catalog, prog, version, snap.id, wanted, seed)
+        lst = make_programme_list(persons, drawn, size, seed, programme=prog.code, pools=pools)
+    detail = {"programme": lst.programme} if lst.programme else {}
     with _written(lst, out) as truth:
         record_export(
             catalog, "agency_list", out, actor=actor, snapshot=snap.id, rows=len(lst.rows),
-            truth=str(truth),
+            truth=str(truth), **detail,
         )  # fmt: skip
     return snap, lst, truth
 
