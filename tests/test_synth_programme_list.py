@@ -15,6 +15,7 @@ import pytest
 
 from padu.cli import main
 from padu.errors import NotFound
+from padu.fmt import angka
 from padu.linkage.ledger import link_list
 from padu.programmes.model import Programme, Workshop, dump_workshop, preset_workshop
 from padu.programmes.store import save_workshop
@@ -159,7 +160,7 @@ def test_a_pool_too_small_is_taken_whole_and_said(
     lst, truth = _list(stores, tmp_path / "sembako.csv", "SEMBAKO")
     assert lst.pools[SKIPPED] == lst.draws()[SKIPPED] == 0
     assert len(truth["rows"]) == SIZE - DISTINCT_80[SKIPPED]
-    assert any(DRAW_LABELS[SKIPPED] in w for w in lst.warnings)
+    assert f"{DRAW_LABELS[SKIPPED]}: hanya 0 unit tersedia, diminta 8" in lst.warnings
     # 400 rows ask PKH for 400 - 12 - 3 x 40 = 268 units of a plan of 60 families
     lst, truth = _list(stores, tmp_path / "pkh.csv", "PKH", size=400)
     register = _register(stores, snapshot, programmes["PKH"])
@@ -167,7 +168,8 @@ def test_a_pool_too_small_is_taken_whole_and_said(
     assert len(plan_rows) == register["pools"][PLAN] <= QUOTAS["PKH"]
     assert plan_rows <= register["plan"]
     assert len(truth["rows"]) == 400 - (268 - len(plan_rows))
-    assert any(DRAW_LABELS[PLAN] in w for w in lst.warnings)
+    said = f"{DRAW_LABELS[PLAN]}: hanya {angka(len(plan_rows))} unit tersedia, diminta 268"
+    assert said in lst.warnings
     assert not any(DRAW_LABELS[SKIPPED] in w or DRAW_LABELS[LEAKED] in w for w in lst.warnings)
 
 

@@ -189,10 +189,10 @@ def make_programme_list(
     picked = order.join(first, on=["nik", "kk"], how="inner").sort("_at").drop("_at")
     base: list[_Source] = [(r, r, r["draw"]) for r in picked.to_dicts()]
     base += [(None, o, OUTSIDE) for o in _outsiders(people, wanted[OUTSIDE], rng)]
+    got = {k: sum(1 for s in base if s[2] == k) for k in DRAWS}  # distinct, before copies
     lst = _assemble(base, n_dup, rng, programme)
     lst.wanted = wanted
     lst.pools = dict(pools)
-    got = {k: sum(1 for s in base if s[2] == k) for k in DRAWS}
     short = [k for k in DRAWS if got[k] < wanted[k]]
     lst.warnings = [
         f"{DRAW_LABELS[k]}: hanya {angka(got[k])} unit tersedia, diminta {angka(wanted[k])}"
@@ -219,6 +219,7 @@ def _assemble(
     base: list[_Source], n_dup: int, rng: np.random.Generator, programme: str | None = None
 ) -> AgencyList:
     """Duplicates added, rows shuffled, noise applied: the sheet and its ground truth."""
+    base = list(base)  # the copies go to this list, not the caller's
     for i in rng.choice(len(base), size=min(n_dup, len(base)), replace=False):
         base.append(base[int(i)])
     order = rng.permutation(len(base))
