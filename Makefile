@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, every target list,
-##       a noisy agency list linked back to the register
+## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, the agreed
+##       reference, every target list adopted as the 2026 plan, two noisy agency lists (PKH, RTLH)
+##       linked back to the register, and the convergence of all programmes by kabupaten
 demo: install
 	mkdir -p $(HOME_DIR)
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
@@ -27,10 +28,15 @@ demo: install
 	$(PADU) mpi --snapshot latest --measure padu-7 --by kabupaten
 	$(PADU) programme import preset:kaltara-2026
 	$(PADU) needs --snapshot latest
-	$(PADU) target semua --snapshot latest
-	$(PADU) synth list --from latest --size 5000 --seed 1 --out $(HOME_DIR)/daftar-pkh.xlsx
-	$(PADU) link $(HOME_DIR)/daftar-pkh.xlsx --programme PKH --year 2026 --snapshot latest \
+	$(PADU) register reference latest --year 2026 --why "Demo: snapshot sintetis disepakati sebagai acuan 2026"
+	$(PADU) target semua --snapshot acuan:2026 --adopt
+	$(PADU) synth list --from acuan:2026 --programme PKH --size 5000 --seed 1 --out $(HOME_DIR)/daftar-pkh.xlsx
+	$(PADU) link $(HOME_DIR)/daftar-pkh.xlsx --programme PKH --year 2026 --snapshot acuan:2026 \
 		--out $(HOME_DIR)/laporan-tautan-pkh.xlsx
+	$(PADU) synth list --from acuan:2026 --programme RTLH --size 1500 --seed 2 --out $(HOME_DIR)/daftar-rtlh.xlsx
+	$(PADU) link $(HOME_DIR)/daftar-rtlh.xlsx --programme RTLH --year 2026 --snapshot acuan:2026
+	$(PADU) convergence --snapshot acuan:2026 --year 2026 --by kabupaten
+	$(PADU) convergence --snapshot acuan:2026 --year 2026 --format xlsx --out $(HOME_DIR)/konvergensi-2026.xlsx
 
 ## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
 system-deps:

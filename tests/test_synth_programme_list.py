@@ -156,11 +156,13 @@ def test_a_programme_list_is_mostly_its_plan_and_the_truth_says_which_rows_are_n
 def test_a_pool_too_small_is_taken_whole_and_said(
     stores: Stores, snapshot: int, programmes: dict[str, Programme], tmp_path: Path
 ) -> None:
-    # SEMBAKO has no quota: every eligible family is on its list, none below the cut
+    # SEMBAKO has no quota: every eligible family is on its list, none below the cut, so
+    # that share comes from the plan and nothing is missing
     lst, truth = _list(stores, tmp_path / "sembako.csv", "SEMBAKO")
-    assert lst.pools[SKIPPED] == lst.draws()[SKIPPED] == 0
-    assert len(truth["rows"]) == SIZE - DISTINCT_80[SKIPPED]
-    assert f"{DRAW_LABELS[SKIPPED]}: hanya 0 unit tersedia, diminta 8" in lst.warnings
+    assert lst.pools[SKIPPED] == lst.draws()[SKIPPED] == lst.wanted[SKIPPED] == 0
+    assert lst.wanted[PLAN] == DISTINCT_80[PLAN] + DISTINCT_80[SKIPPED]
+    assert len(truth["rows"]) == SIZE
+    assert lst.warnings == []
     # 400 rows ask PKH for 400 - 12 - 3 x 40 = 268 units of a plan of 60 families
     lst, truth = _list(stores, tmp_path / "pkh.csv", "PKH", size=400)
     register = _register(stores, snapshot, programmes["PKH"])

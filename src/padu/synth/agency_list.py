@@ -24,7 +24,9 @@ person), most of them from the programme's drawn target list, some not. Of ``siz
   the default shares 70 % of ``size`` less the duplicates, 67 %. Duplicates copy rows of
   every kind, so about 69 % of the list's rows are of the plan.
 
-Each share is rounded on its own (Python's ``round``). When a pool holds fewer units than
+A programme without a cut (no quota and no budget) lists every eligible unit, so it has
+none below the cut: that share comes from the plan. Each share is rounded on its own
+(Python's ``round``). When a pool holds fewer units than
 its share asks for, all of it is taken, the list is that much shorter, and the result says
 so; nothing is borrowed from another kind. The units are drawn in the engine, on keys only:
 each pool ordered by an MD5 of the seed and the unit's key (the same order on DuckDB and
@@ -154,13 +156,15 @@ def make_agency_list(persons: pl.DataFrame, size: int, seed: int) -> AgencyList:
     return _assemble(base, n_dup, rng)
 
 
-def wanted_rows(size: int) -> tuple[dict[str, int], int]:
+def wanted_rows(size: int, *, cut: bool = True) -> tuple[dict[str, int], int]:
     """Distinct rows a programme's list of ``size`` rows asks for per kind of draw, and
-    the duplicates added to them (see the module docstring)."""
+    the duplicates added to them (see the module docstring). A programme without a cut
+    (no quota, no budget: every eligible unit is on its list) has no unit below the cut,
+    so that share comes from the plan."""
     n_dup = round(size * DUPLICATES)
     wanted = {
         OUTSIDE: round(size * NOT_IN_REGISTER),
-        SKIPPED: round(size * BELOW_CUT),
+        SKIPPED: round(size * BELOW_CUT) if cut else 0,
         LEAKED: round(size * NOT_ELIGIBLE),
     }
     wanted[PLAN] = max(size - n_dup - sum(wanted.values()), 0)
@@ -175,6 +179,7 @@ def make_programme_list(
     *,
     programme: str,
     pools: dict[str, int],
+    cut: bool = True,
 ) -> AgencyList:
     """A noisy list standing for ``programme``'s realised recipients.
 
@@ -183,7 +188,7 @@ def make_programme_list(
     """
     rng = np.random.default_rng(seed)
     people = _listable(persons)
-    wanted, n_dup = wanted_rows(size)
+    wanted, n_dup = wanted_rows(size, cut=cut)
     first = people.unique(["nik", "kk"], keep="first", maintain_order=True)
     order = drawn.with_row_index("_at")
     picked = order.join(first, on=["nik", "kk"], how="inner").sort("_at").drop("_at")
@@ -554,9 +559,12 @@ def agency_list_from_snapshot(
         lst = make_agency_list(persons, size, seed)
     else:
         prog, version = found
-        wanted, _ = wanted_rows(size)
+        cut = prog.quota is not None or prog.budget is not None
+        wanted, _ = wanted_rows(size, cut=cut)
         drawn, pools = draw_programme_units(wh, catalog, prog, version, snap.id, wanted, seed)
-        lst = make_programme_list(persons, drawn, size, seed, programme=prog.code, pools=pools)
+        lst = make_programme_list(
+            persons, drawn, size, seed, programme=prog.code, pools=pools, cut=cut
+        )
     detail = {"programme": lst.programme} if lst.programme else {}
     with _written(lst, out) as truth:
         record_export(
