@@ -21,7 +21,9 @@ Choices where the contract leaves room (kept in one place, each named):
   never exceeds ``deprived``; ``outside_scope`` and the scope are the union of the
   programme's region codes;
 - a family is poor when the (normalised) weights of the indicators it is deprived in sum
-  to at least k, an unknown indicator counting as not deprived;
+  to at least k and none of its indicators is unknown (the measure's default missing-data
+  policy, ``exclude``, as ``padu mpi`` counts the poor); a family is deprived in a dimension
+  when one of its indicators is known to be deprived;
 - ``overlap.by_dimension`` has every dimension of the measure (zeros included), like
   ``gaps``; ``concentration.distribution`` has every key ``"1"`` .. ``"N+"``;
 - ``regions`` lists the regions with at least one family of the snapshot, by code, each
@@ -148,7 +150,8 @@ def load(
     for r in dep_rows:
         hit = [i for i in m.indicators if r[i.id] == 1]
         deprived[r[KK]] = {i.dimension for i in hit}
-        if sum((i.weight for i in hit), Fraction(0)) / total >= m.k:
+        known = all(r[i.id] is not None for i in m.indicators)
+        if known and sum((i.weight for i in hit), Fraction(0)) / total >= m.k:
             poor.add(r[KK])
 
     latest: dict[str, Any] = {}
