@@ -88,12 +88,13 @@ def convergence_command(
     if fmt == "json":
         out.print(f"-> {out_file}")
         return
-    out.print(convergence_tables(result))
+    # with a workbook, the console gets the province summary: the regions are in the file
+    out.print(convergence_tables(result, regions=fmt == "table"))
     if out_file is not None:
         out.print(f"-> {out_file}")
 
 
-def convergence_tables(result: dict[str, Any]) -> Group:
+def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group:
     """The summary an analyst reads: warnings, overlap, gaps, programmes, regions."""
     parts: list[Any] = []
     labels: dict[str, str] = result["dimension_labels"]
@@ -172,13 +173,14 @@ def convergence_tables(result: dict[str, Any]) -> Group:
             f"Program tahun {result['year']} tanpa daftar: "
             + ", ".join(result["programmes_without_list"])
         )
-    if result.get("regions"):
+    if regions and result.get("regions"):
         dims = list(result["gaps"])
         t = Table(
             "wilayah", "keluarga", "dimensi sama", "program sama 2x", "miskin tak terjangkau",
             *[f"{labels.get(d, d)} tak terjangkau" for d in dims],
             title=f"Per {result['by']}",
         )  # fmt: skip
+        t.columns[0].no_wrap = True  # a desa code cut short names no desa
         for r in result["regions"]:
             t.add_row(
                 f"{r['kode']} {r['nama']}",
@@ -246,7 +248,7 @@ def family_tables(card: dict[str, Any]) -> Group:
             r["member"] or ("seluruh keluarga" if r["nik"] is None else r["nik"]),
             r["source"] + (" [bukan acuan]" if r["off_reference"] else ""),
         )
-    tail = []
+    tail: list[Any] = [progs] if card["programmes"] else []
     if not card["programmes"]:
         tail.append(f"Belum ada program yang direncanakan atau diterima tahun {card['year']}.")
     if card["eligible_not_received"]:
@@ -258,4 +260,4 @@ def family_tables(card: dict[str, Any]) -> Group:
             "Menerima tetapi tidak memenuhi syarat aturan programnya: "
             + ", ".join(card["received_not_eligible"])
         )
-    return Group(head, members, *lines, progs, *tail)
+    return Group(head, members, *lines, *tail)

@@ -25,6 +25,7 @@ from padu.convergence.sources import (
 )
 from padu.errors import InputError, NotFound
 from padu.fmt import waktu_wita
+from padu.identifiers import mask_identifiers, mask_nik
 from padu.measure.measures import get_measure
 from padu.measure.snapshot import deprivation_table
 from padu.programmes.store import current_workshop
@@ -69,7 +70,11 @@ def family_card(
     """The card of the family whose KK, or a member's NIK, is ``key`` (audited)."""
     digits = re.sub(r"[\s.\-]", "", key)
     if not re.fullmatch(r"\d{16}", digits):
-        raise InputError(f"{key!r}: No. KK atau NIK harus 16 angka")
+        # a message carries no NIK or KK in clear, even a mistyped one
+        if digits.isdigit():
+            shown = mask_nik(digits) if len(digits) > 10 else digits
+            raise InputError(f"{shown}: No. KK atau NIK harus 16 angka, bukan {len(digits)}")
+        raise InputError(f"{mask_identifiers(key.strip()[:40])!r}: No. KK atau NIK harus 16 angka")
     snap = _snapshot(catalog, snapshot, year)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
@@ -79,7 +84,9 @@ def family_card(
         holders = ind.filter(ind[NIK] == digits).select(KK).distinct().to_pyarrow()
         kks = sorted(str(k) for k in holders.column(KK).to_pylist())
         if not kks:
-            raise NotFound(f"{digits} bukan No. KK maupun NIK di snapshot {snap.id} ({snap.label})")
+            raise NotFound(
+                f"{mask_nik(digits)} bukan No. KK maupun NIK di snapshot {snap.id} ({snap.label})"
+            )
         found = kel.filter(kel[KK] == kks[0]).to_pyarrow().to_pylist()
         via = "nik"
     fam = found[0]
