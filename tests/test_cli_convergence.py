@@ -550,11 +550,6 @@ def test_unknown_snapshots_and_missing_options(
     assert got == code and word in data["message"], data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views.py: a year with no adopted or linked list fails inside the engine "
-    "(reported to the engine's owner); remove this mark once it is fixed",
-)
 def test_a_year_without_lists_shows_the_register_and_no_programme(workshop: Workshop) -> None:
     kel, _ = _register(workshop.files)
     ran = padu(workshop.home, "--json", "convergence", "--snapshot", "latest", "--year", "2030")

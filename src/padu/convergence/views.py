@@ -106,13 +106,19 @@ class _Slots(dict[Key, dict[str, Any]]):
 def _overlap(ctx: _Ctx, group: str | None) -> _Slots:
     progs = ctx.programmes
     gcols = [group] if group else []
+    top = ctx.concentration
+    labels = [str(i) for i in range(1, top)] + [f"{top}+"]
     out = _Slots(
         lambda: {
             "same_dimension_families": 0,
             "same_programme_families": 0,
             "complementary_families": 0,
             "by_dimension": {},
-            "concentration": {"threshold": ctx.concentration, "families": 0, "distribution": {}},
+            "concentration": {
+                "threshold": ctx.concentration,
+                "families": 0,
+                "distribution": dict.fromkeys(labels, 0),
+            },
             "by_agency_pair": [],
         }
     )
@@ -160,8 +166,6 @@ def _overlap(ctx: _Ctx, group: str | None) -> _Slots:
     _same_programme(ctx, group, out)
     _concentration(ctx, group, out)
     _agency_pairs(ctx, group, out)
-    top = ctx.concentration
-    labels = [str(i) for i in range(1, top)] + [f"{top}+"]
     for s in out.values():
         s["by_dimension"] = dict(sorted(s["by_dimension"].items()))
         dist = s["concentration"]["distribution"]
@@ -390,6 +394,8 @@ def _deprived_condition(ctx: _Ctx, code: str, table: Any) -> Any:
 def _deprived_coverage(ctx: _Ctx, group: str | None, out: _Slots) -> None:
     fam, fp = ctx.base.families, ctx.reached
     codes = sorted(ctx.programmes)
+    if not codes:
+        return
     aggs = {f"_c{i}": _true(_deprived_condition(ctx, c, fam)) for i, c in enumerate(codes)}
     for r in _grouped(fam, group, **aggs):
         for i, c in enumerate(codes):
@@ -571,7 +577,8 @@ def _province(ctx: _Ctx, regions: dict[Key, dict[str, Any]]) -> dict[str, Any]:
     """The province figures from the regions': every family lives in exactly one region,
     so family counts add up; only the priority skipped (its cut-off rank is the province's
     own) and the rows waiting for review are asked of the engine again."""
-    parts = [regions[g] for g in sorted(regions, key=lambda k: (k is not None, str(k)))]
+    # the regions first (the units in none only add programme figures, keys stay in order)
+    parts = [regions[g] for g in sorted(regions, key=lambda k: (k is None, str(k)))]
     total: dict[str, Any] = _sum(parts)
     total["overlap"]["concentration"]["threshold"] = ctx.concentration
     total["overlap"]["by_agency_pair"].sort(key=lambda p: (-p["families"], p["agencies"]))

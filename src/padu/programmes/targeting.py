@@ -249,8 +249,12 @@ def eligible_units(
         flags = flags.filter(flags._eligible).drop("_eligible")
     features = family_features(wh, catalog, snap.id)
     fam = features.join(flags, features[KK] == flags["_kk"]).drop("_kk")
-    for scope in ([region] if region else []) + list(programme.regions):
-        fam = fam.filter(fam.kode_kelurahan_desa.startswith(scope))
+    # the programme's scope is the union of its regions; --region narrows it further
+    if programme.regions:
+        desa = fam.kode_kelurahan_desa
+        fam = fam.filter(ibis.or_(*(desa.startswith(r) for r in programme.regions)))
+    if region:
+        fam = fam.filter(fam.kode_kelurahan_desa.startswith(region))
     # rank on the keys only; names and addresses are joined when the rows are fetched
     keys = fam.select(KK, "_desil", "_score", "alasan")
     if programme.unit == "individu":
