@@ -105,6 +105,23 @@ def _input_file(path: Path, what: str = "berkas") -> Path:
     return path
 
 
+def check_format(fmt: str, out_file: Path | None, *, json_file: bool = False) -> None:
+    """``--format table|json|xlsx`` with its ``--out``: xlsx needs a file, a table has none,
+    and JSON goes to a file only where the command writes one (``json_file``)."""
+    if fmt not in ("table", "json", "xlsx"):
+        raise UsageError("--format: harus table, json atau xlsx")
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
+    if out_file is None:
+        return
+    if fmt == "table" or (fmt == "json" and not json_file):
+        raise UsageError(
+            "--out: hanya untuk --format json atau xlsx" if json_file
+            else "--out: hanya untuk --format xlsx"
+        )  # fmt: skip
+    check_output_file(out_file, (".xlsx",) if fmt == "xlsx" else (".json",))
+
+
 _BY = Annotated[
     str | None, typer.Option("--by", help="Nama petugas (bawaan: PADU_USER atau pengguna OS).")
 ]
@@ -674,14 +691,7 @@ def needs(
     from padu.programmes.store import current_workshop, programme
 
     state = _state(ctx)
-    if fmt not in ("table", "json", "xlsx"):
-        raise UsageError("--format: harus table, json atau xlsx")
-    if fmt == "xlsx" and out_file is None:
-        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
-    if out_file is not None:
-        if fmt != "xlsx":
-            raise UsageError("--out: hanya untuk --format xlsx")
-        check_output_file(out_file, (".xlsx",))
+    check_format(fmt, out_file)
     with state.stores(read_only=True) as (wh, cat):
         if programme_code:
             progs = [programme(cat, programme_code)[0]]

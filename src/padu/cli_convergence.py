@@ -14,9 +14,8 @@ import typer
 from rich.console import Group
 from rich.table import Table
 
-from padu.cli import _BY, State, _emit, _state, app, out
-from padu.errors import UsageError
-from padu.files import atomic_output, check_output_file
+from padu.cli import _BY, State, _emit, _state, app, check_format, out
+from padu.files import atomic_output
 from padu.fmt import angka, persen
 
 BASIS_WORDS = {
@@ -60,14 +59,7 @@ def convergence_command(
     from padu.convergence import convergence
 
     state = _state(ctx)
-    if fmt not in ("table", "json", "xlsx"):
-        raise UsageError("--format: harus table, json atau xlsx")
-    if fmt == "xlsx" and out_file is None:
-        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
-    if out_file is not None:
-        if fmt == "table":
-            raise UsageError("--out: hanya untuk --format json atau xlsx")
-        check_output_file(out_file, (".xlsx",) if fmt == "xlsx" else (".json",))
+    check_format(fmt, out_file, json_file=True)
     if fmt == "xlsx":
         by = by or "desa"
     with state.stores(read_only=True) as (wh, cat):
