@@ -7,10 +7,10 @@ goes on once that file exists, so tests/test_concurrency.py can run a second wri
 end while the first one waits with its batch pending. Unset (always, outside tests) it does
 nothing.
 
-Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write``, ``adopt.write`` and
-``link.write`` (pending batch recorded, no warehouse row written yet), ``warehouse.append``
-(a writer has appended a chunk of its batch rows, more may follow), ``catalog.audit`` (a
-catalog transaction that carries an audit event is about to commit) and
+Stages: ``stores.open`` (both stores connected, nothing read yet), ``import.write``,
+``adopt.write`` and ``link.write`` (pending batch recorded, no warehouse row written yet),
+``warehouse.append`` (a writer has appended a chunk of its batch rows, more may follow),
+``catalog.audit`` (a catalog transaction that carries an audit event is about to commit) and
 ``catalog.audit:<event>`` (the same, for one event name, e.g.
 ``catalog.audit:personal_data.export``: the export file is written, not yet renamed) and
 ``synth.write`` (a synthetic register's files are written in their temporary folder).
