@@ -33,6 +33,7 @@ Choices where the contract leaves room (kept in one place, each named):
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -78,7 +79,7 @@ class Unit:
 @dataclass
 class Eligible:
     rank: int
-    nik: str | None
+    key: str  # the person as padu target counts one, or the KK
     kk: str
 
 
@@ -92,12 +93,14 @@ class World:
     programmes: dict[str, Programme]
     versions: dict[str, int]
     families: dict[str, dict[str, Any]]  # KK -> region codes and desil
-    person_families: dict[str, list[str]]  # NIK -> the KKs S gives it
+    person_families: dict[str, list[str]]  # valid NIK -> the KKs S gives it
+    persons: dict[tuple[str, str], str]  # (NIK, KK) of S -> the person as padu target counts one
     dimensions: list[str]
     deprived: dict[str, set[str]]  # KK -> dimensions it is deprived in
     poor: set[str]
     adoptions: list[Any]  # the adoption that counts, per programme
     ledgers: list[Any]  # the ledgers that count
+    all_ledgers: list[Any]  # every ledger of the year
     rows: dict[tuple[str, str], list[Row]]  # (part, programme) -> rows
     source_rows: dict[tuple[str, int], int]  # (kind, id) -> rows stored
     eligible: dict[str, list[Eligible]] = field(default_factory=dict)
@@ -138,9 +141,14 @@ def load(
     families = {r[KK]: r for r in kel.select(*fam_cols).to_pyarrow().to_pylist()}
     ind = snapshot_table(wh, catalog, snap.id, "individu")
     person_families: dict[str, list[str]] = defaultdict(list)
-    for r in ind.select(NIK, KK).to_pyarrow().to_pylist():
+    persons: dict[tuple[str, str], str] = {}
+    cols = [NIK, KK, "nama", "tanggal_lahir", "kualitas"]
+    for r in ind.select(*cols).to_pyarrow().to_pylist():
         if r[NIK] is not None:
-            person_families[r[NIK]].append(r[KK])
+            key = person_of(r)
+            persons[r[NIK], r[KK]] = min(key, persons.get((r[NIK], r[KK]), key))
+            if key == r[NIK]:  # a valid NIK
+                person_families[r[NIK]].append(r[KK])
 
     m = get_measure(measure, catalog)
     total = sum((i.weight for i in m.indicators), Fraction(0))
@@ -189,9 +197,7 @@ def load(
         if c["ledger_batch"] in batches:
             cand_of[c["ledger_batch"], c["row"]].append(c)
     review_keys = [r["row_key"] for rs in by_ledger.values() for r in rs if r["status"] == "review"]
-    same = {
-        (d.row_key, d.person_key) for d in catalog.decisions(review_keys) if d.decision == "same"
-    }
+    said = {(d.row_key, d.person_key): d.decision for d in catalog.decisions(review_keys)}
     for x in ledgers:
         source_rows["ledger", x.id] += 0
         for r in sorted(by_ledger.get(x.batch, []), key=lambda r: r["row"]):
@@ -201,14 +207,14 @@ def load(
             elif r["status"] == "unmatched":
                 row = Row("realised", x.id, r["row"], "not_found", None, None)
             else:
-                chosen = [
-                    c
-                    for c in sorted(cand_of[x.batch, r["row"]], key=lambda c: c["rank"])
-                    if (r["row_key"], f"{c['nik'] or ''}|{c['kk'] or ''}") in same
-                ]
+                mine = sorted(cand_of[x.batch, r["row"]], key=lambda c: c["rank"])
+                told = [said.get((r["row_key"], f"{c['nik'] or ''}|{c['kk'] or ''}")) for c in mine]
+                chosen = [c for c, d in zip(mine, told, strict=True) if d == "same"]
                 if chosen:
                     c = chosen[0]
                     row = Row("realised", x.id, r["row"], "found", c["nik"], c["kk"])
+                elif mine and all(d == "different" for d in told):
+                    row = Row("realised", x.id, r["row"], "not_found", None, None)
                 else:
                     row = Row("realised", x.id, r["row"], "pending", None, None)
             rows["realised", x.programme].append(row)
@@ -221,11 +227,13 @@ def load(
         versions=versions,
         families=families,
         person_families=dict(person_families),
+        persons=persons,
         dimensions=[d.id for d in m.dimensions],
         deprived=deprived,
         poor=poor,
         adoptions=adoptions,
         ledgers=ledgers,
+        all_ledgers=list(catalog.ledgers(year=year)),
         rows=dict(rows),
         source_rows=dict(source_rows),
     )
@@ -234,35 +242,73 @@ def load(
 def load_eligible(wh: Warehouse, catalog: Catalog, world: World) -> None:
     """Every eligible unit of every programme with a source, in rank order."""
     codes = {a.programme for a in world.adoptions} | {x.programme for x in world.ledgers}
+    ind = snapshot_table(wh, catalog, world.snapshot.id, "individu")
+    cols = [NIK, KK, "nama", "tanggal_lahir", "kualitas"]
+    members = {(r[NIK], r[KK]): r for r in ind.select(*cols).to_pyarrow().to_pylist()}
     for code in sorted(codes):
         p = world.programmes[code]
         free = dataclasses.replace(p, quota=None, budget=None)
         drawn = draw_target_list(wh, catalog, free, world.versions[code], world.snapshot.id)
         assert drawn.selected == drawn.eligible
-        world.eligible[code] = [
-            Eligible(r["peringkat"], r.get(NIK), r[KK]) for r in drawn.rows.to_pylist()
-        ]
+        listed = drawn.rows.to_pylist()
+        if p.unit == "individu":
+            world.eligible[code] = [
+                Eligible(r["peringkat"], person_of(members[r[NIK], r[KK]]) if r[NIK] else
+                         person_of({**r, "kualitas": "nik_tidak_valid"}), r[KK])
+                for r in listed
+            ]  # fmt: skip
+        else:
+            world.eligible[code] = [Eligible(r["peringkat"], r[KK], r[KK]) for r in listed]
 
 
 # -- units and families -------------------------------------------------------------------
 
 
+def person_of(r: dict[str, Any]) -> str:
+    """How padu target counts a member: a valid NIK, else the record (KK, NIK as written,
+    name, birth date)."""
+    if r[NIK] is not None and "nik_tidak_valid" not in (r.get("kualitas") or ""):
+        return str(r[NIK])
+    born = r["tanggal_lahir"].isoformat() if r["tanggal_lahir"] else ""
+    return f"{r[KK]}|{r[NIK] or ''}|{r['nama'] or ''}|{born}"
+
+
+def _person(world: World, row: Row) -> tuple[str | None, str | None]:
+    """The person of S a row names (key, KK): by NIK and KK, else by a valid NIK alone."""
+    if row.nik is None:
+        return None, None
+    if (row.nik, row.kk) in world.persons:
+        return world.persons[row.nik, row.kk], row.kk
+    held = world.person_families.get(row.nik, [])
+    if held:
+        kk = min(held)
+        return world.persons[row.nik, kk], kk
+    return None, None
+
+
 def family_of(world: World, p: Programme, row: Row) -> str | None:
-    """The family of S a found row rolls up to, or None when it is not in S."""
-    if p.unit == "keluarga":
-        return row.kk if row.kk in world.families else None
-    held = world.person_families.get(row.nik or "", [])
-    if not held:
+    """The family of S a found row rolls up to, or None when it is not in S: the family of
+    the person it names, else (no NIK, or a family programme) its KK if S has it."""
+    _, kk = _person(world, row)
+    if kk is not None:
+        return kk
+    if row.nik is not None and p.unit == "individu":
         return None
-    return row.kk if row.kk in held else min(held)
+    return row.kk if row.kk in world.families else None
 
 
-def unit_key(p: Programme, row: Row) -> tuple[Any, ...]:
+def unit_key(world: World, p: Programme, row: Row) -> tuple[Any, ...]:
     if row.status == "found":
-        if p.unit == "keluarga" and row.kk:
-            return ("kk", row.kk)
-        if p.unit == "individu" and row.nik:
-            return ("nik", row.nik)
+        if p.unit == "keluarga":
+            fam = family_of(world, p, row) or row.kk
+            if fam:
+                return ("kk", fam)
+        else:
+            key, _ = _person(world, row)
+            if key is not None:
+                return ("orang", key)
+            if row.nik:
+                return ("orang", row.nik)
     return ("row", row.part, row.source, row.row)
 
 
@@ -273,7 +319,7 @@ def units(world: World, p: Programme, parts: tuple[str, ...]) -> dict[tuple[Any,
         for row in world.rows.get((part, p.code), []):
             if row.status == "pending":
                 continue
-            key = unit_key(p, row)
+            key = unit_key(world, p, row)
             if key not in out:
                 found = row.status == "found"
                 out[key] = Unit(key, found, family_of(world, p, row) if found else None)
@@ -281,21 +327,19 @@ def units(world: World, p: Programme, parts: tuple[str, ...]) -> dict[tuple[Any,
 
 
 def duplicated_families(world: World, p: Programme, parts: tuple[str, ...]) -> set[str]:
-    """Families with a unit that ``p`` lists twice within one basis (rows in S only)."""
+    """Families with a unit that one source of ``p`` (one adoption, one ledger) lists twice
+    or more: every family of S the unit's rows roll up to."""
     out: set[str] = set()
     for part in parts:
-        seen: Counter[tuple[Any, ...]] = Counter()
-        fam: dict[tuple[Any, ...], str] = {}
+        rows: dict[tuple[int, tuple[Any, ...]], list[str]] = defaultdict(list)
         for row in world.rows.get((part, p.code), []):
             if row.status != "found":
                 continue
             f = family_of(world, p, row)
             if f is None:
                 continue
-            key = unit_key(p, row)
-            seen[key] += 1
-            fam.setdefault(key, f)
-        out |= {fam[k] for k, n in seen.items() if n >= 2}
+            rows[row.source, unit_key(world, p, row)].append(f)
+        out |= {f for fams in rows.values() if len(fams) >= 2 for f in fams}
     return out
 
 
@@ -329,21 +373,27 @@ def views(
                     "basis": "planned", "kind": "adoption", "id": a.id, "programme": a.programme,
                     "snapshot": a.snapshot_id, "rows": world.source_rows["adoption", a.id],
                     "off_reference": ref is None or ref.snapshot_id != a.snapshot_id,
-                    "dibuat": a.dibuat, "pelaku": a.pelaku,
+                    "counted": True, "dibuat": a.dibuat, "pelaku": a.pelaku,
                 }
             )  # fmt: skip
     if "realised" in parts:
-        for x in world.ledgers:
-            sources.append(
-                {
-                    "basis": "realised", "kind": "ledger", "id": x.id, "programme": x.programme,
-                    "snapshot": x.snapshot_id, "rows": world.source_rows["ledger", x.id],
-                    "file": x.source_file,
-                    "off_reference": ref is None or ref.snapshot_id != x.snapshot_id,
-                    "dibuat": x.dibuat, "pelaku": x.pelaku,
-                }
-            )  # fmt: skip
-    with_source = sorted({s["programme"] for s in sources})
+        counted = {x.id for x in world.ledgers}
+        for x in world.all_ledgers:
+            entry = {
+                "basis": "realised", "kind": "ledger", "id": x.id, "programme": x.programme,
+                "snapshot": x.snapshot_id, "rows": json.loads(x.counts)["rows"],
+                "file": x.source_file,
+                "off_reference": ref is None or ref.snapshot_id != x.snapshot_id,
+                "counted": x.id in counted, "dibuat": x.dibuat, "pelaku": x.pelaku,
+            }  # fmt: skip
+            if x.id not in counted:  # the nearest newer ledger of the same file
+                entry["replaced_by"] = min(
+                    o.id for o in world.all_ledgers
+                    if o.programme == x.programme and o.id > x.id
+                    and (o.source_file == x.source_file or o.file_sha256 == x.file_sha256)
+                )  # fmt: skip
+            sources.append(entry)
+    with_source = sorted({s["programme"] for s in sources if s["counted"]})
     progs = [world.programmes[c] for c in with_source]
     unit_sets = {p.code: units(world, p, parts) for p in progs}
     dup = {p.code: duplicated_families(world, p, parts) for p in progs}
@@ -500,7 +550,7 @@ def _area(
         eligible = [e for e in world.eligible[p.code] if column is None or here(e.kk)]
 
         def got(e: Eligible, p: Programme = p, keys: set[tuple[Any, ...]] = keys) -> bool:
-            key = ("kk", e.kk) if p.unit == "keluarga" else ("nik", e.nik)
+            key = ("kk", e.kk) if p.unit == "keluarga" else ("orang", e.key)
             return key in keys
 
         hits = [e.rank for e in eligible if got(e)]

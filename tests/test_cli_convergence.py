@@ -55,7 +55,7 @@ TOP_KEYS = {
 }  # fmt: skip
 SNAPSHOT_KEYS = {"id", "label", "tanggal", "reference"}
 SOURCE_KEYS = {"basis", "kind", "id", "programme", "snapshot", "rows", "off_reference", "dibuat",
-               "pelaku"}  # fmt: skip
+               "pelaku", "counted"}  # fmt: skip
 OVERLAP_KEYS = {"same_dimension_families", "same_programme_families", "complementary_families",
                 "by_dimension", "concentration", "by_agency_pair"}  # fmt: skip
 PROGRAMME_KEYS = {
@@ -389,7 +389,9 @@ def test_json_has_every_key_of_the_contract(ask: Callable[..., dict[str, Any]]) 
     assert list(data["gaps"]) == list(data["dimension_labels"])  # the measure's order
     assert set(data["snapshot"]) == SNAPSHOT_KEYS
     for s in data["sources"]:
-        assert set(s) == SOURCE_KEYS | ({"file"} if s["kind"] == "ledger" else set())
+        optional = {"file"} if s["kind"] == "ledger" else set()
+        assert set(s) - {"replaced_by"} == SOURCE_KEYS | optional
+        assert s["counted"] == ("replaced_by" not in s)
         assert s["pelaku"] == ACTOR
         assert s["basis"] == ("planned" if s["kind"] == "adoption" else "realised")
     assert all(isinstance(w, str) and w for w in data["warnings"])

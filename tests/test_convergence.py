@@ -679,24 +679,28 @@ def scenario(stores: Stores, small_register: SyntheticRegister, tmp_path: Path) 
 
 
 def _sources(sc: Scenario, basis: str) -> list[tuple[Any, ...]]:
-    """(basis, kind, id, programme, snapshot, rows, file, off_reference) of the sources that
-    count, with March as the reference: BANSOS's adoption and KARTU-SEHAT's list are from
-    January."""
+    """(basis, kind, id, programme, snapshot, rows, file, off_reference, replaced_by) of
+    every source, with March as the reference: BANSOS's adoption and KARTU-SEHAT's list are
+    from January; the first rtlh.csv is replaced by its resubmission (same name), bedah.csv
+    by its copy (same content), and neither counts."""
     a, led, jan, mar = sc.adoptions, sc.ledgers, sc.january, sc.march
     planned = [
-        ("planned", "adoption", a["BANSOS"], "BANSOS", jan, 3, None, True),
-        ("planned", "adoption", a["KARTU-SEHAT"], "KARTU-SEHAT", mar, 2, None, False),
-        ("planned", "adoption", a["RTLH"], "RTLH", mar, 3, None, False),
-        ("planned", "adoption", a["BEDAH-RUMAH"], "BEDAH-RUMAH", mar, 3, None, False),
-        ("planned", "adoption", a["AIR-BERSIH"], "AIR-BERSIH", mar, 2, None, False),
+        ("planned", "adoption", a["BANSOS"], "BANSOS", jan, 3, None, True, None),
+        ("planned", "adoption", a["KARTU-SEHAT"], "KARTU-SEHAT", mar, 2, None, False, None),
+        ("planned", "adoption", a["RTLH"], "RTLH", mar, 3, None, False, None),
+        ("planned", "adoption", a["BEDAH-RUMAH"], "BEDAH-RUMAH", mar, 3, None, False, None),
+        ("planned", "adoption", a["AIR-BERSIH"], "AIR-BERSIH", mar, 2, None, False, None),
     ]
     realised = [
-        ("realised", "ledger", led["bansos"], "BANSOS", mar, 7, "bansos-2026.csv", False),
-        ("realised", "ledger", led["rtlh-2"], "RTLH", mar, 2, "rtlh.csv", False),
-        ("realised", "ledger", led["rtlh-tahap2"], "RTLH", mar, 1, "rtlh-tahap2.csv", False),
+        ("realised", "ledger", led["bansos"], "BANSOS", mar, 7, "bansos-2026.csv", False, None),
+        ("realised", "ledger", led["rtlh-1"], "RTLH", mar, 2, "rtlh.csv", False, led["rtlh-2"]),
+        ("realised", "ledger", led["rtlh-2"], "RTLH", mar, 2, "rtlh.csv", False, None),
+        ("realised", "ledger", led["rtlh-tahap2"], "RTLH", mar, 1, "rtlh-tahap2.csv", False, None),
+        ("realised", "ledger", led["bedah"], "BEDAH-RUMAH", mar, 3, "bedah.csv", False,
+         led["bedah-salinan"]),
         ("realised", "ledger", led["bedah-salinan"], "BEDAH-RUMAH", mar, 3,
-         "bedah-salinan.csv", False),
-        ("realised", "ledger", led["kartu"], "KARTU-SEHAT", jan, 2, "kartu-sehat.csv", True),
+         "bedah-salinan.csv", False, None),
+        ("realised", "ledger", led["kartu"], "KARTU-SEHAT", jan, 2, "kartu-sehat.csv", True, None),
     ]  # fmt: skip
     return sorted({"planned": planned, "realised": realised, "both": planned + realised}[basis])
 
@@ -705,9 +709,10 @@ def _source_tuples(got: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     for s in got:
         assert isinstance(s["dibuat"], str) and s["dibuat"], s
         assert s["pelaku"] == ACTOR, s
+        assert s["counted"] == (s.get("replaced_by") is None), s
     return sorted(
         (s["basis"], s["kind"], s["id"], s["programme"], s["snapshot"], s["rows"],
-         s.get("file"), s["off_reference"])
+         s.get("file"), s["off_reference"], s.get("replaced_by"))
         for s in got
     )  # fmt: skip
 
@@ -755,7 +760,14 @@ def test_off_reference_sources_and_snapshots_are_flagged(
     before = convergence(wh, cat, scenario.march, YEAR)
     assert before["snapshot"]["reference"] is False
     assert all(s["off_reference"] for s in before["sources"])
-    assert len(before["sources"]) == 10 and before["warnings"]
+    assert len(before["sources"]) == 12 and before["warnings"]  # 10 count, 2 replaced
+    replaced = {s["id"]: s["replaced_by"] for s in before["sources"] if not s["counted"]}
+    led = scenario.ledgers
+    assert replaced == {led["rtlh-1"]: led["rtlh-2"], led["bedah"]: led["bedah-salinan"]}
+    for old, new in replaced.items():
+        said = f"#{old} ("
+        assert any(said in w and f"digantikan daftar tertaut #{new}" in w
+                   for w in before["warnings"]), before["warnings"]  # fmt: skip
 
     cat.set_reference(YEAR, scenario.march, "data acuan lokakarya", ACTOR)
     agreed = convergence(wh, cat, scenario.march, YEAR)
@@ -824,3 +836,41 @@ def test_a_review_decided_later_turns_a_pending_row_into_a_recipient(
     # F11 was already reached (by KARTU-SEHAT, Nyai): BANSOS and KARTU-SEHAT complement
     assert after["overlap"]["complementary_families"] == 1
     assert after["overlap"]["same_dimension_families"] == 1
+
+
+def test_a_review_rejected_later_is_a_recipient_not_found(
+    stores: Stores, scenario: Scenario
+) -> None:
+    # every candidate of Bambang's row decided "different" after the link: the row is then
+    # what a re-link would make it, a recipient not found in the register, not pending
+    wh, cat = stores.warehouse, stores.catalog
+    before = convergence(wh, cat, scenario.march, YEAR, basis="realised")["programmes"]["BANSOS"]
+    ledger = next(x for x in cat.ledgers() if x.id == scenario.ledgers["bansos"])
+    row = next(r["row"] for r in review_pairs(wh, ledger).iter_rows(named=True)
+               if r["nik"] == BAMBANG.nik)  # fmt: skip
+    decide(wh, cat, ledger, [(row, None, "different")], actor="peninjau")
+    after = convergence(wh, cat, scenario.march, YEAR, basis="realised")["programmes"]["BANSOS"]
+    assert (before["pending_review"], after["pending_review"]) == (1, 0)
+    assert after["recipients"] == before["recipients"] + 1
+    assert after["inclusion"]["not_found"] == before["inclusion"]["not_found"] + 1
+    assert after["eligible_reached"] == before["eligible_reached"]
+
+
+def test_a_family_in_two_tranches_is_not_the_same_programme_twice(
+    stores: Stores, scenario: Scenario, tmp_path: Path
+) -> None:
+    # Budi's family is on rtlh.csv already; a second tranche lists it again: two sources,
+    # so not a duplicate (Ahmad twice inside the BANSOS list is one, and stays one)
+    wh, cat = stores.warehouse, stores.catalog
+    before = convergence(wh, cat, scenario.march, YEAR, basis="realised")
+    tranche = _write_list(tmp_path / "rtlh-tahap3.csv", [_row(BUDI, "A")])
+    _link(stores, tranche, "RTLH", "PERKIM", scenario.march)
+    after = convergence(wh, cat, scenario.march, YEAR, basis="realised")
+    assert after["programmes"]["RTLH"]["recipients"] == before["programmes"]["RTLH"]["recipients"]
+    assert after["overlap"]["same_programme_families"] == 1
+    assert before["overlap"]["same_programme_families"] == 1
+    # the same row twice inside that tranche is a duplicate: Budi's family is then counted
+    twice = _write_list(tmp_path / "rtlh-tahap4.csv", [_row(BUDI, "A"), _row(BUDI, "A")])
+    _link(stores, twice, "RTLH", "PERKIM", scenario.march)
+    again = convergence(wh, cat, scenario.march, YEAR, basis="realised")
+    assert again["overlap"]["same_programme_families"] == 2

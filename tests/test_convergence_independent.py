@@ -85,13 +85,9 @@ def _same(got: Any, want: Any, where: str, out: list[str]) -> None:
 
 
 def _comparable(view: dict[str, Any]) -> dict[str, Any]:
-    """A region's or the province's figures in one order: dimension x agency cells sorted,
-    and ``by_dimension`` reduced to the dimensions with a family (the contract fixes
-    neither)."""
+    """A region's or the province's figures with the dimension x agency cells sorted (the
+    contract fixes no order)."""
     out = dict(view)
-    overlap = dict(out["overlap"])
-    overlap["by_dimension"] = {d: n for d, n in overlap["by_dimension"].items() if n}
-    out["overlap"] = overlap
     out["dimension_agency"] = sorted(
         out["dimension_agency"], key=lambda c: (c["dimension"], c["agency"])
     )
@@ -101,7 +97,7 @@ def _comparable(view: dict[str, Any]) -> dict[str, Any]:
 def _sources(view: dict[str, Any]) -> list[tuple[Any, ...]]:
     return sorted(
         (s["basis"], s["kind"], s["id"], s["programme"], s["snapshot"], s["rows"],
-         s.get("file"), s["off_reference"], s["pelaku"])
+         s.get("file"), s["off_reference"], s["pelaku"], s["counted"], s.get("replaced_by"))
         for s in view["sources"]
     )  # fmt: skip
 

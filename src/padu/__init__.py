@@ -8,7 +8,10 @@ The public surface, as a table of contents:
 - the register: :func:`import_register`, :func:`quality_report`, :func:`diff_snapshots`
 - rules: :func:`compile_rule` (the safe rule language, compiled to Ibis)
 - multidimensional poverty: :func:`alkire_foster`, :func:`get_measure`, :func:`mpi_snapshot`
-- programmes: :func:`load_workshop`, :func:`draw_target_list`, :func:`data_needs`
+- programmes: :func:`load_workshop`, :func:`draw_target_list`, :func:`data_needs`,
+  :func:`adopt_target_list`
+- linking agency lists: :func:`link_list`
+- convergence: :func:`convergence`, :func:`family_card`
 - synthetic data: :func:`generate_register`, :func:`write_register`
 - errors: :class:`PaduError` and its kinds, :class:`Problem`
 """
@@ -19,12 +22,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use: a command pays only for its own
+    from padu.convergence.family import family_card
+    from padu.convergence.views import convergence
     from padu.errors import ImportRejected, InputError, NotFound, PaduError, Problem
     from padu.identifiers import parse_nik
+    from padu.linkage.ledger import link_list
     from padu.measure import alkire_foster
     from padu.measure.measures import get_measure
     from padu.measure.snapshot import mpi_snapshot
     from padu.programmes import load_workshop
+    from padu.programmes.adopt import adopt_target_list
     from padu.programmes.needs import data_needs
     from padu.programmes.targeting import draw_target_list
     from padu.regions import kaltara
@@ -45,15 +52,19 @@ _WHERE = {
     "Problem": "padu.errors",
     "Settings": "padu.settings",
     "Warehouse": "padu.stores",
+    "adopt_target_list": "padu.programmes.adopt",
     "alkire_foster": "padu.measure",
     "compile_rule": "padu.rules",
+    "convergence": "padu.convergence.views",
     "data_needs": "padu.programmes.needs",
     "diff_snapshots": "padu.register",
     "draw_target_list": "padu.programmes.targeting",
+    "family_card": "padu.convergence.family",
     "generate_register": "padu.synth",
     "get_measure": "padu.measure.measures",
     "import_register": "padu.register",
     "kaltara": "padu.regions",
+    "link_list": "padu.linkage.ledger",
     "load_workshop": "padu.programmes",
     "mpi_snapshot": "padu.measure.snapshot",
     "parse_nik": "padu.identifiers",
@@ -72,15 +83,19 @@ __all__ = [
     "Problem",
     "Settings",
     "Warehouse",
+    "adopt_target_list",
     "alkire_foster",
     "compile_rule",
+    "convergence",
     "data_needs",
     "diff_snapshots",
     "draw_target_list",
+    "family_card",
     "generate_register",
     "get_measure",
     "import_register",
     "kaltara",
+    "link_list",
     "load_workshop",
     "mpi_snapshot",
     "parse_nik",

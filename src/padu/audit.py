@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_KINDS",
+    "FAMILY_CARD",
     "LINK_LEDGER",
     "LINK_MAPPING",
     "LINK_REVIEW",
@@ -47,6 +48,7 @@ REGISTER_IMPORT = "register.import"
 REGISTER_REFERENCE = "register.reference"
 TARGET_DRAW = "target.draw"
 TARGET_ADOPT = "target.adopt"
+FAMILY_CARD = "family.card"
 LINK_LEDGER = "link.ledger"
 LINK_REVIEW = "link.review"
 LINK_MAPPING = "link.mapping"

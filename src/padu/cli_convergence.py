@@ -210,11 +210,12 @@ def family_tables(card: dict[str, Any]) -> Group:
     """The card in words: the family, its members, deprivations and programmes."""
     from padu.fmt import tanggal
 
-    f, snap = card["family"], card["snapshot"]
+    snap = card["snapshot"]
+    f = {k: ("-" if v is None or v == "" else v) for k, v in card["family"].items()}
     head = (
         f"Keluarga {f['kk']} ({f['kepala']}), {f['alamat']}, {f['desa']}, {f['kecamatan']}, "
-        f"{f['kabupaten']}: desil nasional {f['desil'] or '-'}"
-        f"{', miskin multidimensi' if f['poor'] else ''}. Snapshot {snap['id']} "
+        f"{f['kabupaten']}: desil nasional {f['desil']}"
+        f"{', miskin multidimensi' if card['family']['poor'] else ''}. Snapshot {snap['id']} "
         f"({snap['label']}{', acuan' if snap['reference'] else ', bukan acuan'})."
     )
     members = Table("NIK", "nama", "jenis kelamin", "tanggal lahir", "hubungan", title="Anggota")
@@ -228,7 +229,7 @@ def family_tables(card: dict[str, Any]) -> Group:
     if unknown:
         lines.append("Tidak dapat dinilai (data kosong): " + "; ".join(unknown))
     progs = Table(
-        "program", "instansi", "dasar", "status", "anggota", "sumber",
+        "program", "instansi", "dasar", "status", "anggota", "sumber", "nama program",
         title=f"Program tahun {card['year']}",
     )  # fmt: skip
     for r in card["programmes"]:
@@ -239,17 +240,19 @@ def family_tables(card: dict[str, Any]) -> Group:
             r["status"],
             r["member"] or ("seluruh keluarga" if r["nik"] is None else r["nik"]),
             r["source"] + (" [bukan acuan]" if r["off_reference"] else ""),
+            r["name"] or "-",
         )
     tail: list[Any] = [progs] if card["programmes"] else []
     if not card["programmes"]:
         tail.append(f"Belum ada program yang direncanakan atau diterima tahun {card['year']}.")
     if card["eligible_not_received"]:
         tail.append(
-            "Memenuhi syarat tetapi belum menerima: " + ", ".join(card["eligible_not_received"])
+            "Memenuhi syarat tetapi belum direncanakan maupun diterima: "
+            + ", ".join(card["eligible_not_received"])
         )
     if card["received_not_eligible"]:
         tail.append(
-            "Menerima tetapi tidak memenuhi syarat aturan programnya: "
+            "Menerima (realisasi) tetapi tidak memenuhi syarat aturan programnya: "
             + ", ".join(card["received_not_eligible"])
         )
     return Group(head, members, *lines, *tail)

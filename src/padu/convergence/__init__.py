@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["convergence"]
+__all__ = ["convergence", "family_card"]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +18,8 @@ def __getattr__(name: str) -> Any:
         from padu.convergence.views import convergence
 
         return convergence
+    if name == "family_card":
+        from padu.convergence.family import family_card
+
+        return family_card
     raise AttributeError(name)

@@ -26,7 +26,7 @@ from padu.measure.af import Dimension, scored
 from padu.measure.measures import Measure
 from padu.measure.snapshot import deprivation_table
 from padu.programmes.model import Programme
-from padu.programmes.targeting import eligible_units, ranked
+from padu.programmes.targeting import eligible_units, person_key, ranked, valid_nik
 from padu.register.snapshots import snapshot_table
 from padu.rules import compile_rule
 from padu.rules.compiler import evaluate
@@ -67,7 +67,7 @@ def small_table(columns: dict[str, tuple[str, list[Any]]]) -> Any:
     )
 
 
-def _key(prefix: str) -> str:
+def temp_key(prefix: str) -> str:
     return f"konv_{prefix}_{uuid.uuid4().hex[:12]}"
 
 
@@ -108,9 +108,13 @@ def resolve_units(
 ) -> Any:
     """Recipient rows tied to the snapshot: unit key, family in the snapshot, its region.
 
-    A family programme's unit is the KK; a person programme's unit is the NIK, and the
-    person's family is the KK the snapshot gives that NIK (the one recorded when the
-    snapshot still has it). A row without a key (an unmatched row) is a unit of its own.
+    A row names a register person (NIK and KK as linked or drawn). That person is looked
+    up in the snapshot by NIK and KK together, else by a valid NIK alone (a person who
+    moved to another family); the family in the snapshot is then that person's, and for a
+    row without a NIK the KK's. A person programme's unit is the person as ``padu target``
+    counts one (the valid NIK, else the record), a family programme's the family in the
+    snapshot (else the KK as written). A row without a key (an unmatched row) is a unit of
+    its own.
     """
     person = small_table(
         {
@@ -119,30 +123,44 @@ def resolve_units(
         }
     )
     ind = snapshot_table(wh, catalog, snapshot, "individu")
-    pairs = ind.select(_n=ind[NIK], _k=ind[KK]).distinct()
-    by_nik = ind.group_by(_n2=ind[NIK]).aggregate(_k2=ind[KK].min())
+    who = ind.select(_n=ind[NIK], _k=ind[KK], _pu=person_key(ind), _valid=valid_nik(ind))
+    pairs = who.group_by("_n", "_k").aggregate(_pu1=who["_pu"].min())
+    valid = who.filter(who["_valid"])
+    by_nik = valid.group_by(_n2=valid["_n"]).aggregate(
+        _k2=valid["_k"].min(), _pu2=valid["_pu"].min()
+    )
     r = _flat(rows.left_join(person, rows.programme == person["_p"]))
     r = _flat(r.left_join(pairs, [r.nik == pairs["_n"], r.kk == pairs["_k"]]))
     r = _flat(r.left_join(by_nik, r.nik == by_nik["_n2"]))
     is_person = r["_person"].fill_null(False)
     own = ibis.literal("baris:") + r.src + ":" + r.row.cast("string")
-    unit_key = ibis.ifelse(is_person, r.nik, r.kk).fill_null(own)
     tied = r.status == RECIPIENT
-    kk_guess = ibis.ifelse(is_person & r.nik.notnull(), r["_k"].fill_null(r["_k2"]), r.kk)
+    found_kk = r["_k"].fill_null(r["_k2"])
+    kk_guess = ibis.ifelse(
+        r.nik.isnull(), r.kk, ibis.ifelse(is_person, found_kk, found_kk.fill_null(r.kk))
+    )
+    person_unit = r["_pu1"].fill_null(r["_pu2"]).fill_null(r.nik).fill_null(own)
     r = r.select(
         "basis", "programme", "src", "row", "status",
-        unit_key=ibis.ifelse(tied, unit_key, own),
+        _person=is_person,
+        _unit=ibis.ifelse(tied, person_unit, own),
+        _kk_written=r.kk,
         _kk=ibis.ifelse(tied, kk_guess, ibis.null().cast("string")),
     )  # fmt: skip
     fam = families.select("kk", *REGION, "desil")
     out = r.left_join(fam, r["_kk"] == fam.kk)
+    family_unit = out.kk.fill_null(out["_kk_written"]).fill_null(out["_unit"])
     return out.select(
         "basis",
         "programme",
         "src",
         "row",
         "status",
-        "unit_key",
+        unit_key=ibis.ifelse(
+            out.status != RECIPIENT,
+            out["_unit"],
+            ibis.ifelse(out["_person"], out["_unit"], family_unit),
+        ),
         in_s=out.kk.notnull(),
         kk_s=out.kk,
         **{c: out[c] for c in REGION},
@@ -159,7 +177,7 @@ def eligible_table(
     wh: Warehouse, catalog: Catalog, snapshot: int, programmes: list[Programme], families: Any
 ) -> Any:
     """Every eligible unit of every programme, ranked as ``padu target`` ranks it, with
-    its family's region. A person's key is its NIK as written (the key of recipient rows).
+    its family's region (the unit key is ``padu target``'s).
 
     Every programme's rule is evaluated in one pass over the snapshot (the member
     aggregates the rules share are computed once).
@@ -170,9 +188,7 @@ def eligible_table(
         mine = flags.filter(flags[f"_e{i}"]).select("_kk")
         units, _ = eligible_units(wh, catalog, p, snapshot, eligible=mine)
         order = ranked(units)
-        key = order["_unit"]
-        if p.unit == "individu":
-            key = order[NIK].fill_null(order["_unit"])
+        key = order["_unit"]  # the KK, or the person as padu target counts one
         parts.append(
             order.select(
                 programme=ibis.literal(p.code),
@@ -195,7 +211,6 @@ def eligible_table(
     union = parts[0]
     for part in parts[1:]:
         union = union.union(part, distinct=False)
-    # two persons may share a NIK as written: the better-ranked copy counts once
     one = union.group_by("programme", "unit_key").aggregate(
         peringkat=union.peringkat.min(), kk=union.kk.min()
     )
@@ -213,7 +228,7 @@ def _eligibility_flags(
     rules = {f"_e{i}": compile_rule(p.rule) for i, p in enumerate(programmes)}
     table, exprs = evaluate(rules, kel, ind, snap.tanggal)
     expr = table.select(_kk=table[KK], **{k: e.fill_null(False) for k, e in exprs.items()})
-    return wh.temp(_key("syarat"), expr, reuse=False)
+    return wh.temp(temp_key("syarat"), expr, reuse=False)
 
 
 def build_base(
@@ -226,15 +241,15 @@ def build_base(
 ) -> Base:
     """Materialise the three tables (call inside ``wh.scratch()``)."""
     fam_expr, dims = family_table(wh, catalog, snapshot, measure)
-    families = wh.temp(_key("keluarga"), fam_expr, reuse=False)
-    listed = wh.temp(_key("baris"), rows, reuse=False)
+    families = wh.temp(temp_key("keluarga"), fam_expr, reuse=False)
+    listed = wh.temp(temp_key("baris"), rows, reuse=False)
     units = wh.temp(
-        _key("unit"),
+        temp_key("unit"),
         resolve_units(wh, catalog, snapshot, listed, families, programmes),
         reuse=False,
     )
     eligible = wh.temp(
-        _key("layak"),
+        temp_key("layak"),
         eligible_table(wh, catalog, snapshot, list(programmes.values()), families),
         reuse=False,
     )

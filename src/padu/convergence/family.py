@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from padu.audit import FAMILY_CARD
 from padu.convergence.base import family_table
 from padu.convergence.sources import (
     NOT_FOUND,
@@ -29,7 +30,7 @@ from padu.identifiers import mask_identifiers, mask_nik
 from padu.measure.measures import get_measure
 from padu.measure.snapshot import deprivation_table
 from padu.programmes.store import current_workshop
-from padu.programmes.targeting import eligible_units
+from padu.programmes.targeting import eligible_units, valid_nik
 from padu.register.snapshots import snapshot_table
 from padu.schema import register_schema
 from padu.stores import Catalog, Warehouse
@@ -37,8 +38,6 @@ from padu.stores import Catalog, Warehouse
 KK = "nomor_kartu_keluarga"
 NIK = "nomor_induk_kependudukan"
 MEMBER = ("nama", "jenis_kelamin", "tanggal_lahir", "status_hubungan_keluarga")
-#: Audit event of a family card shown (personal data viewed).
-FAMILY_CARD = "family.card"
 STATUS_WORDS = {RECIPIENT: "penerima", NOT_FOUND: "tidak ditemukan", PENDING: "menunggu tinjauan"}
 
 
@@ -87,13 +86,18 @@ def family_card(
             raise NotFound(
                 f"{mask_nik(digits)} bukan No. KK maupun NIK di snapshot {snap.id} ({snap.label})"
             )
+        if len(kks) > 1:  # a broken NIK two families share: the officer must say which
+            raise InputError(
+                f"NIK {mask_nik(digits)} dipakai {len(kks)} keluarga di snapshot {snap.id} "
+                f"(No. KK {', '.join(mask_nik(k) for k in kks)}); sebutkan No. KK-nya"
+            )
         found = kel.filter(kel[KK] == kks[0]).to_pyarrow().to_pylist()
         via = "nik"
     fam = found[0]
     kk = str(fam[KK])
     members = (
         ind.filter(ind[KK] == kk)
-        .select(NIK, *MEMBER)
+        .select(NIK, *MEMBER, _valid=valid_nik(ind))
         .order_by(["status_hubungan_keluarga", "tanggal_lahir"])
         .to_pyarrow()
         .to_pylist()
@@ -106,10 +110,14 @@ def family_card(
     summary = table.filter(table.kk == kk).select("desil", "poor").to_pyarrow().to_pylist()
     workshop, _ = current_workshop(catalog)
     progs = {p.code: p for p in workshop.programmes}
-    niks = [str(m[NIK]) for m in members if m[NIK]]
+    # a valid NIK is one person wherever a row puts them; a broken one only with this KK
+    niks = [str(m[NIK]) for m in members if m[NIK] and m["_valid"]]
     receipts = _receipts(wh, catalog, year, kk, niks, progs, members)
-    eligible = _eligible(wh, catalog, snap.id, kk, year, progs)
-    received = {r["programme"] for r in receipts}
+    asked = {c for c, p in progs.items() if p.fiscal_year == year}
+    asked |= {r["programme"] for r in receipts if r["programme"] in progs}
+    eligible = _eligible(wh, catalog, snap.id, kk, {c: progs[c] for c in sorted(asked)})
+    listed = {r["programme"] for r in receipts}
+    received = {r["programme"] for r in receipts if r["basis"] == "realised"}
     ref = catalog.reference(year)
     card: dict[str, Any] = {
         "year": year,
@@ -152,12 +160,17 @@ def family_card(
             for i in chosen.indicators
         ],
         "programmes": receipts,
-        "eligible_not_received": sorted(c for c in eligible if c not in received),
-        "received_not_eligible": sorted(
-            {r["programme"] for r in receipts if r["programme"] not in eligible}
+        # eligible, yet neither planned nor received this year
+        "eligible_not_received": sorted(
+            c for c in eligible if c not in listed and progs[c].fiscal_year == year
         ),
+        # received (realised) without meeting the programme's rule on this snapshot
+        "received_not_eligible": sorted(c for c in received if c in progs and c not in eligible),
     }
-    catalog.record(FAMILY_CARD, {"kk": kk, "year": year, "snapshot": snap.id, "key": via}, actor)
+    detail = {"kk": kk, "year": year, "snapshot": snap.id, "key": via}
+    if via == "nik":
+        detail["nik"] = digits  # which member's NIK was typed
+    catalog.record(FAMILY_CARD, detail, actor)
     return card
 
 
@@ -171,7 +184,7 @@ def _receipts(
     members: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Every source row of the year tied to this family or one of its members."""
-    sources = year_sources(catalog, year, "both")
+    sources = [s for s in year_sources(catalog, year, "both") if s.counted]
     if not sources:
         return []
     by_key = {s.key: s for s in sources}
@@ -213,14 +226,11 @@ def _eligible(
     catalog: Catalog,
     snapshot: int,
     kk: str,
-    year: int,
     progs: dict[str, Any],
 ) -> set[str]:
-    """The programmes of the year this family (or one of its members) is eligible for."""
+    """The programmes of ``progs`` this family (or one of its members) is eligible for."""
     out: set[str] = set()
     for code, p in progs.items():
-        if p.fiscal_year != year:
-            continue
         units, _ = eligible_units(wh, catalog, p, snapshot, family=kk)
         hit = units.filter(units[KK] == kk).count().to_pyarrow().as_py()
         if hit:

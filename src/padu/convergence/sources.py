@@ -18,12 +18,12 @@ import ibis
 import pyarrow as pa
 
 from padu.linkage.ledger import BATCH, CANDIDATES, LEDGER
+from padu.programmes.adopt import BATCH as PLANNED_BATCH_COLUMN
+from padu.programmes.adopt import PLANNED, current_adoptions
 from padu.stores import Catalog, Warehouse
 
 Basis = Literal["planned", "realised", "both"]
 BASES: tuple[str, ...] = ("planned", "realised", "both")
-PLANNED_TABLE = "rencana"
-PLANNED_BATCH = "adopsi_batch"
 #: Row statuses of the recipients table: a recipient tied to the register, one not found
 #: in it (an unmatched row), and a row still waiting for a reviewer.
 RECIPIENT, NOT_FOUND, PENDING = "penerima", "tidak_ditemukan", "menunggu_tinjauan"
@@ -53,6 +53,11 @@ class Source:
     pelaku: str
     off_reference: bool
     file: str | None = None
+    replaced_by: int | None = None  # a newer ledger of the same file: this one does not count
+
+    @property
+    def counted(self) -> bool:
+        return self.replaced_by is None
 
     @property
     def key(self) -> str:
@@ -68,23 +73,27 @@ class Source:
             "snapshot": self.snapshot,
             "rows": self.rows,
             "off_reference": self.off_reference,
+            "counted": self.counted,
             "dibuat": self.dibuat.isoformat(timespec="seconds"),
             "pelaku": self.pelaku,
         }
         if self.file is not None:
             out["file"] = self.file
+        if self.replaced_by is not None:
+            out["replaced_by"] = self.replaced_by
         return out
 
 
 def year_sources(catalog: Catalog, year: int, basis: Basis = "both") -> list[Source]:
-    """The adoptions and ledgers that count for ``year`` under ``basis``, by programme."""
+    """The adoptions and ledgers of ``year`` under ``basis``, by programme: the newest
+    adoption of each programme, and every ledger, one that a newer link of the same file
+    (same name or same content, compared with every newer ledger) replaces marked with
+    ``replaced_by`` (it does not count)."""
     ref = catalog.reference(year)
     agreed = ref.snapshot_id if ref is not None else None
     out: list[Source] = []
     if basis in ("planned", "both"):
-        newest: dict[str, Any] = {}
-        for a in catalog.adoptions(year=year):  # newest last
-            newest[a.programme] = a
+        newest = current_adoptions(catalog, year)
         out += [
             Source(
                 "planned", "adoption", a.id, a.programme, a.snapshot_id, a.batch, a.selected,
@@ -93,23 +102,25 @@ def year_sources(catalog: Catalog, year: int, basis: Basis = "both") -> list[Sou
             for a in newest.values()
         ]  # fmt: skip
     if basis in ("realised", "both"):
-        kept: list[Any] = []
+        newer: list[Any] = []
         for led in reversed(catalog.ledgers(year=year)):  # newest first
-            if any(
-                k.programme == led.programme
-                and (k.source_file == led.source_file or k.file_sha256 == led.file_sha256)
-                for k in kept
-            ):
-                continue  # replaced by a newer link of the same file
-            kept.append(led)
-        out += [
-            Source(
-                "realised", "ledger", led.id, led.programme, led.snapshot_id, led.batch,
-                int(json.loads(led.counts).get("rows", 0)), led.dibuat, led.pelaku,
-                led.snapshot_id != agreed, led.source_file,
+            by = next(
+                (
+                    n.id
+                    for n in reversed(newer)  # the nearest newer link of the same file
+                    if n.programme == led.programme
+                    and (n.source_file == led.source_file or n.file_sha256 == led.file_sha256)
+                ),
+                None,
             )
-            for led in reversed(kept)
-        ]  # fmt: skip
+            newer.append(led)
+            out.append(
+                Source(
+                    "realised", "ledger", led.id, led.programme, led.snapshot_id, led.batch,
+                    int(json.loads(led.counts).get("rows", 0)), led.dibuat, led.pelaku,
+                    led.snapshot_id != agreed, led.source_file, by,
+                )
+            )  # fmt: skip
     return sorted(out, key=lambda s: (s.programme, s.basis, s.id))
 
 
@@ -121,10 +132,10 @@ def recipient_rows(wh: Warehouse, catalog: Catalog, sources: list[Source]) -> An
     """
     parts: list[Any] = []
     planned = [s for s in sources if s.basis == "planned"]
-    if planned and wh.has(PLANNED_TABLE):
-        t = wh.table(PLANNED_TABLE)
+    if planned and wh.has(PLANNED):
+        t = wh.table(PLANNED)
         tag = _tags(planned)
-        rows = t.join(tag, t[PLANNED_BATCH] == tag["_batch"])
+        rows = t.join(tag, t[PLANNED_BATCH_COLUMN] == tag["_batch"])
         parts.append(
             rows.select(
                 basis=rows["_basis"],
@@ -149,6 +160,7 @@ def recipient_rows(wh: Warehouse, catalog: Catalog, sources: list[Source]) -> An
         status = ibis.cases(
             (rows["status"] == "matched", RECIPIENT),
             (rows["status"] == "unmatched", NOT_FOUND),
+            (rows["_drej"].fill_null(False), NOT_FOUND),
             (rows["_dnik"].notnull() | rows["_dkk"].notnull(), RECIPIENT),
             else_=PENDING,
         )
@@ -188,7 +200,9 @@ def _tags(sources: list[Source]) -> Any:
 
 
 def _decided(wh: Warehouse, catalog: Catalog, ledgers: list[Source]) -> Any:
-    """The review rows of ``ledgers`` a reviewer decided, with the person decided on.
+    """The review rows of ``ledgers`` a reviewer decided: the person decided "same", or
+    ``_drej`` when every candidate of the row was decided "different" (the row is then a
+    recipient not found in the register, as a re-link would make it).
 
     The review queue is small (rows in review and their few candidates), so it is read
     and matched with the catalog's decisions here; of two "same" decisions for one row
@@ -199,20 +213,28 @@ def _decided(wh: Warehouse, catalog: Catalog, ledgers: list[Source]) -> Any:
     review = t.filter(t[BATCH].isin(batches) & (t["status"] == "review"))
     c = wh.table(CANDIDATES) if wh.has(CANDIDATES) else None
     rows = review.select(BATCH, "row", "row_key").to_pyarrow().to_pylist()
-    found: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    found: dict[tuple[str, int], tuple[str | None, str | None, bool]] = {}
     if rows and c is not None:
         keys = {r["row_key"] for r in rows}
-        same = {(d.row_key, d.person_key) for d in catalog.decisions(keys) if d.decision == "same"}
-        if same:
+        said = {(d.row_key, d.person_key): d.decision for d in catalog.decisions(keys)}
+        if said:
             cands = c.filter(c[BATCH].isin(batches))
             queue = review.select(_b=review[BATCH], _r=review["row"], row_key=review["row_key"])
             cands = cands.join(queue, [cands[BATCH] == queue["_b"], cands["row"] == queue["_r"]])
             listed = cands.select(BATCH, "row", "rank", "nik", "kk", "row_key").to_pyarrow()
+            per_row: dict[tuple[str, int], list[tuple[str | None, str | None, str | None]]] = {}
             for cand in sorted(listed.to_pylist(), key=lambda x: x["rank"] or 0):
                 person = f"{cand['nik'] or ''}|{cand['kk'] or ''}"
-                key = (cand[BATCH], int(cand["row"]))
-                if key not in found and (cand["row_key"], person) in same:
-                    found[key] = (cand["nik"], cand["kk"])
+                decision = said.get((cand["row_key"], person))
+                per_row.setdefault((cand[BATCH], int(cand["row"])), []).append(
+                    (cand["nik"], cand["kk"], decision)
+                )
+            for key, cands_of_row in per_row.items():
+                same = [(n, k) for n, k, d in cands_of_row if d == "same"]
+                if same:
+                    found[key] = (same[0][0], same[0][1], False)
+                elif all(d == "different" for _, _, d in cands_of_row):
+                    found[key] = (None, None, True)
     return ibis.memtable(
         pa.table(
             {
@@ -220,6 +242,7 @@ def _decided(wh: Warehouse, catalog: Catalog, ledgers: list[Source]) -> Any:
                 "_drow": pa.array([k[1] for k in found], pa.int64()),
                 "_dnik": pa.array([v[0] for v in found.values()], pa.string()),
                 "_dkk": pa.array([v[1] for v in found.values()], pa.string()),
+                "_drej": pa.array([v[2] for v in found.values()], pa.bool_()),
             }
         )
     )

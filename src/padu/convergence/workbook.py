@@ -10,8 +10,10 @@ Instansi, Kesalahan Sasaran (one row per programme and region) and Cakupan.
 The workbook holds counts only, never a NIK, KK or name, so it is not a personal-data
 export. Small counts are still suppressed (``suppress_below``, 5 by default): a count from 1
 to ``suppress_below - 1`` is written as the text ``<5``, and a percentage computed from such
-a count (its numerator, its denominator or a term of either) is left blank, so that a few
-families cannot be picked out of a desa row. Numbers stay numbers (Excel shows the
+a count (its numerator, its denominator or a term of either) is left blank. This is primary
+suppression only: a hidden cell can still be worked out from its neighbours (deprived minus
+unreached) or from the province total, so the workbook is for the workshop, not for
+publication as it is. Numbers stay numbers (Excel shows the
 thousands separator of the reader's locale) and rates are percentages.
 """
 
@@ -567,7 +569,10 @@ def _cover(out: _Sheets, result: dict[str, Any], below: int, agencies: Mapping[s
         (
             f"Sel dengan kurang dari {below} keluarga ditampilkan sebagai <{below} (begitu pula "
             "orang, untuk program per orang); persentase yang dihitung dari angka yang "
-            "disembunyikan dibiarkan kosong. Baris total provinsi mengikuti aturan yang sama."
+            "disembunyikan dibiarkan kosong. Baris total provinsi mengikuti aturan yang sama. "
+            "Ini penyembunyian primer saja: sel tersembunyi masih dapat dihitung dari sel "
+            "di sebelahnya atau dari total, jadi buku kerja ini untuk lokakarya, bukan untuk "
+            "diterbitkan apa adanya."
             if below > 1
             else "Semua angka ditampilkan apa adanya (tanpa penyembunyian sel kecil)."
         ),
@@ -597,7 +602,10 @@ def _block(out: _Sheets, ws: Any, r: int, title: str, lines: Sequence[str]) -> i
 
 def _sources(out: _Sheets, ws: Any, r: int, sources: Sequence[dict[str, Any]]) -> int:
     ws.write_string(r, 0, "Sumber penerima", out.bold)
-    heads = ["Program", "Jenis", "Dasar", "Berkas", "Snapshot", "Baris", "Acuan", "Dibuat", "Oleh"]
+    heads = [
+        "Program", "Jenis", "Dasar", "Berkas", "Snapshot", "Baris", "Acuan", "Dibuat", "Oleh",
+        "Dihitung",
+    ]  # fmt: skip
     ws.write_row(r + 1, 0, heads, out.head)
     for i, s in enumerate(sources, start=r + 2):
         ws.write_string(i, 0, str(s.get("programme") or ""))
@@ -609,6 +617,8 @@ def _sources(out: _Sheets, ws: Any, r: int, sources: Sequence[dict[str, Any]]) -
         ws.write_string(i, 6, "bukan acuan" if s.get("off_reference") else "acuan")
         ws.write_string(i, 7, _moment(s.get("dibuat")))
         ws.write_string(i, 8, str(s.get("pelaku") or ""))
+        replaced = s.get("replaced_by")
+        ws.write_string(i, 9, f"tidak: digantikan #{replaced}" if replaced else "ya")
     if not sources:
         ws.write_string(r + 2, 0, "tidak ada")
         return r + 3

@@ -180,14 +180,25 @@ def _record_text(units: Any) -> Any:
     return text
 
 
+def valid_nik(members: Any) -> Any:
+    """Whether a member's NIK identifies one person (the import found it valid)."""
+    nik = members[NIK]
+    return nik.notnull() & ~members.kualitas.fill_null("").contains("nik_tidak_valid")
+
+
+def person_key(members: Any) -> Any:
+    """How a person list counts a member: the NIK where it is valid, else the record (KK,
+    NIK as written, name, birth date), so two people sharing a broken NIK stay two."""
+    nik = members[NIK]
+    born = members.tanggal_lahir.strftime("%Y-%m-%d").fill_null("")
+    record = members[KK] + "|" + nik.fill_null("") + "|" + members.nama.fill_null("") + "|" + born
+    return ibis.ifelse(valid_nik(members), nik, record)
+
+
 def _persons(members: Any, keys: Any, programme: str) -> Any:
     """One row per eligible member, each with its person key ``_unit`` and ``_copy``: 0 for
     the best-ranked copy of a person, 1, 2, ... for the duplicates dropped."""
-    nik = members[NIK]
-    valid = nik.notnull() & ~members.kualitas.fill_null("").contains("nik_tidak_valid")
-    born = members.tanggal_lahir.strftime("%Y-%m-%d").fill_null("")
-    record = members[KK] + "|" + nik.fill_null("") + "|" + members.nama.fill_null("") + "|" + born
-    people = members.select(NIK, *PERSON, _kk2=members[KK], _unit=ibis.ifelse(valid, nik, record))
+    people = members.select(NIK, *PERSON, _kk2=members[KK], _unit=person_key(members))
     units = people.join(keys, people["_kk2"] == keys[KK]).drop("_kk2")
     # the copy kept: best desil and score, then a fixed (engine-independent) choice
     best = [
