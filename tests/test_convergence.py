@@ -717,39 +717,41 @@ def _source_tuples(got: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("basis", ["planned", "realised", "both"])
 def test_every_figure_of_the_province_and_each_kabupaten(
-    stores: Stores, scenario: Scenario, basis: str
+    stores: Stores, scenario: Scenario
 ) -> None:
     stores.catalog.set_reference(YEAR, scenario.march, "data acuan lokakarya", ACTOR)
     wh, cat = stores.warehouse, stores.catalog
     world = reference.load(wh, cat, scenario.march, YEAR)
     reference.load_eligible(wh, cat, world)
-    for by in (None, "kabupaten"):
-        engine = convergence(wh, cat, scenario.march, YEAR, basis=basis, by=by)
-        ours = reference.recompute(wh, cat, scenario.march, YEAR, basis=basis, by=by, world=world)
-        for name, got in (("engine", engine), ("reference", ours)):
-            where = f"{name} {basis} by={by}"
-            assert (got["year"], got["basis"], got["measure"], got["by"]) == (
-                YEAR, basis, "padu-7", by,
-            ), where  # fmt: skip
-            assert got["snapshot"] == {
-                "id": scenario.march, "label": "DTSEN march", "tanggal": "2026-03-02",
-                "reference": True,
-            }, where  # fmt: skip
-            _check_area(got, PROVINCE[basis], where)
-            assert got["programmes_without_list"] == WITHOUT_LIST[basis], where
-            if by is None:
-                assert "regions" not in got or got["regions"] in (None, []), where
-                continue
-            regions = {r["kode"]: r for r in got["regions"]}
-            assert list(regions) == ["65.01", "65.71"], where
-            for kode, want in REGIONS[basis].items():
-                region = regions[kode]
-                assert region["level"] == "kabupaten", where
-                assert region["nama"] == kaltara().get(kode).nama, where
-                _check_area(region, want, f"{where} {kode}")
-        assert _source_tuples(engine["sources"]) == _sources(scenario, basis)
+    for basis in ("planned", "realised", "both"):  # one scenario, three bases
+        for by in (None, "kabupaten"):
+            engine = convergence(wh, cat, scenario.march, YEAR, basis=basis, by=by)
+            ours = reference.recompute(
+                wh, cat, scenario.march, YEAR, basis=basis, by=by, world=world
+            )
+            for name, got in (("engine", engine), ("reference", ours)):
+                where = f"{name} {basis} by={by}"
+                assert (got["year"], got["basis"], got["measure"], got["by"]) == (
+                    YEAR, basis, "padu-7", by,
+                ), where  # fmt: skip
+                assert got["snapshot"] == {
+                    "id": scenario.march, "label": "DTSEN march", "tanggal": "2026-03-02",
+                    "reference": True,
+                }, where  # fmt: skip
+                _check_area(got, PROVINCE[basis], where)
+                assert got["programmes_without_list"] == WITHOUT_LIST[basis], where
+                if by is None:
+                    assert "regions" not in got or got["regions"] in (None, []), where
+                    continue
+                regions = {r["kode"]: r for r in got["regions"]}
+                assert list(regions) == ["65.01", "65.71"], where
+                for kode, want in REGIONS[basis].items():
+                    region = regions[kode]
+                    assert region["level"] == "kabupaten", where
+                    assert region["nama"] == kaltara().get(kode).nama, where
+                    _check_area(region, want, f"{where} {kode}")
+            assert _source_tuples(engine["sources"]) == _sources(scenario, basis)
 
 
 def test_off_reference_sources_and_snapshots_are_flagged(
