@@ -4,6 +4,12 @@ The 543 codes of province 65 (Kepmendagri 300.2.2-2138/2025) ship in
 ``padu/data/wilayah`` with their boundaries and MIT licence files. BPS codes differ from
 Kemendagri codes and are never inferred from them: a user loads a crosswalk (see
 :mod:`padu.stores.catalog`), and :func:`detect_scheme` tells which scheme an extract uses.
+
+Each desa/kelurahan carries an urban/rural status (``perkotaan``, the column of the same
+name in the CSV). BPS classifies villages (Perka BPS 37/2010, updated by Perka BPS
+120/2020), but its per-village list for Kaltara is not shipped: the status is derived
+(every kelurahan and every village of Kota Tarakan urban, every other desa rural), an
+approximation a real BPS list can replace in the CSV (docs/measures.md).
 """
 
 from __future__ import annotations
@@ -67,6 +73,8 @@ class Region:
     level: RegionLevel
     jenis: str
     induk: str | None
+    #: desa/kelurahan only: urban (BPS perkotaan) or rural; None for the other levels
+    perkotaan: bool | None = None
 
     @property
     def digits(self) -> str:
@@ -196,6 +204,7 @@ class Regions:
                     "kode_induk": r.induk,
                     "kode_kabupaten_kota": kab,
                     "kode_kecamatan": kec,
+                    "perkotaan": r.perkotaan,
                 }
             )
         return rows
@@ -215,6 +224,7 @@ def kaltara() -> Regions:
                 level=row["level"],  # type: ignore[arg-type]
                 jenis=row["jenis"],
                 induk=row["kode_induk"] or None,
+                perkotaan={"1": True, "0": False}.get(row.get("perkotaan") or ""),
             )
             for row in csv.DictReader(fh)
         )

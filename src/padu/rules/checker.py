@@ -4,7 +4,9 @@ Every name is checked against the schema (an unknown one gets the nearest valid 
 every operation against the types of its operands (a date compared with a number names
 both sides). Code fields (``desil_nasional``, ``jenis_lantai_terluas``) compare with numbers
 by their numeric value and with text as text. A number literal must lie below 10^120 in
-magnitude, the range rule arithmetic keeps (:data:`BIG`).
+magnitude, the range rule arithmetic keeps (:data:`BIG`). Derived family fields
+(:mod:`padu.rules.derived`: ``perkotaan``, ``jumlah_penghuni_rumah``) are names like any
+family field; the fields a rule reads list the register fields they are computed from.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from padu.rules.ast import (
     Node,
     Unary,
 )
+from padu.rules.derived import DERIVED
 from padu.rules.parser import RuleError
 from padu.schema import Level, register_schema
 
@@ -48,7 +51,16 @@ def _field_type(level: Level, name: str) -> Type | None:
     for f in register_schema().level(level):
         if f.name == name:
             return _FIELD_TYPES[f.type]
+    if level == "keluarga" and name in DERIVED:
+        derived: Type = "bool" if DERIVED[name].type == "bool" else "num"
+        return derived
     return None
+
+
+def field_names(level: Level) -> list[str]:
+    """Every name a rule may use at ``level``: register fields, then derived family fields."""
+    names = list(register_schema().names(level))
+    return names + list(DERIVED) if level == "keluarga" else names
 
 
 def _what(kind: Type, node: Node) -> str:
@@ -175,11 +187,14 @@ class Checker:
                     node.line,
                     node.col,
                 )
-            names = list(register_schema().names(level))
+            names = field_names(level)
             near = difflib.get_close_matches(node.name, names, n=3, cutoff=0.6)
             hint = f"; maksud Anda: {', '.join(near)}?" if near else ""
             raise RuleError(f"kolom tidak dikenal {node.name!r}{hint}", node.line, node.col)
-        self.fields.add((level, node.name))
+        if level == "keluarga" and node.name in DERIVED:  # the register fields it reads
+            self.fields.update((level, f) for f in DERIVED[node.name].reads)
+        else:
+            self.fields.add((level, node.name))
         return kind
 
     def _binary(self, node: Binary, level: Level) -> Type:

@@ -34,6 +34,7 @@ from padu.rules.ast import (
     Unary,
 )
 from padu.rules.checker import BIG, TYPE_WORDS, Checker, Type, as_date
+from padu.rules.derived import derived_names, with_derived
 from padu.rules.parser import RuleError, parse
 from padu.schema import Level
 
@@ -53,9 +54,16 @@ class CompiledRule:
     ast: Node
     fields: set[tuple[Level, str]] = field(default_factory=set)
 
-    def to_ibis(self, keluarga: Any, individu: Any, as_of: dt.date) -> tuple[Any, Any]:
+    def to_ibis(
+        self,
+        keluarga: Any,
+        individu: Any,
+        as_of: dt.date,
+        *,
+        population: tuple[Any, Any] | None = None,
+    ) -> tuple[Any, Any]:
         """(table, boolean column): family rows with member aggregates joined, and the rule."""
-        table, exprs = evaluate({"_rule": self}, keluarga, individu, as_of)
+        table, exprs = evaluate({"_rule": self}, keluarga, individu, as_of, population=population)
         return table, exprs["_rule"]
 
 
@@ -94,15 +102,30 @@ def fields_used(rule: CompiledRule | str) -> set[tuple[Level, str]]:
 
 
 def evaluate(
-    rules: dict[str, CompiledRule], keluarga: Any, individu: Any, as_of: dt.date
+    rules: dict[str, CompiledRule],
+    keluarga: Any,
+    individu: Any,
+    as_of: dt.date,
+    *,
+    population: tuple[Any, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """One family table with every member aggregate of ``rules`` joined, and each rule on it.
 
     Per aggregate a family's members are counted: all of them, those whose condition is
     true, and those whose condition is known. Families without member rows get zero
-    counts, so their aggregates are decided.
+    counts, so their aggregates are decided. Derived fields the rules name
+    (:mod:`padu.rules.derived`) are added as columns of the family table first.
+
+    ``population``: the unfiltered (family, member) tables of the snapshot, for a caller
+    that passes only some families (one KK): ``jumlah_penghuni_rumah`` counts the other
+    KKs of the dwelling in it. Default: ``keluarga`` and ``individu`` themselves.
     """
     emitter = _Emitter(as_of, _dialect(keluarga))
+    derived: set[str] = set()
+    for rule in rules.values():
+        derived |= derived_names(rule.ast)
+    if derived:
+        keluarga = with_derived(keluarga, derived, population or (keluarga, individu))
     counts: dict[str, Any] = {}
     finals: dict[str, MemberAgg] = {}
     for rule in rules.values():
