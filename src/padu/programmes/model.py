@@ -6,10 +6,19 @@ year, region scope and funding source, and the programmes it is meant to go with
 (``complements``: PKH families are meant to hold PBI-JK, so convergence views report such a
 pair as complementarity, not as overlap). The workshop file is YAML that can be exported,
 edited and re-imported; every problem in it is reported at once.
+
+Optional, for presets that model real programmes more closely: ``params`` (named values
+the rules refer to as ``{name}``, see :mod:`padu.programmes.params`), ``cost_components``
+(a per-member benefit such as PKH's, summed over a family's members up to
+``max_components``), the budget-cycle fields of a sub-kegiatan (Permendagri 90/2019) and
+``long_list`` (the drawn list is a long list to verify in the field). A programme without
+them keeps the definition, and so the rule version, it always had.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,6 +27,14 @@ from typing import Any, Literal
 import yaml
 
 from padu.errors import ImportRejected, NotFound, Problem
+from padu.programmes.params import (
+    NAME,
+    Param,
+    as_value,
+    placeholders,
+    substitute,
+    value_problem,
+)
 from padu.regions import kaltara
 from padu.rules import compile_member_rule, compile_rule
 from padu.rules.parser import RuleError
@@ -28,6 +45,8 @@ Unit = Literal["keluarga", "individu"]
 AGENCY_KINDS = ("OPD", "vertikal", "BAZNAS", "CSR")
 FUNDING = ("APBN", "APBD provinsi", "APBD kabupaten", "DAK", "Dana Desa", "CSR", "zakat")
 DIMENSIONS = ("pendapatan", "pendidikan", "kesehatan", "perumahan", "air", "sanitasi", "pekerjaan")
+SUB_ACTIVITY_CODE = re.compile(r"^[0-9X]+(?:\.[0-9X]+)+$")
+TAG = re.compile(r"^[a-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,17 @@ class Agency:
     code: str
     name: str
     kind: str
+
+
+@dataclass(frozen=True)
+class CostComponent:
+    """One benefit component: what a member who meets ``member_rule`` brings to the unit's
+    cost (PKH: a child at SD brings the SD amount)."""
+
+    code: str
+    label: str
+    amount: int
+    member_rule: str
 
 
 @dataclass(frozen=True)
@@ -55,15 +85,50 @@ class Programme:
     data_needs: tuple[str, ...] = ()
     complements: tuple[str, ...] = ()
     note: str = ""
+    # rule parameters; the templates are the rule texts with {name}, kept for export
+    params: tuple[Param, ...] = ()
+    rule_template: str = ""
+    member_rule_template: str = ""
+    # the cost of a unit from its members (sum of the largest max_components amounts)
+    cost_components: tuple[CostComponent, ...] = ()
+    max_components: int | None = None
+    # the budget cycle (Permendagri 90/2019 sub-kegiatan), shown in exports
+    sub_activity_code: str = ""
+    sub_activity_name: str = ""
+    output_indicator: str = ""
+    output_unit: str = ""
+    output_volume: int | None = None
+    tags: tuple[str, ...] = ()
+    long_list: bool = False
+    long_list_note: str = ""
 
     def definition(self) -> dict[str, Any]:
-        """The programme as a plain mapping (what a rule version stores)."""
+        """The programme as a plain mapping (what a rule version stores).
+
+        Optional fields left at their defaults are omitted, so a programme that does not
+        use them keeps the definition (and rule version) it had before they existed.
+        """
         out = asdict(self)
         out["dimensions"] = list(self.dimensions)
         out["regions"] = list(self.regions)
         out["data_needs"] = list(self.data_needs)
         out["complements"] = list(self.complements)  # omitted when empty: old versions stay
-        return {k: v for k, v in out.items() if v not in (None, "", [])}
+        out["params"] = {p.name: p.definition() for p in self.params}
+        out["cost_components"] = [asdict(c) for c in self.cost_components]
+        out["tags"] = list(self.tags)
+        if not self.long_list:
+            del out["long_list"]
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+
+    def exported(self) -> dict[str, Any]:
+        """The programme as the workshop file writes it: rules as templates (with their
+        ``{name}`` placeholders), so a re-import keeps the parameters."""
+        out = self.definition()
+        if "rule_template" in out:
+            out["rule"] = out.pop("rule_template")
+        if "member_rule_template" in out:
+            out["member_rule"] = out.pop("member_rule_template")
+        return out
 
 
 @dataclass
@@ -171,22 +236,23 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
         unit = p.get("unit", "keluarga")
         if unit not in ("keluarga", "individu"):
             bad("unit", unit, "harus keluarga atau individu")
-        rule = str(p.get("rule") or "")
-        try:
-            compile_rule(rule)
-        except RuleError as exc:
-            bad("rule", rule, exc.message)
-        member_rule = p.get("member_rule")
-        if member_rule is not None:
-            member_rule = (
-                str(member_rule).strip().lower()
-                if str(member_rule).strip().lower() in ("true", "benar")
-                else str(member_rule)
+        params = _params(p.get("params"), bad)
+        rule_template = str(p.get("rule") or "")
+        rule = _substituted("rule", rule_template, params, compile_rule, bad)
+        member_template = p.get("member_rule")
+        member_rule = None
+        if member_template is not None:
+            member_template = (
+                str(member_template).strip().lower()
+                if str(member_template).strip().lower() in ("true", "benar")
+                else str(member_template)
             )
-            try:
-                compile_member_rule(member_rule)
-            except RuleError as exc:
-                bad("member_rule", member_rule, exc.message)
+            member_rule = _substituted(
+                "member_rule", member_template, params, compile_member_rule, bad
+            )
+        used = set(placeholders(rule_template)) | set(placeholders(member_template or ""))
+        for unused in (q.name for q in params if q.name not in used):
+            bad("params", unused, "parameter tidak dipakai di rule maupun member_rule")
         if unit == "individu" and member_rule is None:
             bad(
                 "member_rule",
@@ -195,8 +261,9 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
             )
         if p.get("funding") not in FUNDING:
             bad("funding", p.get("funding"), f"harus salah satu dari {', '.join(FUNDING)}")
+        components = _components(p.get("cost_components"), bad)
         numbers: dict[str, int | None] = {}
-        for key in ("unit_cost", "budget", "quota", "fiscal_year"):
+        for key in ("unit_cost", "budget", "quota", "fiscal_year", "max_components"):
             try:
                 numbers[key] = _int(p.get(key))
             except (TypeError, ValueError):
@@ -204,8 +271,14 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
                 numbers[key] = None
         if numbers.get("fiscal_year") is None:
             bad("fiscal_year", p.get("fiscal_year"), "tahun anggaran wajib diisi")
-        if numbers.get("budget") is not None and not numbers.get("unit_cost"):
-            bad("unit_cost", p.get("unit_cost"), "anggaran membutuhkan biaya per unit")
+        if numbers.get("budget") is not None and not numbers.get("unit_cost") and not components:
+            bad(
+                "unit_cost",
+                p.get("unit_cost"),
+                "anggaran membutuhkan biaya per unit (unit_cost atau cost_components)",
+            )
+        _cost_problems(p, unit, components, numbers, bad)
+        cycle = _budget_cycle(p, bad)
         scope = tuple(str(r) for r in p.get("regions") or ())
         for r in scope:
             if regions.find(r) is None:
@@ -238,6 +311,14 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
                 data_needs=needs,
                 complements=complements,
                 note=str(p.get("note") or ""),
+                params=params,
+                rule_template=rule_template if placeholders(rule_template) else "",
+                member_rule_template=(
+                    member_template if placeholders(member_template or "") else ""
+                ),
+                cost_components=components,
+                max_components=numbers.get("max_components"),
+                **cycle,
             )
         )
     problems += _complement_problems(source, paired, codes - {""})
@@ -246,6 +327,163 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
             summary=f"{source}: {len(problems)} masalah; tidak ada yang disimpan", problems=problems
         )
     return out
+
+
+Bad = Callable[..., None]  # bad(column, value, reason): records one problem of a programme
+
+
+def _params(raw: object, bad: Bad) -> tuple[Param, ...]:
+    """The ``params`` mapping (name -> value, label, source), sorted by name."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        bad("params", raw, "harus berupa pemetaan nama -> {value, label, source}")
+        return ()
+    out = []
+    for name, spec in raw.items():
+        where = f"params.{name}"
+        if not isinstance(name, str) or not NAME.match(name):
+            bad("params", name, "nama parameter: huruf kecil, angka dan _ (mis. desil_maks)")
+            continue
+        if not isinstance(spec, dict) or "value" not in spec:
+            bad(where, spec, "harus berupa pemetaan dengan value (dan label, source)")
+            continue
+        extra = set(spec) - {"value", "label", "source"}
+        if extra:
+            bad(where, ", ".join(sorted(map(str, extra))), "kunci dikenal: value, label, source")
+        problem = value_problem(spec["value"])
+        if problem:
+            bad(f"{where}.value", spec["value"], problem)
+            continue
+        label, source = str(spec.get("label") or ""), str(spec.get("source") or "")
+        out.append(Param(name, as_value(spec["value"]), label, source))
+    return tuple(sorted(out, key=lambda q: q.name))
+
+
+def _substituted(
+    col: str, template: str, params: tuple[Param, ...], compiler: Callable[[str], Any], bad: Bad
+) -> str:
+    """A rule text with its parameters substituted, compiled to report its problems."""
+    known = {q.name for q in params}
+    missing = [n for n in placeholders(template) if n not in known]
+    for name in missing:
+        bad(col, f"{{{name}}}", f"parameter {name!r} tidak ada di params")
+    text = substitute(template, params)
+    if not missing:
+        try:
+            compiler(text)
+        except RuleError as exc:
+            bad(col, text, exc.message)
+    return text
+
+
+def _components(raw: object, bad: Bad) -> tuple[CostComponent, ...]:
+    """The ``cost_components`` list: code, label, amount and member rule of each."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        bad("cost_components", raw, "harus berupa daftar {code, label, amount, member_rule}")
+        return ()
+    out = []
+    seen: set[str] = set()
+    for i, c in enumerate(raw):
+        where = f"cost_components[{i}]"
+        code = str(c.get("code") or "")
+        if not code:
+            bad(f"{where}.code", None, "wajib diisi")
+        elif code in seen:
+            bad(f"{where}.code", code, "kode komponen ganda")
+        seen.add(code)
+        if not c.get("label"):
+            bad(f"{where}.label", None, "wajib diisi")
+        try:
+            amount = _int(c.get("amount"))
+        except (TypeError, ValueError):
+            amount = None
+        if amount is None:
+            bad(f"{where}.amount", c.get("amount"), "harus bilangan bulat tidak negatif (Rupiah)")
+        rule = c.get("member_rule")
+        if rule is None or str(rule).strip() == "":
+            bad(f"{where}.member_rule", None, "wajib diisi (aturan anggota, mis. umur(...) <= 6)")
+        else:
+            try:
+                compile_member_rule(str(rule))
+            except RuleError as exc:
+                bad(f"{where}.member_rule", rule, exc.message)
+        out.append(CostComponent(code, str(c.get("label") or ""), amount or 0, str(rule or "")))
+    return tuple(out)
+
+
+def _cost_problems(
+    p: dict[str, Any],
+    unit: object,
+    components: tuple[CostComponent, ...],
+    numbers: dict[str, int | None],
+    bad: Bad,
+) -> None:
+    """How unit_cost, cost_components and max_components contradict each other."""
+    if components and numbers.get("unit_cost") is not None:
+        bad(
+            "unit_cost",
+            p.get("unit_cost"),
+            "pakai unit_cost atau cost_components, tidak keduanya",
+        )
+    if "cost_components" in p and p["cost_components"] in ([], {}):
+        bad("cost_components", "[]", "daftar komponen kosong; hapus kuncinya atau isi komponen")
+    most = numbers.get("max_components")
+    if most is None:
+        return
+    if not components:
+        bad("max_components", most, "hanya berlaku dengan cost_components")
+    elif unit == "individu":
+        bad("max_components", most, "hanya untuk program per keluarga")
+    elif most < 1:
+        bad("max_components", most, "paling sedikit 1")
+
+
+def _budget_cycle(p: dict[str, Any], bad: Bad) -> dict[str, Any]:
+    """The budget-cycle fields (sub-kegiatan code and name, output, tags, long list)."""
+    texts = {
+        key: str(p.get(key) or "")
+        for key in (
+            "sub_activity_code",
+            "sub_activity_name",
+            "output_indicator",
+            "output_unit",
+            "long_list_note",
+        )
+    }
+    code = texts["sub_activity_code"]
+    if code and not SUB_ACTIVITY_CODE.match(code):
+        bad(
+            "sub_activity_code",
+            code,
+            "kode sub-kegiatan berupa angka bertitik (Permendagri 90/2019), mis. 1.06.04.2.01.0001",
+        )
+    try:
+        volume = _int(p.get("output_volume"))
+    except (TypeError, ValueError):
+        bad("output_volume", p.get("output_volume"), "harus bilangan bulat tidak negatif")
+        volume = None
+    raw_tags = p.get("tags") or ()
+    if not isinstance(raw_tags, list | tuple):
+        bad("tags", raw_tags, "harus berupa daftar label (mis. [kemiskinan_ekstrem, stunting])")
+        raw_tags = ()
+    tags = tuple(str(t) for t in raw_tags)
+    for t in tags:
+        if not TAG.match(t):
+            bad("tags", t, "label: huruf kecil, angka dan _ (mis. kemiskinan_ekstrem)")
+    if len(set(tags)) < len(tags):
+        bad("tags", ", ".join(tags), "label disebut dua kali")
+    long_list = p.get("long_list", False)
+    if not isinstance(long_list, bool):
+        bad("long_list", long_list, "harus true atau false")
+        long_list = False
+    if long_list and not texts["long_list_note"]:
+        bad("long_list_note", None, "daftar panjang butuh alasannya (long_list_note)")
+    if texts["long_list_note"] and not long_list:
+        bad("long_list_note", texts["long_list_note"], "hanya berlaku dengan long_list: true")
+    return {**texts, "output_volume": volume, "tags": tags, "long_list": long_list}
 
 
 def _complement_problems(
@@ -289,7 +527,7 @@ def dump_workshop(workshop: Workshop) -> str:
     """The workshop as YAML that :func:`load_workshop` reads back unchanged."""
     doc = {
         "agencies": [asdict(a) for a in workshop.agencies],
-        "programmes": [p.definition() for p in workshop.programmes],
+        "programmes": [p.exported() for p in workshop.programmes],
     }
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 

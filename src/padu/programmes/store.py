@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from padu.errors import NotFound
-from padu.programmes.model import Agency, Programme, Workshop
+from padu.programmes.model import Agency, CostComponent, Programme, Workshop
+from padu.programmes.params import Param, as_value
 from padu.stores import Catalog
 
 
@@ -28,6 +29,12 @@ def _programme(definition: str) -> Programme:
     d["regions"] = tuple(d.get("regions", ()))
     d["data_needs"] = tuple(d.get("data_needs", ()))
     d["complements"] = tuple(d.get("complements", ()))
+    d["params"] = tuple(
+        Param(name, as_value(spec["value"]), spec.get("label", ""), spec.get("source", ""))
+        for name, spec in sorted(d.get("params", {}).items())
+    )
+    d["cost_components"] = tuple(CostComponent(**c) for c in d.get("cost_components", ()))
+    d["tags"] = tuple(d.get("tags", ()))
     return Programme(**d)
 
 
