@@ -28,31 +28,78 @@ from rich.table import Table
 from padu.audit import resolve_actor
 from padu.errors import ImportRejected, InputError, InternalError, PaduError, UsageError
 from padu.files import atomic_output, check_output_file, check_output_folder
-from padu.fmt import angka, desimal, persen, rupiah
+from padu.fmt import angka, baca_tanggal, desimal, persen, rupiah, tanggal, tanggal_teks, waktu_wita
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
 
-app = typer.Typer(
-    add_completion=False,
-    help="Padu: satu data, semua program pengentasan kemiskinan.",
-)
-register_app = typer.Typer(help="Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
-regions_app = typer.Typer(help="Wilayah Kemendagri Kaltara dan crosswalk BPS.")
+def _group(help: str, *, invoke_without_command: bool = False) -> typer.Typer:
+    """A command group whose usage line reads in Indonesian (``[OPSI] PERINTAH``)."""
+    return typer.Typer(
+        help=help,
+        add_completion=False,
+        invoke_without_command=invoke_without_command,
+        options_metavar="[OPSI]",
+        subcommand_metavar="PERINTAH [ARGUMEN]...",
+    )
+
+
+app = _group("Padu: satu data, semua program pengentasan kemiskinan.")
+register_app = _group("Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
+regions_app = _group("Wilayah Kemendagri Kaltara dan crosswalk BPS.")
 app.add_typer(register_app, name="register")
 app.add_typer(regions_app, name="regions")
-synth_app = typer.Typer(
-    invoke_without_command=True, help="Data sintetis: register DTSEN dan daftar instansi."
+synth_app = _group(
+    "Data sintetis: register DTSEN dan daftar instansi.", invoke_without_command=True
 )
 app.add_typer(synth_app, name="synth")
-mpi_app = typer.Typer(invoke_without_command=True, help="Kemiskinan multidimensi (Alkire-Foster).")
-measure_app = typer.Typer(help="Ukuran kemiskinan multidimensi: indikator dan bobot.")
-rule_app = typer.Typer(help="Bahasa aturan: periksa dan pratinjau jumlah.")
+mpi_app = _group("Kemiskinan multidimensi (Alkire-Foster).", invoke_without_command=True)
+measure_app = _group("Ukuran kemiskinan multidimensi: indikator dan bobot.")
+rule_app = _group("Bahasa aturan: periksa dan pratinjau jumlah.")
 app.add_typer(rule_app, name="rule")
-programme_app = typer.Typer(help="Program instansi: daftar, impor, ekspor.")
+programme_app = _group("Program instansi: daftar, impor, ekspor.")
 app.add_typer(programme_app, name="programme")
 app.add_typer(mpi_app, name="mpi")
 app.add_typer(measure_app, name="measure")
 
+
+def _indonesian_help() -> None:
+    """Typer's help screens in Bahasa Indonesia.
+
+    Typer reads its panel titles and markers from ``typer.rich_utils`` constants when it
+    draws a help screen, takes the usage prefix from the context's help formatter, and
+    gives ``--help`` an English help text; these are the hooks it offers. A test asserts
+    the result (``padu --help`` shows "Opsi"), so an upgrade that moves a hook fails there.
+    """
+    from typer import _click, rich_utils
+
+    rich_utils.OPTIONS_PANEL_TITLE = "Opsi"
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argumen"
+    rich_utils.COMMANDS_PANEL_TITLE = "Perintah"
+    rich_utils.ERRORS_PANEL_TITLE = "Galat"
+    rich_utils.REQUIRED_LONG_STRING = "[wajib]"
+    rich_utils.DEFAULT_STRING = "[bawaan: {}]"
+    rich_utils.ENVVAR_STRING = "[variabel lingkungan: {}]"
+    rich_utils.DEPRECATED_STRING = "(usang) "
+    rich_utils.ABORTED_TEXT = "Dibatalkan."
+    rich_utils.RICH_HELP = "Lihat [blue]'{command_path} {help_option}'[/] untuk bantuan."
+
+    class Formatter(_click.formatting.HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, "Penggunaan: " if prefix is None else prefix)
+
+    _click.core.Context.formatter_class = Formatter
+    plain_help_option = _click.core.Command.get_help_option
+
+    def help_option(self: Any, ctx: Any) -> Any:
+        option = plain_help_option(self, ctx)
+        if option is not None:
+            option.help = "Tampilkan bantuan ini lalu keluar."
+        return option
+
+    _click.core.Command.get_help_option = help_option  # type: ignore[method-assign]
+
+
+_indonesian_help()
 out = Console(width=None if sys.stdout.isatty() else 160)  # no truncated tables in logs
 err = Console(stderr=True)
 
@@ -103,6 +150,56 @@ def _input_file(path: Path, what: str = "berkas") -> Path:
     if path.is_dir():
         raise UsageError(f"{what} {path} adalah folder, bukan berkas")
     return path
+
+
+def _right(table: Table, *headers: str) -> None:
+    """Right-align the named columns (counts and amounts line up on their last digit)."""
+    for column in table.columns:
+        if column.header in headers:
+            column.justify = "right"
+
+
+def field_words(name: str) -> str:
+    """A register field as an officer reads it: ``individu.partisipasi_sekolah`` ->
+    ``Partisipasi sekolah (individu)``; a name the schema does not know, spaced out."""
+    from padu.schema import register_schema
+
+    level, _, field = name.rpartition(".")
+    schema = register_schema()
+    for lv in (level,) if level in ("keluarga", "individu") else ("keluarga", "individu"):
+        try:
+            label = schema.field(lv, field).label_id  # type: ignore[arg-type]
+        except (KeyError, ValueError, PaduError):
+            continue
+        return f"{label} ({lv})" if level else label
+    return name.replace("_", " ")
+
+
+#: The linkage comparison names, as the agreeing fields of a pair are listed.
+_AGREE_WORDS = {
+    "nik": "NIK",
+    "nama": "nama",
+    "tanggal_lahir": "tanggal lahir",
+    "jenis_kelamin": "jenis kelamin",
+    "wilayah": "wilayah",
+    "desa": "desa",
+    "kk": "No. KK",
+    "rt": "RT",
+    "alamat": "alamat",
+}
+
+
+def agree_words(agree: str | None) -> str:
+    """The fields a pair agrees on, in words: ``nama,tanggal_lahir`` -> ``nama, tanggal lahir``."""
+    if not agree:
+        return "-"
+    parts = [p.strip() for p in agree.split(",") if p.strip()]
+    return ", ".join(_AGREE_WORDS.get(p, p.replace("_", " ")) for p in parts)
+
+
+def _finding_words(code: str) -> str:
+    """A quality finding code in words: ``nik_tidak_valid`` -> ``NIK tidak valid``."""
+    return code.replace("_", " ").replace("nik", "NIK")
 
 
 def check_format(fmt: str, out_file: Path | None, *, json_file: bool = False) -> None:
@@ -239,7 +336,10 @@ def register_import(
         list[Path], typer.Argument(help="File keluarga dan individu (CSV, XLSX, Parquet).")
     ],
     snapshot_date: Annotated[
-        str, typer.Option("--snapshot-date", help="Tanggal data, YYYY-MM-DD.")
+        str,
+        typer.Option(
+            "--snapshot-date", help="Tanggal data: 23-01-2026, 23/01/2026 atau 2026-01-23."
+        ),
     ],
     label: Annotated[str | None, typer.Option(help="Label snapshot.")] = None,
     rejects_dir: Annotated[
@@ -252,9 +352,9 @@ def register_import(
 
     state = _state(ctx)
     try:
-        date = dt.date.fromisoformat(snapshot_date)
-    except ValueError:
-        raise UsageError(f"--snapshot-date: bukan tanggal YYYY-MM-DD: {snapshot_date!r}") from None
+        date = baca_tanggal(snapshot_date)
+    except ValueError as exc:
+        raise UsageError(f"--snapshot-date: {exc}") from None
     for path in files:
         _input_file(path, "file register")
     if rejects_dir is not None and rejects_dir.exists() and not rejects_dir.is_dir():
@@ -269,10 +369,11 @@ def register_import(
     table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
     table.add_column("hal")
     table.add_column("jumlah", justify="right")
+    table.add_row("tanggal data", tanggal(result.tanggal))
     table.add_row("keluarga", angka(result.families))
     table.add_row("individu", angka(result.individuals))
     for code, n in sorted(result.findings.items()):
-        table.add_row(f"temuan kualitas: {code}", angka(n))
+        table.add_row(f"temuan kualitas: {_finding_words(code)}", angka(n))
     _emit(state, result.to_dict(), table)
 
 
@@ -301,18 +402,18 @@ def register_list(ctx: typer.Context) -> None:
         }
         for s in snaps
     ]
-    table = Table(
-        "id", "label", "tanggal", "keluarga", "individu", "temuan", "diimpor", "acuan tahun"
-    )
+    table = Table("id", "label", "tanggal data", "keluarga", "individu", "temuan", "diimpor",
+                  "acuan tahun")  # fmt: skip
+    _right(table, "keluarga", "individu", "temuan")
     for snap, r in zip(snaps, rows, strict=True):
         table.add_row(
             str(r["snapshot"]),
             str(r["label"]),
-            str(r["snapshot_date"]),
+            tanggal(snap.tanggal),
             angka(r["families"]),
             angka(r["individuals"]),
             angka(r["findings"]),
-            str(r["imported_at"]),
+            waktu_wita(snap.dibuat),
             ", ".join(str(y) for y in agreed.get(snap.id, [])) or "-",
         )
     _emit(state, {"snapshots": rows}, table)
@@ -394,11 +495,11 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
         t.add_row(k.replace("_", " "), angka(v))
     t.add_row("NIK yang dipakai ganda (nilai berbeda)", angka(rep["duplicate_nik_values"]))
     for code, n in sorted(rep["findings"].items()):
-        t.add_row(f"  {code}", angka(n))
+        t.add_row(f"  {_finding_words(code)}", angka(n))
     for level, names in EXPECTED_FIELDS.items():
         for name in names:
             c = rep["completeness"][f"{level}.{name}"]
-            t.add_row(f"kelengkapan {level}.{name}", persen(c["persen"]))
+            t.add_row(f"kelengkapan: {field_words(f'{level}.{name}')}", persen(c["persen"], 1))
     regions = kaltara()
     for code, counts in sorted(rep["findings_by_region"].items()):
         region = regions.find(code)
@@ -507,13 +608,15 @@ def register_duplicates_cmd(
         "out": str(out_file) if out_file else None,
         "top": pairs.head(20).to_dicts(),
     }
-    t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "sesuai")
+    t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "yang sama")
     for r in pairs.head(30).iter_rows(named=True):
         t.add_row(
             desimal(r["score"], 3),
-            *(str(r[f"{c}_a"] or "") for c in ("nik", "nama", "tanggal_lahir")),
-            *(str(r[f"{c}_b"] or "") for c in ("nik", "nama", "tanggal_lahir")),
-            r["agree"] or "",
+            *(str(r[f"{c}_a"] or "") for c in ("nik", "nama")),
+            tanggal_teks(r["tanggal_lahir_a"]),
+            *(str(r[f"{c}_b"] or "") for c in ("nik", "nama")),
+            tanggal_teks(r["tanggal_lahir_b"]),
+            agree_words(r["agree"]),
         )
     t.title = f"{angka(pairs.height)} dugaan pasangan ganda di antara {angka(persons)} orang"
     _emit(state, data, t)
@@ -622,10 +725,59 @@ def programme_show(
     with state.stores(read_only=True) as (_, cat):
         p, v = programme(cat, code, version)
     data = {**p.definition(), "complements": list(p.complements), "version": v}
-    t = Table("hal", "isi", title=f"{p.code} versi {v}")
-    for k, val in data.items():
-        t.add_row(k, str(val))
-    _emit(state, data, t)
+    _emit(state, data, programme_table(data, f"{p.code} versi {v}"))
+
+
+#: ``programme show`` rows: the definition's keys (JSON, unchanged) in the officer's words.
+_PROGRAMME_LABELS = {
+    "code": "kode",
+    "name": "nama",
+    "agency": "instansi",
+    "dimensions": "dimensi",
+    "unit": "unit sasaran",
+    "rule": "aturan",
+    "member_rule": "aturan anggota",
+    "fiscal_year": "tahun anggaran",
+    "funding": "sumber dana",
+    "unit_cost": "biaya per unit",
+    "budget": "pagu anggaran",
+    "quota": "kuota",
+    "regions": "wilayah",
+    "data_needs": "kebutuhan data",
+    "complements": "program pelengkap",
+    "note": "catatan",
+    "version": "versi aturan",
+}
+_RUPIAH_KEYS = frozenset({"unit_cost", "budget"})
+
+
+def programme_table(data: dict[str, Any], title: str) -> Table:
+    """One programme definition in words: labels, amounts in rupiah, region names."""
+    from padu.regions import kaltara
+
+    t = Table("hal", "isi", title=title)
+    for key, val in data.items():
+        if key in _RUPIAH_KEYS and isinstance(val, int):
+            shown = rupiah(val)
+        elif key == "regions":
+            found = [(c, kaltara().find(str(c))) for c in val]
+            shown = ", ".join(f"{c} {r.nama}" if r else str(c) for c, r in found)
+        elif key in ("fiscal_year", "version"):
+            shown = str(val)
+        elif key == "data_needs":
+            shown = ", ".join(field_words(str(f)) for f in val)
+        elif isinstance(val, list | tuple):
+            shown = ", ".join(str(v) for v in val) or "-"
+        elif isinstance(val, int) and not isinstance(val, bool):
+            shown = angka(val)
+        elif isinstance(val, bool):
+            shown = "ya" if val else "tidak"
+        else:
+            shown = str(val)
+        t.add_row(_PROGRAMME_LABELS.get(key, key.replace("_", " ")), shown)
+    if "regions" not in data:
+        t.add_row("wilayah", "seluruh provinsi")
+    return t
 
 
 @programme_app.command("import")
@@ -645,10 +797,12 @@ def programme_import(
         workshop = read_workshop(_input_file(Path(file), "file lokakarya"))
     with state.stores(read_only=True) as (_, cat):
         versions = save_workshop(workshop, cat, actor=state.actor(by))
+    shown = ", ".join(f"{code} (versi {v})" for code, v in versions.items())
     _emit(
         state,
         {"agencies": len(workshop.agencies), "programmes": versions},
-        f"{len(versions)} program diimpor: {versions}",
+        f"{angka(len(workshop.agencies))} instansi, {angka(len(versions))} program diimpor: "
+        + (shown or "-"),
     )
 
 
@@ -669,7 +823,7 @@ def programme_export(
     _emit(
         state,
         {"file": str(file), "programmes": len(workshop.programmes)},
-        f"{len(workshop.programmes)} program -> {file}",
+        f"{angka(len(workshop.programmes))} program -> {file}",
     )
 
 
@@ -720,7 +874,7 @@ def needs(
             p["code"],
             p["agency"],
             str(len(p["fields"])),
-            f"{lowest} ({persen(result['fields'][lowest]['completeness'], 1)})",
+            f"{field_words(lowest)}: {persen(result['fields'][lowest]['completeness'], 1)}",
             f"{angka(p['undecidable'])} keluarga"
             + (f", {angka(n)} anggota" if (n := p["undecidable_members"]) else ""),
             ", ".join(r["nama"] for r in p["unreliable_regions"]) or "-",
@@ -793,6 +947,7 @@ def target(
             "hash",
             title="Semua daftar sasaran" + (f" -> {out_file}" if out_file else ""),
         )
+        _right(t, "memenuhi syarat", "terpilih", "biaya")
         for sm in summaries:
             t.add_row(
                 sm["programme"],
@@ -860,11 +1015,14 @@ _TARGET_LABELS = {
 
 def _target_table(data: dict[str, Any], title: str) -> Table:
     """One drawn list in words: counts with dots, the cost in rupiah, duplicates by name."""
+    from padu.regions import kaltara
+
     t = Table("hal", "isi", title=title)
     for key, label in _TARGET_LABELS.items():
         val = data.get(key)
-        if key == "region" and val is None:
-            val = "seluruh cakupan program"
+        if key == "region":
+            region = kaltara().find(val) if val else None
+            val = f"{val} {region.nama}" if region else (val or "seluruh cakupan program")
         if val is None:
             continue
         if key == "cost":
@@ -1440,7 +1598,7 @@ def link_cmd(
             )
 
 
-review_app = typer.Typer(help="Antrian tinjauan hasil penautan.")
+review_app = _group("Antrian tinjauan hasil penautan.")
 app.add_typer(review_app, name="review")
 _PROG = Annotated[
     str | None, typer.Option("--programme", help="Kode program (dengan --year: ledger terbaru).")
@@ -1455,7 +1613,7 @@ _LEDGER = Annotated[
 def _ledger_title(ledger: Any) -> str:
     return (
         f"ledger {ledger.id}: {ledger.programme} {ledger.year}, {ledger.source_file} "
-        f"({ledger.dibuat:%Y-%m-%d %H:%M} UTC)"
+        f"({waktu_wita(ledger.dibuat)})"
     )
 
 
@@ -1489,7 +1647,7 @@ def review_list(
         "nama (register)",
         "tgl lahir (register)",
         "skor",
-        "sesuai",
+        "yang sama",
         title=f"Antrian tinjauan {_ledger_title(ledger)}",
     )
     for r in pairs.head(200).iter_rows(named=True):
@@ -1500,11 +1658,21 @@ def review_list(
             r["tanggal_lahir_daftar"] or "",
             r["nik"] or "",
             r["nama"] or "",
-            str(r["tanggal_lahir"] or ""),
+            tanggal_teks(r["tanggal_lahir"]),
             desimal(r["score"], 3),
-            r["agree"] or "",
+            agree_words(r["agree"]),
         )
     _emit(state, {**_ledger_data(ledger), "pairs": pairs.to_dicts()}, t)
+
+
+#: The words a reviewer may type, as the report's Keputusan column (SAMA/BEDA) and in full.
+_DECISION_WORDS = {
+    "sama": "same",
+    "orang yang sama": "same",
+    "beda": "different",
+    "berbeda": "different",
+    "orang yang berbeda": "different",
+}
 
 
 @review_app.command("decide")
@@ -1513,7 +1681,10 @@ def review_decide(
     row: Annotated[int, typer.Option("--row", help="Baris data daftar.")],
     decision: Annotated[
         str,
-        typer.Argument(help="sama (orang yang sama) atau beda; juga same atau different."),
+        typer.Argument(
+            help="SAMA (orang yang sama) atau BEDA, seperti kolom Keputusan laporan; "
+            "juga same atau different."
+        ),
     ],
     programme: _PROG = None,
     year: _YEAR = None,
@@ -1522,8 +1693,8 @@ def review_decide(
         int | None,
         typer.Option(
             "--candidate",
-            help="Calon ke- (wajib untuk 'same' bila calon lebih dari satu; "
-            "'different' tanpa ini menolak semua calon baris itu).",
+            help="Calon ke- (wajib untuk 'sama' bila calon lebih dari satu; "
+            "'beda' tanpa ini menolak semua calon baris itu).",
         ),
     ] = None,
     by: _BY = None,
@@ -1531,9 +1702,10 @@ def review_decide(
     """Catat keputusan tinjauan; dipakai lagi saat daftar yang sama ditautkan ulang."""
     from padu.linkage.review import DECISIONS, decide, select_ledger
 
-    decision = {"sama": "same", "beda": "different"}.get(decision.lower(), decision.lower())
+    given = decision
+    decision = _DECISION_WORDS.get(decision.strip().lower(), decision.strip().lower())
     if decision not in DECISIONS:
-        raise UsageError(f"keputusan harus 'sama' atau 'beda', bukan {decision!r}")
+        raise UsageError(f"keputusan harus 'sama' atau 'beda', bukan {given!r}")
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
@@ -1541,7 +1713,9 @@ def review_decide(
     _emit(
         state,
         {**_ledger_data(ledger), "decisions": n},
-        f"{n} keputusan dicatat pada {_ledger_title(ledger)}",
+        f"{angka(n)} keputusan {'SAMA' if decision == 'same' else 'BEDA'} untuk baris {row}"
+        f"{f', calon {candidate}' if candidate is not None else ''} dicatat pada "
+        f"{_ledger_title(ledger)}",
     )
 
 
@@ -1567,7 +1741,7 @@ def review_load(
     _emit(
         state,
         {**_ledger_data(ledger), "decisions": n},
-        f"{n} keputusan dari {report.name} dicatat pada {_ledger_title(ledger)}",
+        f"{angka(n)} keputusan dari {report.name} dicatat pada {_ledger_title(ledger)}",
     )
 
 

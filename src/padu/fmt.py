@@ -52,3 +52,38 @@ def waktu_wita(moment: dt.datetime | None = None) -> str:
         moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone(WITA)
     return f"{tanggal(local.date())}, {local:%H.%M} WITA"
+
+
+def tanggal_teks(value: object) -> str:
+    """A date, datetime or ISO date text in words; ``-`` for nothing, other text as it is."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, dt.datetime):
+        return tanggal(value.date())
+    if isinstance(value, dt.date):
+        return tanggal(value)
+    text = str(value)
+    try:
+        return tanggal(dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        return text
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
+
+
+def baca_tanggal(text: str) -> dt.date:
+    """A date as an officer types it: ``23-01-2026``, ``23/01/2026`` or ``2026-01-23``.
+
+    Raises ``ValueError`` naming the accepted forms when ``text`` is none of them.
+    """
+    cleaned = text.strip()
+    for form in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+    raise ValueError(
+        f"bukan tanggal: {text!r} (tulis HH-BB-TTTT, HH/BB/TTTT atau TTTT-BB-HH, "
+        "misalnya 23-01-2026)"
+    )
