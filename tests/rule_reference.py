@@ -129,3 +129,34 @@ def evaluate(node: Node, row: dict[str, Any], members: list[dict[str, Any]], as_
             return _arith(node.op, a, b)
         return _cmp(node.op, a, b)
     raise TypeError(node)
+
+
+def with_derived(
+    families: list[dict[str, Any]], members: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Family rows by KK with the derived fields added, computed here in plain Python:
+    ``perkotaan`` from the shipped region list (None for a blank or unknown desa) and
+    ``jumlah_penghuni_rumah``, the member rows of every KK with the same (non-blank) PLN
+    customer ID, or of the family alone without one."""
+    from padu.regions import kaltara
+
+    status = {r.digits: r.perkotaan for r in kaltara().at_level("desa_kelurahan")}
+    size: dict[str, int] = {}
+    for m in members:
+        size[m["nomor_kartu_keluarga"]] = size.get(m["nomor_kartu_keluarga"], 0) + 1
+
+    def home(f: dict[str, Any]) -> str:
+        pln = (f.get("id_pelanggan_pln") or "").strip()
+        return f"pln:{pln}" if pln else f"kk:{f['nomor_kartu_keluarga']}"
+
+    per_home: dict[str, int] = {}
+    for f in families:
+        per_home[home(f)] = per_home.get(home(f), 0) + size.get(f["nomor_kartu_keluarga"], 0)
+    out = {}
+    for f in families:
+        code = str(f.get("kode_kelurahan_desa") or "").strip().replace(".", "")
+        out[f["nomor_kartu_keluarga"]] = f | {
+            "perkotaan": status.get(code),
+            "jumlah_penghuni_rumah": per_home[home(f)],
+        }
+    return out

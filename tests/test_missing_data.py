@@ -23,6 +23,7 @@ from padu.rules.parser import RuleError, parse
 from padu.synth import SyntheticRegister
 from tests.conftest import SNAPSHOT_DATE, Stores
 from tests.rule_reference import evaluate as reference
+from tests.rule_reference import with_derived
 
 AS_OF = dt.date(2026, 1, 23)
 KK = "nomor_kartu_keluarga"
@@ -326,9 +327,9 @@ def _reference_values(rule: str, kel: Any, ind: Any) -> dict[str, Any]:
     for m in ind.iter_rows(named=True):
         members.setdefault(m[KK], []).append(m)
     tree = parse(rule)
+    families = with_derived(list(kel.iter_rows(named=True)), list(ind.iter_rows(named=True)))
     return {
-        f[KK]: reference(tree, f, members.get(f[KK], []), SNAPSHOT_DATE)
-        for f in kel.iter_rows(named=True)
+        kk: reference(tree, f, members.get(kk, []), SNAPSHOT_DATE) for kk, f in families.items()
     }
 
 
@@ -343,7 +344,7 @@ def test_mpi_counts_member_unknown_and_fault_families_as_missing(
     values = {i.id: _reference_values(i.rule.text, kel, ind) for i in m.indicators}
     unknown = {kk for v in values.values() for kk, x in v.items() if x is None}
     assert values["lantai_sempit"][empty] is None  # floor area / 0 members
-    assert values["sakit_kronis_disabilitas"][blank] is None  # every illness answer blank
+    assert values["penyakit_katastropik"][blank] is None  # every illness answer blank
     assert values["tanpa_pekerja"][empty] is False  # no members: nobody of working age
     assert {blank, empty} <= unknown
     wh, cat = stores.warehouse, stores.catalog
