@@ -103,4 +103,6 @@ def test_same_inputs_same_list_and_hash(stores: Stores, snapshot: int, tmp_path:
     assert any(a.hash in [str(c) for c in row] for row in cover)
     sheet = book.get_sheet_by_index(1).to_python()
     assert sheet[0][:3] == ["Peringkat", "No. KK", "Nama Kepala Keluarga"]
-    assert all(isinstance(r[1], str) and len(r[1]) == 16 for r in sheet[1:])  # KK as text
+    listed = sheet[1 : 1 + a.selected]  # the signature block follows the rows
+    assert all(isinstance(r[1], str) and len(r[1]) == 16 for r in listed)  # KK as text
+    assert [r[0] for r in listed] == list(range(1, a.selected + 1))

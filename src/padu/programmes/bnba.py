@@ -3,33 +3,48 @@
 :func:`publish_target_list` and :func:`publish_all` are the services behind ``padu target``:
 they check the output path first, draw the list, record the draw (``target.draw``) and
 write the file, whose personal-data export is recorded before the file is renamed into
-place. Files: Excel with a cover sheet and one sheet per kecamatan, or CSV; every list of
-``target semua`` in one workbook (a sheet per programme) or in a folder (a file each).
+place. Files: Excel with a cover sheet, an all-rows sheet ("Semua") and one sheet per
+kecamatan ("Bulungan - Tanjung Palas", ordered by kabupaten then kecamatan), or CSV; every
+list of ``target semua`` in one workbook (a sheet per programme) or in a folder (a file each).
 
-Indonesian headers, a frozen header row and an autofilter on every sheet; NIK and KK are
-written as text, never as numbers (Excel would show them in scientific notation and drop
-the last digits).
+The workbook is what a village meeting (musyawarah desa) reads and signs: Indonesian
+headers; sex, relationship, desil and deprivations in words; scores with two decimals and a
+comma; dates as "23 Januari 2026"; NIK and KK written as text, never as numbers (Excel
+would show them in scientific notation and drop the last digits); a family list shows the
+head's name and NIK. Each rows sheet prints on A4 landscape, fitted to the page width, with
+the header row repeated on every page, page numbers in the footer, and a signature block
+(Mengetahui, Kepala Desa/Lurah; Pendamping; tanggal) after its rows. The CSV keeps
+machine-friendly values (codes, ISO dates, unrounded scores) but gives sex and relationship
+in words too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from padu.audit import TARGET_DRAW, record_export, record_exports
 from padu.errors import InputError
 from padu.files import atomic_folder, atomic_output, check_output_file, check_output_folder
-from padu.fmt import angka, rupiah, waktu_wita
+from padu.fmt import angka, desimal, rupiah, tanggal, waktu_wita
 from padu.programmes.model import Programme
 from padu.programmes.targeting import TargetList, draw_target_list
+from padu.register.snapshots import snapshot_table
+from padu.schema import normalize_code, register_schema
 from padu.stores import Catalog, Warehouse
 
 SUFFIXES = (".xlsx", ".csv")
+KK = "nomor_kartu_keluarga"
+NIK = "nomor_induk_kependudukan"
+HEAD_NIK = "nik_kepala_keluarga"
 
 HEADERS = {
     "peringkat": "Peringkat",
@@ -40,6 +55,7 @@ HEADERS = {
     "tanggal_lahir": "Tanggal Lahir",
     "status_hubungan_keluarga": "Hubungan dengan KK",
     "nama_anggota_keluarga": "Nama Kepala Keluarga",
+    HEAD_NIK: "NIK Kepala Keluarga",
     "alamat": "Alamat",
     "kelurahan_desa": "Desa/Kelurahan",
     "kecamatan": "Kecamatan",
@@ -49,39 +65,94 @@ HEADERS = {
     "skor_deprivasi": "Skor Deprivasi (Padu-7)",
     "alasan": "Alasan Memenuhi Syarat",
     "deprivasi": "Deprivasi (Padu-7)",
+    "komponen": "Komponen",
+    "biaya": "Biaya",
 }
-TEXT = {"nomor_induk_kependudukan", "nomor_kartu_keluarga", "kode_kelurahan_desa", "desil_nasional"}
+TEXT = {NIK, KK, HEAD_NIK, "kode_kelurahan_desa"}
+#: Coded columns written with their code list's words (the CSV keeps desil as a number).
+WORDS = {"jenis_kelamin": "jenis_kelamin", "status_hubungan_keluarga": "status_hubungan_keluarga"}
+WIDTHS = {"alasan": 48, "deprivasi": 40, "alamat": 30, "nama": 24, "nama_anggota_keluarga": 24,
+          "komponen": 28, "kelurahan_desa": 18, "kecamatan": 16, "kabupaten_kota": 18}  # fmt: skip
+ALL_ROWS = "Semua"
+NO_KECAMATAN = "Tanpa kecamatan"
+#: Characters Excel refuses in a sheet name.
+_BAD_SHEET = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 
 
 def _columns(rows: pa.Table) -> list[str]:
     return [c for c in HEADERS if c in rows.column_names]
 
 
+@cache
+def _labels(code_list: str) -> dict[str, str]:
+    return {c.code: c.label_id for c in register_schema().code_lists[code_list].codes}
+
+
+def _word(code_list: str, value: object) -> str | None:
+    """A code in words ("Perempuan"); a code the list lacks stays as it is."""
+    if value is None or value == "":
+        return None
+    return _labels(code_list).get(normalize_code(str(value)), str(value))
+
+
+@cache
+def _indicator_labels() -> dict[str, str]:
+    from padu.measure.measures import get_measure
+
+    return {i.id: i.label_id for i in get_measure("padu-7").indicators}
+
+
+def _deprivations(text: object) -> str:
+    """``rumah_tidak_layak; tanpa_listrik`` as the indicators' labels."""
+    ids = [t.strip() for t in str(text or "").split(";") if t.strip()]
+    return "; ".join(_indicator_labels().get(i, i) for i in ids)
+
+
+def _desil(value: object) -> str:
+    if value is None or str(value).strip() == "":
+        return "Belum ditentukan"
+    return _word("desil", value) or str(value)
+
+
 def write_csv(target: TargetList, path: Path) -> None:
-    """The list as CSV (no audit: call :func:`write_bnba` for a user's file)."""
+    """The list as CSV (no audit: call :func:`write_bnba` for a user's file).
+
+    Machine-friendly values (codes, ISO dates, unrounded scores), with sex and relationship
+    in words as in the workbook."""
     cols = _columns(target.rows)
-    table = target.rows.select(cols).rename_columns([HEADERS[c] for c in cols])
-    pacsv.write_csv(table, path)
+    table = target.rows.select(cols)
+    for col, code_list in WORDS.items():
+        if col in cols:
+            words = [_word(code_list, v) for v in table.column(col).to_pylist()]
+            table = table.set_column(cols.index(col), col, pa.array(words, pa.string()))
+    pacsv.write_csv(table.rename_columns([HEADERS[c] for c in cols]), path)
 
 
-def write_xlsx(target: TargetList, path: Path) -> None:
-    """The list as a workbook: cover sheet, one sheet per kecamatan (no audit)."""
+def write_xlsx(
+    target: TargetList, path: Path, *, agencies: Mapping[str, str] | None = None
+) -> None:
+    """The list as a workbook: cover, all rows, one sheet per kecamatan (no audit).
+
+    ``agencies`` (code -> name) names the programme's agency on the cover."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path))
     formats = _formats(book)
-    _cover(book, "Sampul", target, formats)
-    data = target.rows.select(_columns(target.rows)).to_pylist()
-    by_kec: dict[str, list[dict[str, Any]]] = {}
-    for row in data:
-        by_kec.setdefault(str(row.get("kecamatan") or "Tanpa kecamatan"), []).append(row)
+    _cover(book, "Sampul", target, formats, agencies or {})
+    cols = _columns(target.rows)
+    rows = target.rows.to_pylist()
     used: set[str] = {"Sampul"}
-    for kec, rows in sorted(by_kec.items()):
-        _rows_sheet(book, _sheet_name(kec, used), _columns(target.rows), rows, formats)
+    _rows_sheet(book, _sheet_name(ALL_ROWS, used), target, cols, rows, formats)
+    for (kab, kec), part in _by_kecamatan(rows):
+        part = sorted(part, key=lambda r: (str(r.get("kelurahan_desa") or ""), r["peringkat"]))
+        name = _sheet_name(_kecamatan_sheet(kab, kec), used)
+        _rows_sheet(book, name, target, cols, part, formats)
     book.close()
 
 
-def write_workbook(targets: Sequence[TargetList], path: Path) -> None:
+def write_workbook(
+    targets: Sequence[TargetList], path: Path, *, agencies: Mapping[str, str] | None = None
+) -> None:
     """Several lists in one workbook: a cover sheet and a rows sheet per programme."""
     import xlsxwriter
 
@@ -90,82 +161,272 @@ def write_workbook(targets: Sequence[TargetList], path: Path) -> None:
     used: set[str] = set()
     for target in targets:
         code = target.programme.code
-        _cover(book, _sheet_name(f"Sampul {code}", used), target, formats)
+        _cover(book, _sheet_name(f"Sampul {code}", used), target, formats, agencies or {})
         cols = _columns(target.rows)
-        _rows_sheet(
-            book, _sheet_name(code, used), cols, target.rows.select(cols).to_pylist(), formats
-        )
+        name = _sheet_name(code, used)
+        _rows_sheet(book, name, target, cols, target.rows.to_pylist(), formats)
     book.close()
+
+
+def _by_kecamatan(
+    rows: list[dict[str, Any]],
+) -> list[tuple[tuple[str, str], list[dict[str, Any]]]]:
+    """Rows per (kabupaten, kecamatan), ordered by kabupaten then kecamatan name."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        kab = str(row.get("kabupaten_kota") or "")
+        kec = str(row.get("kecamatan") or "") or NO_KECAMATAN
+        groups.setdefault((kab, kec), []).append(row)
+    return sorted(groups.items(), key=lambda kv: (_short_kabupaten(kv[0][0]), kv[0][1]))
+
+
+def _short_kabupaten(name: str) -> str:
+    """ "Kabupaten Bulungan" -> "Bulungan"; "Kota Tarakan" -> "Tarakan"."""
+    for prefix in ("Kabupaten ", "Kab. ", "Kota "):
+        if name.lower().startswith(prefix.lower()):
+            return name[len(prefix) :]
+    return name
+
+
+def _kecamatan_sheet(kab: str, kec: str) -> str:
+    """ "Bulungan - Tanjung Palas", shortened to Excel's 31 characters (the kecamatan kept
+    whole where it fits)."""
+    kab, kec = _short_kabupaten(kab).translate(_BAD_SHEET), kec.translate(_BAD_SHEET)
+    if not kab:
+        return kec[:31]
+    room = 31 - len(" - ") - len(kec)
+    if room >= 3:
+        return f"{kab[:room]} - {kec}"
+    return f"{kab[:8]} - {kec}"[:31]
 
 
 def _formats(book: Any) -> dict[str, Any]:
     return {
         "bold": book.add_format({"bold": True}),
-        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "head": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "text": book.add_format({"num_format": "@", "valign": "top"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "cell": book.add_format({"valign": "top"}),
+        "rupiah": book.add_format({"num_format": '"Rp"#,##0', "valign": "top"}),
+        "center": book.add_format({"align": "center"}),
     }
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
     """A unique sheet name of at most 31 characters (Excel's limits)."""
     name = wanted[:31]
+    n = 1
     while name in used:
-        name = name[:28] + f"~{len(used)}"
+        n += 1
+        name = wanted[: 31 - len(f" ~{n}")] + f" ~{n}"
     used.add(name)
     return name
 
 
-def _cover(book: Any, name: str, target: TargetList, formats: dict[str, Any]) -> None:
+def _agency(p: Programme, agencies: Mapping[str, str]) -> str:
+    name = agencies.get(p.agency)
+    return f"{name} ({p.agency})" if name else p.agency
+
+
+def _total_cost(target: TargetList) -> int:
+    if "biaya" in target.rows.column_names:
+        return int(sum(v or 0 for v in target.rows.column("biaya").to_pylist()))
+    return target.cost
+
+
+def _cover(
+    book: Any,
+    name: str,
+    target: TargetList,
+    formats: dict[str, Any],
+    agencies: Mapping[str, str],
+) -> None:
+    from padu.rules import parse
+    from padu.rules.explain import sentence
+
     p = target.programme
     cover = book.add_worksheet(name)
-    info = [
+    info: list[tuple[str, str]] = [
         ("Program", f"{p.code} - {p.name}"),
-        ("Instansi", p.agency),
+        ("Instansi", _agency(p, agencies)),
+        ("Sumber dana", p.funding or "-"),
+        ("Tahun anggaran", str(p.fiscal_year)),
         ("Unit sasaran", "keluarga" if p.unit == "keluarga" else "orang"),
-        ("Aturan kelayakan", p.rule),
-        ("Aturan anggota", p.member_rule or "-"),
+        ("Syarat", sentence(parse(p.rule))),
+        ("Syarat anggota", sentence(parse(p.member_rule), member=True) if p.member_rule else "-"),
+        ("Aturan kelayakan (teks aturan)", p.rule),
+        ("Aturan anggota (teks aturan)", p.member_rule or "-"),
+    ]
+    budget_cycle = [
+        ("Kode sub kegiatan", getattr(p, "sub_activity_code", "")),
+        ("Nama sub kegiatan", getattr(p, "sub_activity_name", "")),
+        ("Indikator keluaran", getattr(p, "output_indicator", "")),
+        ("Satuan keluaran", getattr(p, "output_unit", "")),
+        ("Volume keluaran", angka(v) if (v := getattr(p, "output_volume", None)) else ""),
+        ("Tag", ", ".join(getattr(p, "tags", ()) or ())),
+    ]
+    info += [(k, v) for k, v in budget_cycle if v]
+    if getattr(p, "long_list", False):
+        note = getattr(p, "long_list_note", "") or ""
+        mark = "Ya: daftar panjang untuk verifikasi lapangan/penyaringan oleh instansi"
+        info.append(("Daftar panjang", f"{mark}. {note}".strip() if note else mark))
+    info += [
         ("Versi aturan", str(target.version)),
         ("Snapshot register", str(target.snapshot)),
         ("Wilayah", target.region or "seluruh cakupan program"),
         ("Memenuhi syarat", angka(target.eligible)),
         ("Terpilih", angka(target.selected)),
-        ("Biaya", rupiah(target.cost)),
+    ]
+    if p.unit_cost and "biaya" not in target.rows.column_names:
+        info.append(("Biaya per unit", rupiah(p.unit_cost)))
+    if p.quota is not None:
+        info.append(("Kuota", angka(p.quota)))
+    if p.budget is not None:
+        info.append(("Anggaran", rupiah(p.budget)))
+    info += [
+        ("Total biaya", rupiah(_total_cost(target))),
         ("Dibuat", waktu_wita()),
         ("Hash isi (SHA-256)", target.hash),
     ]
-    cover.write(0, 0, "DAFTAR SASARAN BY NAME BY ADDRESS (BNBA)", formats["bold"])
+    cover.write(0, 0, "DAFTAR SASARAN BY NAME BY ADDRESS (BNBA)", formats["title"])
     for r, (k, v) in enumerate(info, start=2):
         cover.write_string(r, 0, k, formats["bold"])
-        cover.write_string(r, 1, v)
-    cover.set_column(0, 0, 24)
+        cover.write_string(r, 1, v, formats["wrap"])
+    cover.set_column(0, 0, 30)
     cover.set_column(1, 1, 100)
+    _print_setup(cover, target, landscape=False)
+
+
+def _cell(col: str, value: Any) -> tuple[str, Any] | None:
+    """How a value is written: ("text" | "number" | "rupiah", value), None for a blank."""
+    if col == "desil_nasional":
+        return "text", _desil(value)
+    if value is None:
+        return None
+    if col in WORDS:
+        return "text", _word(WORDS[col], value)
+    if col == "skor_deprivasi":
+        return "text", desimal(float(value), 2)
+    if col == "deprivasi":
+        return "text", _deprivations(value)
+    if col == "biaya":
+        return "rupiah", value
+    if col in TEXT or isinstance(value, str):
+        return "text", str(value)
+    if isinstance(value, dt.date):
+        return "text", tanggal(value)
+    if isinstance(value, float):
+        return "text", desimal(value, 2)
+    return "number", value
 
 
 def _rows_sheet(
-    book: Any, name: str, cols: list[str], rows: list[dict[str, Any]], formats: dict[str, Any]
+    book: Any,
+    name: str,
+    target: TargetList,
+    cols: list[str],
+    rows: list[dict[str, Any]],
+    formats: dict[str, Any],
 ) -> None:
     ws = book.add_worksheet(name)
     for c, col in enumerate(cols):
         ws.write_string(0, c, HEADERS[col], formats["head"])
+        width = WIDTHS.get(col, 20 if col in TEXT else 13)
+        ws.set_column(c, c, width, formats["wrap"] if col in WIDTHS else None)
     for r, row in enumerate(rows, start=1):
         for c, col in enumerate(cols):
-            value = row[col]
-            if value is None:
+            cell = _cell(col, row.get(col))
+            if cell is None:
                 continue
-            if col in TEXT or isinstance(value, str):
-                ws.write_string(r, c, str(value))
-            elif isinstance(value, dt.date):
-                ws.write_string(r, c, value.isoformat())
+            kind, value = cell
+            if kind == "text":
+                wrap = formats["wrap"] if col in WIDTHS else formats["text"]
+                ws.write_string(r, c, value, wrap)
+            elif kind == "rupiah":
+                ws.write_number(r, c, value, formats["rupiah"])
             else:
-                ws.write(r, c, value)
+                ws.write_number(r, c, value, formats["cell"])
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(rows), 1), max(len(cols) - 1, 0))
+    _print_setup(ws, target, landscape=True)
+    _signatures(ws, len(rows) + 2, len(cols), formats)
+
+
+def _print_setup(ws: Any, target: TargetList, *, landscape: bool) -> None:
+    """A4, fitted to the page width, header row on every page, page numbers below."""
+    p = target.programme
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+        ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    title = f"{p.code} - {p.name}".replace("&", "&&")
+    ws.set_header(f"&L&8BNBA {title}&R&8&A")
+    ws.set_footer("&L&8Padu, dibuat " + waktu_wita() + "&R&8Halaman &P dari &N")
+
+
+#: The block the village meeting signs under each sheet's rows.
+SIGNATURE_LINES = (
+    "Daftar ini dibahas dan disepakati dalam musyawarah desa/kelurahan.",
+    "Tanggal musyawarah: ..............................................",
+)
+
+
+def _signatures(ws: Any, row: int, ncols: int, formats: dict[str, Any]) -> None:
+    """The musyawarah desa block: date line, then "Mengetahui, Kepala Desa/Lurah" on the
+    left and the pendamping on the right, with room to sign and the names below."""
+    right = max(ncols - 3, 3)
+    r = row
+    for line in SIGNATURE_LINES:
+        ws.write_string(r, 1, line)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, "Mengetahui,")
+    ws.write_string(r, right, "................................, tanggal ....................")
+    ws.write_string(r + 1, 1, "Kepala Desa/Lurah ................................", formats["bold"])
+    ws.write_string(r + 1, right, "Pendamping ................................", formats["bold"])
+    ws.write_string(r + 5, 1, "(.........................................................)")
+    ws.write_string(r + 5, right, "(.........................................................)")
+    ws.write_string(r + 6, 1, "Nama jelas dan tanda tangan")
+    ws.write_string(r + 6, right, "Nama jelas dan tanda tangan")
+
+
+def _with_heads(wh: Warehouse, catalog: Catalog, target: TargetList) -> TargetList:
+    """A family list with each family's head NIK (``nik_kepala_keluarga``) next to the
+    head's name; a person list as it is. A family without a member marked as head (or
+    with only a blank NIK) gets a blank."""
+    if target.programme.unit != "keluarga" or KK not in target.rows.column_names:
+        return target
+    ind = snapshot_table(wh, catalog, target.snapshot, "individu")
+    heads = ind.filter((ind.status_hubungan_keluarga == "1") & ind[NIK].notnull())
+    heads = heads.group_by(_kk=heads[KK]).aggregate(_nik=heads[NIK].min())
+    kks = ibis.memtable(
+        pa.table({"_want": pa.array(target.rows.column(KK).to_pylist(), pa.string())})
+    )
+    found = kks.join(heads, kks["_want"] == heads["_kk"]).select("_want", "_nik").to_pyarrow()
+    niks = dict(
+        zip(found.column("_want").to_pylist(), found.column("_nik").to_pylist(), strict=True)
+    )
+    column = pa.array([niks.get(k) for k in target.rows.column(KK).to_pylist()], pa.string())
+    return dataclasses.replace(target, rows=target.rows.append_column(HEAD_NIK, column))
+
+
+def _agency_names(catalog: Catalog) -> dict[str, str]:
+    return {a.code: a.name for a in catalog.agencies()}
 
 
 def write_bnba(target: TargetList, path: Path, catalog: Catalog, *, actor: str) -> Path:
     """Write one list as a BNBA file (.xlsx or .csv); audited, renamed into place whole."""
     path = check_output_file(path, SUFFIXES)
     with atomic_output(path) as temp:
-        (write_xlsx if path.suffix.lower() == ".xlsx" else write_csv)(target, temp)
+        if path.suffix.lower() == ".xlsx":
+            write_xlsx(target, temp, agencies=_agency_names(catalog))
+        else:
+            write_csv(target, temp)
         record_export(catalog, "bnba", path, actor=actor, **target.summary())
     return path
 
@@ -189,6 +450,8 @@ def publish_target_list(
         check_output_file(out, SUFFIXES)
     with wh.scratch():  # no temporary table outlives the call (a server makes thousands)
         target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
+        if out is not None:
+            target = _with_heads(wh, catalog, target)
     catalog.record(TARGET_DRAW, target.summary(), actor)
     if out is not None:
         write_bnba(target, out, catalog, actor=actor)
@@ -236,19 +499,20 @@ def publish_all(
         for programme, version in programmes:
             target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
             catalog.record(TARGET_DRAW, target.summary(), actor)
-            targets.append(target)
+            targets.append(target if out is None else _with_heads(wh, catalog, target))
     if out is None:
         return targets
+    agencies = _agency_names(catalog)
     if as_book:
         with atomic_output(out) as temp:
-            write_workbook(targets, temp)
+            write_workbook(targets, temp, agencies=agencies)
             record_exports(catalog, "bnba", [(out, t.summary()) for t in targets], actor=actor)
         return targets
     with atomic_folder(out) as folder:
         written = []
         for t in targets:
             name = f"{_file_stem(t.programme.code)}.xlsx"
-            write_xlsx(t, folder / name)
+            write_xlsx(t, folder / name, agencies=agencies)
             written.append((out.resolve() / name, t.summary()))
         record_exports(catalog, "bnba", written, actor=actor)
     return targets

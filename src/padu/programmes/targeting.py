@@ -29,9 +29,9 @@ from padu.measure.measures import get_measure
 from padu.programmes.model import Programme
 from padu.register.snapshots import snapshot_table
 from padu.rules import compile_member_rule, compile_rule, member_condition
-from padu.rules.ast import Binary, Node
+from padu.rules.ast import Binary, MemberAgg, Node
 from padu.rules.compiler import CompiledRule, evaluate
-from padu.rules.explain import render
+from padu.rules.explain import render, sentence
 from padu.stores import Catalog, Warehouse
 
 KK = "nomor_kartu_keluarga"
@@ -93,20 +93,41 @@ class TargetList:
 
 
 def _reason_nodes(node: Node) -> list[Node]:
-    """The conditions worth naming: the AND clauses, and the branches of an OR clause."""
-    if isinstance(node, Binary) and node.op == "and":
+    """The conditions worth naming: the AND clauses, the branches of an OR clause, and
+    those of an OR inside ``ada anggota(...)`` (any member with a or b = any with a, or any
+    with b), so a family's reasons say which one it met."""
+    if isinstance(node, Binary) and node.op in ("and", "or"):
         return _reason_nodes(node.left) + _reason_nodes(node.right)
-    if isinstance(node, Binary) and node.op == "or":
-        return _reason_nodes(node.left) + _reason_nodes(node.right)
+    if (
+        isinstance(node, MemberAgg)
+        and node.kind == "any"
+        and isinstance(node.condition, Binary)
+        and node.condition.op == "or"
+    ):
+        cond = node.condition
+        return _reason_nodes(MemberAgg(node.line, node.col, "any", cond.left)) + _reason_nodes(
+            MemberAgg(node.line, node.col, "any", cond.right)
+        )
     return [node]
+
+
+def _reasons(rule: Node) -> dict[str, CompiledRule]:
+    """The rule's reasons by their sentence ("Desil nasional 1-4", "Atap: bambu"); two
+    conditions that read the same are one reason (met when either is)."""
+    nodes: dict[str, Node] = {}
+    for n in _reason_nodes(rule):
+        text = sentence(n)
+        seen = nodes.get(text)
+        nodes[text] = n if seen is None else Binary(n.line, n.col, "or", seen, n)
+    return {text: CompiledRule(render(n), n, set()) for text, n in nodes.items()}
 
 
 def _joined_text(t: Any, flags: dict[str, Any]) -> Any:
     """``a; b`` from boolean columns named by their label (NULL counts as false)."""
     text = ibis.literal("")
     for label, flag in flags.items():
-        text = text + ibis.ifelse(flag.fill_null(False), label + "; ", "")
-    return text
+        text = text + ibis.ifelse(flag.fill_null(False), "; " + label, "")
+    return text.substr(2)  # without the first "; "
 
 
 def tie_digest(key: Any, programme: str) -> Any:
@@ -248,7 +269,7 @@ def eligible_units(
         flags = eligible.select("_kk", alasan=ibis.literal(""))
     else:
         rule = compile_rule(programme.rule)
-        reasons = {render(n): CompiledRule(render(n), n, set()) for n in _reason_nodes(rule.ast)}
+        reasons = _reasons(rule.ast)
         rules: dict[str, CompiledRule] = {"_eligible": rule}
         rules.update({f"_r{i}": r for i, r in enumerate(reasons.values())})
         table, exprs = evaluate(rules, kel, ind, snap.tanggal)
