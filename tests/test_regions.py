@@ -66,3 +66,17 @@ def test_boundaries_and_licences_travel_with_the_package() -> None:
     assert "MIT" in data.joinpath("LICENSE-cahyadsn-wilayah_boundaries.txt").read_text(
         encoding="utf-8"
     )
+
+
+def test_every_desa_has_an_urban_rural_status() -> None:
+    # derived, not BPS's list (docs/measures.md): kelurahan and Kota Tarakan urban
+    r = kaltara()
+    desa = r.at_level("desa_kelurahan")
+    assert all(x.perkotaan is (x.jenis == "kelurahan" or x.kode.startswith("65.71.")) for x in desa)
+    assert sum(bool(x.perkotaan) for x in desa) == 35
+    assert all(x.perkotaan is True for x in r.at_level("desa_kelurahan") if x.kode[:5] == "65.71")
+    assert all(x.perkotaan is None for x in r if x.level != "desa_kelurahan")
+    rows = {row["kode"]: row for row in r.rows()}
+    assert rows["65.71.01.1001"]["perkotaan"] is True
+    assert rows["65.01.01.2005"]["perkotaan"] is False
+    assert rows["65.01"]["perkotaan"] is None
