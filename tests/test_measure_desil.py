@@ -73,7 +73,9 @@ def test_padu_mpi_desil_cli(
     assert data["measures"] == ["padu-7", "padu-6"]
     assert [r["desil"] for r in data["rows"]] == [*DESILS, "jumlah"]
     assert data["rows"][-1]["keluarga"] == data["families"]
-    assert main(["--home", str(home), "mpi", "desil", "--snapshot", "1", "--measure", "padu-6"]) == 0
+    assert (
+        main(["--home", str(home), "mpi", "desil", "--snapshot", "1", "--measure", "padu-6"]) == 0
+    )
     text = capsys.readouterr().out
     assert "padu-6: miskin" in text and "belum ditentukan" in text
     out = tmp_path / "desil.xlsx"

@@ -32,6 +32,18 @@ URBAN = "6571011001"  # Karang Anyar, Kota Tarakan (kelurahan)
 RURAL = "6501012005"  # Gunung Putih, Bulungan (desa)
 
 
+#: Washington Group difficulty items, asked from age 2 and from age 5
+FROM_AGE_2 = (
+    "penglihatan",
+    "pendengaran",
+    "berjalan_atau_naik_tangga",
+    "menggunakan_tangan_jari",
+    "mengingat_berkonsentrasi",
+    "mengurus_diri",
+)
+FROM_AGE_5 = ("berbicara_komunikasi", "belajar_kemampuan_intelektual", "pengendalian_perilaku")
+
+
 def born(age: int) -> dt.date:
     """A birth date giving ``age`` on AS_OF (birthday already passed)."""
     return dt.date(AS_OF.year - age, 1, 1)
@@ -72,11 +84,9 @@ def member(kk: str, age: int, **changes: Any) -> dict[str, Any]:
         "penyakit_kronis": "1",
         "kondisi_gizi": "3" if age < 5 else None,
     }
-    for item in ("penglihatan", "pendengaran", "berjalan_atau_naik_tangga",
-                 "menggunakan_tangan_jari", "mengingat_berkonsentrasi", "mengurus_diri"):  # fmt: skip
+    for item in FROM_AGE_2:
         base[item] = "4" if age >= 2 else None
-    for item in ("berbicara_komunikasi", "belajar_kemampuan_intelektual",
-                 "pengendalian_perilaku"):  # fmt: skip
+    for item in FROM_AGE_5:
         base[item] = "4" if age >= 5 else None
     return base | changes
 

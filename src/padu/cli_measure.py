@@ -47,7 +47,9 @@ def mpi_desil(
         str, typer.Option(help="Data hilang: exclude, not_deprived, deprived.")
     ] = "exclude",
     fmt: Annotated[str, typer.Option("--format", help="table, json, csv atau xlsx.")] = "table",
-    out_file: Annotated[Path | None, typer.Option("--out", help="File keluaran (csv/xlsx).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="File keluaran (csv/xlsx).")
+    ] = None,
 ) -> None:
     """Status miskin multidimensi x desil nasional: jumlah keluarga per sel, per ukuran."""
     from padu.measure.af import MISSING_POLICIES
@@ -128,7 +130,9 @@ def _xlsx(data: dict[str, Any], headers: dict[str, str], path: Path) -> None:
     ws = book.add_worksheet("MPI x desil")
     bold = book.add_format({"bold": True})
     number = book.add_format({"num_format": "#,##0"})
-    ws.write(0, 0, f"Status miskin multidimensi x desil nasional, snapshot {data['snapshot']}", bold)
+    ws.write(
+        0, 0, f"Status miskin multidimensi x desil nasional, snapshot {data['snapshot']}", bold
+    )
     ws.write(1, 0, f"Data hilang: {data['missing']}; k: " + ", ".join(
         f"{m} {k}" for m, k in data["k"].items()
     ))  # fmt: skip
