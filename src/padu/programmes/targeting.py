@@ -11,6 +11,11 @@ A person list counts each person once: by NIK where the import found the NIK val
 by the record (KK, NIK as written, name, birth date). Of several copies the best-ranked is
 kept; the others are reported as dropped duplicates. A run keeps no temporary table: the
 chosen rows are fetched and the run's table is dropped before it returns.
+
+Every listed unit carries its cost, ``biaya``: the programme's ``unit_cost``, or for a
+programme paid per component (PKH) the sum of its members' components, each member
+counted once for the first component it meets and at most ``max_components`` of them (the
+largest). A budget takes units in rank order while the running total stays within it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from padu.measure.measures import get_measure
 from padu.programmes.model import Programme
@@ -232,13 +238,79 @@ def _persons(members: Any, keys: Any, programme: str) -> Any:
     return units.mutate(_copy=copy, _tie=tie_digest(units._unit, programme))
 
 
-def _limit(programme: Programme, eligible: int) -> int:
-    limit = eligible
+def _first_component(programme: Programme, members: Any, as_of: Any) -> Any:
+    """Per member, the index of the first cost component whose member rule it meets
+    (NULL when none; an unknown condition does not match)."""
+    cases = [
+        (member_condition(compile_member_rule(c.member_rule), members, as_of).fill_null(False), i)
+        for i, c in enumerate(programme.cost_components)
+    ]
+    return ibis.cases(*cases, else_=ibis.null("int64"))
+
+
+def _amount(programme: Programme, index: Any) -> Any:
+    """The amount of the component at ``index`` (0 for none)."""
+    cases = [(index == i, c.amount) for i, c in enumerate(programme.cost_components)]
+    return ibis.cases(*cases, else_=0).cast("int64")
+
+
+def unit_costs(programme: Programme, members: Any, as_of: Any) -> Any:
+    """The cost of every unit with a component, from its members: a table of ``_ckk``
+    (the KK), ``_cunit`` (the person key, for a person programme), ``biaya`` and
+    ``komponen`` ("Anak usia dini 1; SD 2"). None for a flat ``unit_cost``.
+
+    A member counts once (copies of one person in a family count as one), for the first
+    component it meets; a family counts its ``max_components`` largest amounts.
+    """
+    if not programme.cost_components:
+        return None
+    matched = members.mutate(_c=_first_component(programme, members, as_of))
+    per = (
+        matched.filter(matched._c.notnull())
+        .group_by(_ckk=matched[KK], _cunit=person_key(matched))
+        .aggregate(_c=matched._c.min())
+    )
+    per = per.mutate(_amount=_amount(programme, per._c))
+    labels = [c.label for c in programme.cost_components]
+    if programme.unit == "individu":
+        label = ibis.cases(*((per._c == i, text) for i, text in enumerate(labels)), else_="")
+        return per.select("_ckk", "_cunit", biaya=per._amount, komponen=label)
+    if programme.max_components is not None:
+        order = ibis.row_number().over(
+            group_by=per._ckk, order_by=[per._amount.desc(), per._c.asc()]
+        )
+        per = per.mutate(_n=order).filter(lambda t: t._n < programme.max_components)
+    counts = {f"_n{i}": ibis.ifelse(per._c == i, 1, 0).sum() for i in range(len(labels))}
+    fam = per.group_by("_ckk").aggregate(biaya=per._amount.sum().cast("int64"), **counts)
+    text = ibis.literal("")
+    for i, name in enumerate(labels):
+        n = fam[f"_n{i}"]
+        text = text + ibis.ifelse(n > 0, name + " " + n.cast("string") + "; ", "")
+    return fam.select("_ckk", "biaya", komponen=text.re_replace(r"; $", ""))
+
+
+def with_costs(programme: Programme, units: Any, members: Any, as_of: Any) -> Any:
+    """``units`` with ``biaya`` (every unit) and ``komponen`` (component programmes)."""
+    costs = unit_costs(programme, members, as_of)
+    if costs is None:
+        return units.mutate(biaya=ibis.literal(programme.unit_cost or 0, "int64"))
+    if programme.unit == "individu":
+        on = [units[KK] == costs._ckk, units._unit == costs._cunit]
+    else:
+        on = [units[KK] == costs._ckk]
+    joined = units.left_join(costs, on).drop(*(c for c in ("_ckk", "_cunit") if c in costs.columns))
+    return joined.mutate(biaya=joined.biaya.fill_null(0), komponen=joined.komponen.fill_null(""))
+
+
+def _chosen(programme: Programme, order: Any) -> Any:
+    """The ranked units within the quota and, in rank order, within the budget."""
     if programme.quota is not None:
-        limit = min(limit, programme.quota)
-    if programme.budget is not None and programme.unit_cost:
-        limit = min(limit, programme.budget // programme.unit_cost)
-    return limit
+        order = order.filter(order.peringkat <= programme.quota)
+    if programme.budget is not None:
+        running = ibis.window(order_by=order.peringkat, preceding=None, following=0)
+        order = order.mutate(_kumulatif=order.biaya.sum().over(running).cast("int64"))
+        order = order.filter(order._kumulatif <= programme.budget)
+    return order
 
 
 def eligible_units(
@@ -319,6 +391,8 @@ def draw_target_list(
     """The ranked, cut target list of ``programme`` on ``snapshot`` (optionally one region)."""
     snap = catalog.snapshot(snapshot)
     units, features = eligible_units(wh, catalog, programme, snap.id, region=region)
+    members = snapshot_table(wh, catalog, snap.id, "individu")
+    units = with_costs(programme, units, members, snap.tanggal)
     name = f"calon_{programme.code}_{uuid.uuid4().hex[:12]}"
     candidates = wh.temp(name, units, reuse=False)
     try:
@@ -339,8 +413,7 @@ def _cut(
 ) -> TargetList:
     """Rank the run's candidates, cut at quota/budget and fetch the list and duplicates."""
     eligible = int(candidates.filter(candidates._copy == 0).count().to_pyarrow().as_py())
-    order = ranked(candidates)
-    chosen = order.filter(order.peringkat <= _limit(programme, eligible))
+    chosen = _chosen(programme, ranked(candidates))
     detail = features.drop("_desil", "_score").rename(_kk3=KK)
     listed = chosen.join(detail, chosen[KK] == detail["_kk3"]).drop("_kk3")
     fetched = listed.order_by("peringkat").to_pyarrow()
@@ -365,7 +438,7 @@ def _cut(
         region,
         eligible,
         len(units),
-        len(units) * (programme.unit_cost or 0),
+        int(pc.sum(fetched.column("biaya")).as_py() or 0),
         digest,
         rows,
     )
