@@ -26,7 +26,7 @@ def test_presets_parse_and_cover_every_dimension() -> None:
         "pekerjaan",
     }
     rtlh = next(p for p in w.programmes if p.code == "RTLH")
-    assert rtlh.unit_cost == 20_000_000 and rtlh.funding == "APBD provinsi"
+    assert rtlh.unit_cost == 21_800_000 and rtlh.funding == "APBD provinsi"  # BSPS 2025
     assert {p.unit for p in w.programmes} == {"keluarga", "individu"}
 
 
