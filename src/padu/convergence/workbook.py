@@ -98,7 +98,10 @@ def write_convergence_xlsx(
 ) -> None:
     """Write a convergence result as the workshop's workbook; whole or not at all.
 
-    ``agencies`` (code -> name) adds the agencies' names to the cover.
+    ``agencies`` (code -> name, e.g. ``{a.code: a.name for a in catalog.agencies()}``)
+    puts each agency's name next to its code: a "Nama Instansi" column in Kesalahan
+    Sasaran and Antar Instansi, in the Cakupan headers and on the cover. Without it the
+    result's own ``agency_names`` are used when it carries them.
     ``suppress_below=0`` writes every number as it is.
     """
     if suppress_below < 0:
@@ -106,7 +109,8 @@ def write_convergence_xlsx(
     path = check_output_file(path, (".xlsx",))
     labels = _dimension_labels(result)
     with atomic_output(path) as temp:
-        _write(result, temp, suppress_below, labels, agencies or {})
+        names = dict(agencies or result.get("agency_names") or {})
+        _write(result, temp, suppress_below, labels, names)
 
 
 def _write(
@@ -121,7 +125,7 @@ def _write(
     book = xlsxwriter.Workbook(str(path))
     out = _Sheets(book, suppress_below)
     _cover(out, result, suppress_below, agencies)
-    view = _View(result, labels)
+    view = _View(result, labels, agencies)
     out.table("Tumpang Tindih", view.overlap())
     pairs = view.agency_pairs()
     out.matrix(out.table("Antar Instansi", pairs), len(pairs.columns) + 1, *view.agency_matrix())
@@ -276,8 +280,11 @@ class _Sheets:
 class _View:
     """The result's views as tables (pure: no workbook in here)."""
 
-    def __init__(self, result: dict[str, Any], labels: dict[str, str]) -> None:
+    def __init__(
+        self, result: dict[str, Any], labels: dict[str, str], agencies: Mapping[str, str]
+    ) -> None:
         self.result = result
+        self.agencies = agencies
         self.labels = labels
         self.level: str | None = result.get("by")
         self.regions = sorted(result.get("regions") or [], key=lambda r: str(r.get("kode")))
@@ -355,12 +362,17 @@ class _View:
             Column("Instansi 2", width=12),
             Column("Keluarga yang dijangkau keduanya", width=16),
         ]
+        if self.agencies:
+            columns += [Column("Nama instansi 1", width=28), Column("Nama instansi 2", width=28)]
 
         def rows(place: dict[str, Any]) -> list[list[Cell]]:
             pairs = (place.get("overlap") or {}).get("by_agency_pair") or []
-            return [
-                [str(p["agencies"][0]), str(p["agencies"][1]), Count(p["families"])] for p in pairs
-            ]
+            out: list[list[Cell]] = []
+            for p in pairs:
+                a, b = str(p["agencies"][0]), str(p["agencies"][1])
+                names: list[Cell] = [self.agency_name(a), self.agency_name(b)]
+                out.append([a, b, Count(p["families"]), *(names if self.agencies else [])])
+            return out
 
         return self.table(columns, rows)
 
@@ -440,9 +452,15 @@ class _View:
 
         return self.table(columns, lambda place: [row(place)])
 
+    def agency_name(self, code: str) -> str:
+        return self.agencies.get(code, "")
+
     def programme_cells(self, code: str, p: dict[str, Any]) -> list[Cell]:
         unit = UNIT_WORDS.get(str(p.get("unit")), str(p.get("unit") or ""))
-        return [code, str(p.get("agency") or ""), unit]
+        agency = str(p.get("agency") or "")
+        if self.agencies:
+            return [code, agency, self.agency_name(agency), unit]
+        return [code, agency, unit]
 
     def errors(self) -> Table:
         inclusion, exclusion = (
@@ -452,6 +470,7 @@ class _View:
         columns = [
             Column("Program", width=12),
             Column("Instansi", width=12),
+            *([Column("Nama Instansi", width=28)] if self.agencies else []),
             Column("Satuan", width=10),
             *self.region_columns(),
             Column("Penerima"),
@@ -499,13 +518,17 @@ class _View:
             if _present((r.get("programmes") or {}).get(code))
         ]
         totals = [row(code, None, p) for code, p in self.programmes.items()]
-        return Table(columns, rows, totals, 3 + len(self.region_columns()))
+        fixed = 4 if self.agencies else 3
+        return Table(columns, rows, totals, fixed + len(self.region_columns()))
 
     def coverage(self) -> Table:
         columns: list[Column] = [Column("Keluarga", width=12)]
         for code, p in self.programmes.items():
             unit = UNIT_WORDS.get(str(p.get("unit")), "unit")
-            group = f"{code} ({p.get('agency') or '-'}, per {unit})"
+            agency = str(p.get("agency") or "-")
+            if self.agency_name(agency):
+                agency = f"{agency}: {self.agency_name(agency)}"
+            group = f"{code} ({agency}, per {unit})"
             columns += [
                 Column("Memenuhi syarat", group),
                 Column("Memenuhi syarat dan menerima", group),
@@ -576,7 +599,12 @@ def _cover(out: _Sheets, result: dict[str, Any], below: int, agencies: Mapping[s
             if below > 1
             else "Semua angka ditampilkan apa adanya (tanpa penyembunyian sel kecil)."
         ),
-        "Program dan instansi ditulis dengan kodenya; dimensi dengan namanya.",
+        (
+            "Program ditulis dengan kodenya, instansi dengan kode dan namanya (lihat juga "
+            "daftar Instansi di bawah); dimensi dengan namanya."
+            if agencies
+            else "Program dan instansi ditulis dengan kodenya; dimensi dengan namanya."
+        ),
         "Kesalahan Sasaran: program di desa tanpa penerima, tanpa sasaran yang memenuhi "
         "syarat dan tanpa keluarga terdeprivasi tidak diberi baris.",
     ]
