@@ -69,7 +69,7 @@ def mpi_desil(
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         measures = [get_measure(m, cat) for m in (measure or ["padu-7", "padu-6"])]
-        result = desil_crosstab(wh, cat, snapshot, measures, missing=missing)  # type: ignore[arg-type]
+        result = desil_crosstab(wh, cat, snapshot, measures, missing=missing)
     data = result.to_dict()
     if state.json or fmt == "json":
         _emit(State(state.settings, True), data)
