@@ -40,10 +40,13 @@ def _always_applicable(field: str) -> bool:
 
 
 def programme_fields(p: Programme) -> list[str]:
-    """``level.field`` names a programme needs: read by its rules, or declared."""
+    """``level.field`` names a programme needs: read by its rules (the cost components'
+    member rules too: a blank there misprices a family), or declared."""
     fields = {f"{lv}.{n}" for lv, n in compile_rule(p.rule).fields}
-    if p.member_rule:
-        fields |= {f"{lv}.{n}" for lv, n in compile_member_rule(p.member_rule).fields}
+    member_rules = [p.member_rule] if p.member_rule else []
+    member_rules += [c.member_rule for c in p.cost_components]
+    for rule in member_rules:
+        fields |= {f"{lv}.{n}" for lv, n in compile_member_rule(rule).fields}
     kel = set(register_schema().names("keluarga"))
     fields |= {f"{'keluarga' if f in kel else 'individu'}.{f}" for f in p.data_needs}
     return sorted(fields)
