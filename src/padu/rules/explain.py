@@ -1,4 +1,5 @@
-"""``padu rule explain``: a rule's parsed form, the fields it reads, and a count preview.
+"""``padu rule explain``: a rule's parsed form, the fields it reads, and a count preview;
+and every rule in words (:func:`sentence`), as BNBA lists give their reasons.
 
 Before anyone draws a list, a programme officer sees how many families (and members) each
 top-level clause of the rule matches on a snapshot, and how many match the whole rule; and
@@ -8,6 +9,7 @@ how many each leaves undecided because a value it needs is missing (never select
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,11 +43,13 @@ class Explanation:
     persons: int = 0
     total_families: int = 0
     undecidable: int = 0  # families the rule cannot decide: a needed value is missing
+    sentence: str = ""  # the rule in words (:func:`sentence`)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.text,
             "parsed": self.parsed,
+            "sentence": self.sentence,
             "fields": self.fields,
             "clauses": self.clauses,
             "families": self.families,
@@ -97,8 +101,9 @@ def explain(
     rule = compile_rule(text)
     parts = clauses(rule.ast)
     out = Explanation(text, render(rule.ast), sorted(f"{lv}.{n}" for lv, n in rule.fields))
+    out.sentence = sentence(rule.ast)
     if keluarga is None or individu is None or as_of is None:
-        out.clauses = [{"clause": render(p)} for p in parts]
+        out.clauses = [{"clause": render(p), "sentence": sentence(p)} for p in parts]
         return out
     rules = {
         "_whole": rule,
@@ -118,6 +123,7 @@ def explain(
     out.clauses = [
         {
             "clause": render(p),
+            "sentence": sentence(p),
             "families": int(counts[f"_c{i}"] or 0),
             "undecidable": int(counts[f"_c{i}_u"] or 0),
         }
@@ -293,9 +299,10 @@ class _Words:
     # -- fields --------------------------------------------------------------------------
     def field(self, name: str) -> Field | None:
         schema = register_schema()
-        for level in (self.level, "individu" if self.level == "keluarga" else "keluarga"):
+        other: Level = "individu" if self.level == "keluarga" else "keluarga"
+        for level in (self.level, other):
             try:
-                return schema.field(level, name)  # type: ignore[arg-type]
+                return schema.field(level, name)
             except KeyError:
                 continue
         return None
@@ -465,7 +472,7 @@ class _Words:
         shown = _or_words([_number(v) if not isinstance(v, str) else v for v in values])
         return f"{self.term(operand)} {'bukan ' if node.negated else ''}{shown}"
 
-    def codes(self, name: str, values: list[object], *, negated: bool) -> str:
+    def codes(self, name: str, values: Sequence[object], *, negated: bool) -> str:
         """``Atap: bambu atau lainnya``; a short list's complement for "not these"."""
         if negated:
             f = self.field(name)
