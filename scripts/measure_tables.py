@@ -130,7 +130,7 @@ def main() -> None:
     commit = subprocess.run(  # noqa: S603 (a fixed git command)
         ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],  # noqa: S607
         capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.strip() or "unknown (not a git checkout)"  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home or Path(tmp)
         home.mkdir(parents=True, exist_ok=True)
