@@ -1,15 +1,19 @@
-"""Synthetic families (keluarga): location, welfare, housing, services, assets, desil.
+"""Synthetic families (keluarga): location, latent welfare, dwellings, housing, assets.
 
-Each family gets a latent welfare score ``w``: lower in poorer kabupaten, in remote
-kecamatan and in villages rather than kelurahan. Every family attribute is drawn from a
-distribution that moves with ``w`` and the place (urban / rural / remote), so that poverty
-indicators correlate as they do in real registers. Toilet facilities are assigned by
-quantile to match the published Susenas 2022 shares per kabupaten exactly.
+Each family gets a latent welfare ``w`` (its true living standard): lower in poorer
+kabupaten, in remote kecamatan and in villages rather than kelurahan. Every family attribute
+is drawn from a distribution that moves with ``w`` and the place (urban / rural / remote),
+so that poverty indicators correlate as they do in real registers. Toilet facilities are
+assigned by quantile to match the published Susenas 2022 shares per kabupaten exactly.
+The desil is *not* drawn here: it is cut from a PMT score computed from these attributes
+and the members' (``padu.synth.welfare``). Some families share a dwelling with another
+family (a married child's KK living with the parents): they get the host's housing.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 from importlib import resources
 from statistics import NormalDist
 
@@ -30,6 +34,42 @@ URBAN, RURAL, REMOTE = 0, 1, 2
 
 #: Family size distribution (persons per KK); mean about 3.6.
 SIZE_P = np.array([0.11, 0.18, 0.22, 0.22, 0.14, 0.07, 0.035, 0.015, 0.006, 0.004])
+
+
+#: Share of KKs that live in another KK's dwelling: the gap between the register's
+#: families (214,565 KK at scale 1, Dukcapil Dec 2024) and Susenas 2024's 176,652
+#: households in Kaltara (``calibration.csv``, households_count): 1 - 176,652 / 214,565.
+SHARED_KK_SHARE = 1 - 176_652 / 214_565
+#: Families with no desil yet ("belum ditentukan"): newly registered or not yet ranked.
+#: An assumption (no published share found): 8 % of KKs in another KK's dwelling (mostly
+#: recently split off on marriage) and 2 % of the others, about 3 % in all.
+UNDETERMINED_NEW_KK = 0.08
+UNDETERMINED_OTHER = 0.02
+
+
+def shared_dwellings(desa: np.ndarray, sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each family, the index of the family whose dwelling it lives in (mostly itself).
+
+    Guests are small families (at most 4 people: a young couple with small children or a
+    single adult); each lives with a family of 2+ people in the same desa that is not a
+    guest itself, so the dwelling has one set of housing answers and one PLN meter.
+    """
+    n = len(desa)
+    host = np.arange(n)
+    small = sizes <= 4
+    if n == 0 or not small.any():
+        return host
+    guest = small & (rng.random(n) < min(1.0, SHARED_KK_SHARE / small.mean()))
+    can_host = ~guest & (sizes >= 2)
+    order = np.argsort(desa, kind="stable")
+    _, starts = np.unique(desa[order], return_index=True)
+    bounds = [*starts.tolist(), n]
+    for a, b in itertools.pairwise(bounds):
+        idx = order[a:b]
+        hosts, guests = idx[can_host[idx]], idx[guest[idx]]
+        if len(hosts) and len(guests):
+            host[guests] = hosts[rng.integers(0, len(hosts), len(guests))]
+    return host
 
 
 def _table(
@@ -151,26 +191,21 @@ def generate_families(
     uniq_desa, desa_idx = np.unique(desa_codes, return_inverse=True)
     desa_effect = rng.normal(0, 0.3, size=len(uniq_desa))[desa_idx]
     w = -0.8 * remote + 0.3 * kelurahan + desa_effect + rng.normal(0, 0.9, size=n)
-    # an affine map per kabupaten puts exactly the target shares in desil 1 and desil 8-10
+    # The latent welfare (true consumption) of each kabupaten is put on the national scale
+    # by an affine map that gives it the kabupaten's target tails; the desil itself is cut
+    # later from the PMT score (padu.synth.welfare), not from this latent value.
     z10, z70 = NormalDist().inv_cdf(0.1), NormalDist().inv_cdf(0.7)
     for kab, share in DESIL1_SHARE.items():
         m = kab_codes == kab
         if m.any():
             low, high = np.quantile(w[m], [share, 1 - TOP3_SHARE[kab]])
-            slope = (z70 - z10) / (high - low)
-            w[m] = z10 + slope * (w[m] - low)
-    cuts = [NormalDist().inv_cdf(q / 10) for q in range(1, 10)]
-    desil = np.searchsorted(cuts, w) + 1
+            w[m] = z10 + (z70 - z10) / (high - low) * (w[m] - low)
+    sizes = fam.get_column("size").to_numpy()
+    host = shared_dwellings(desa_codes, sizes, rng)
+    guest = host != np.arange(n)
+    # a married child's family shares its parents' living standard, partly
+    w = np.where(guest, 0.5 * w + 0.5 * w[host], w)
     t = np.clip((w + 1.6) / 3.2, 0, 1)
-
-    def within(groups: np.ndarray) -> np.ndarray:
-        ranks = (
-            pl.DataFrame({"w": w, "g": groups})
-            .select((pl.col("w").rank("ordinal").over("g") - 1) * 10 // pl.len().over("g") + 1)
-            .to_series()
-            .to_numpy()
-        )
-        return ranks.astype(np.int64)
 
     water = _draw(
         rng,
@@ -343,6 +378,11 @@ def generate_families(
         ),
     )
 
+    # families sharing a dwelling live in the host's house: one set of housing answers
+    water, light, fuel, floor, wall, roof, bab, closet, sewage, power = (
+        x[host] for x in (water, light, fuel, floor, wall, roof, bab, closet, sewage, power)
+    )
+    own = np.where(guest, "3", own)  # rent-free in the parents' house
     electric = light != "4"
     ruralish = stratum != URBAN
 
@@ -416,11 +456,11 @@ def generate_families(
         ),
         "jumlah_ternak_babi": np.where(pigs_ok & (rng.random(n) < 0.3), rng.poisson(2, n) + 1, 0),
     }
-    pbi_p = np.select([desil <= 4, desil == 5, desil == 6], [0.85, 0.6, 0.25], 0.05)
-    pbi_nas = rng.random(n) < pbi_p
-    pbi_pemda = ~pbi_nas & (rng.random(n) < np.where(desil <= 5, 0.35, 0.08))
-    sizes = fam.get_column("size").to_numpy()
-    area = np.round(np.clip(rng.lognormal(np.log(18 + 9 * sizes) + 0.22 * w, 0.3), 9, 600), 1)
+    people = np.bincount(host, weights=sizes, minlength=n)  # dwelling size, on the host
+    area = np.round(np.clip(rng.lognormal(np.log(18 + 9 * people) + 0.22 * w, 0.3), 9, 600), 1)
+    area = area[host]
+    # no desil yet ("belum ditentukan"): newly registered families, more often a new KK
+    undetermined = rng.random(n) < np.where(guest, UNDETERMINED_NEW_KK, UNDETERMINED_OTHER)
 
     def s(x: np.ndarray) -> pl.Series:
         return pl.Series(x.tolist(), dtype=pl.String)
@@ -432,6 +472,9 @@ def generate_families(
             "_desa": desa_codes,
             "_size": sizes,
             "_w": w,
+            "_gi": np.arange(n),
+            "_host": host,
+            "_tanpa_desil": undetermined,
             "_stratum": stratum,
             "_remote": remote,
             "_agama": rel.astype(str),
@@ -451,11 +494,6 @@ def generate_families(
             "kepemilikan_aset": any_asset,
             **assets,
             **{k: v.astype(np.int64) for k, v in livestock.items()},
-            "pbi_nas": pbi_nas,
-            "pbi_pemda": pbi_pemda,
-            "desil_nasional": desil.astype(str),
-            "desil_provinsi": within(np.zeros(n, dtype=np.int64)).astype(str),
-            "desil_kabupaten_kota": within(kab_codes).astype(str),
         }
     )
     return out, w

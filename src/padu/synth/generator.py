@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,36 +23,36 @@ from padu.files import atomic_folder
 from padu.regions import kaltara
 from padu.schema import LEVELS, Level, register_schema
 from padu.stores.pause import pause_point
+from padu.synth.addresses import is_kelurahan, street_addresses, with_ktp_addresses
 from padu.synth.draw import only_where
 from padu.synth.families import generate_families
 from padu.synth.members import generate_members
-
-STREETS = (
-    "Jenderal Sudirman",
-    "Mulawarman",
-    "Yos Sudarso",
-    "Gajah Mada",
-    "Kusuma Bangsa",
-    "Pattimura",
-    "Diponegoro",
-    "Sengkawit",
-    "Aki Balak",
-    "Padat Karya",
-    "Cendana",
-    "Sei Sesayap",
-    "Datu Adil",
+from padu.synth.welfare import (
+    as_codes,
+    calibrate,
+    desil_within,
+    national_desil,
+    person_pbi,
+    pmt_score,
 )
+
 #: Persons in the register at or below which XLSX copies are also written.
 XLSX_MAX_PERSONS = 60_000
 
 
 @dataclass
 class SyntheticRegister:
-    """The two DTSEN sets and the list of deliberate problems in them."""
+    """The two DTSEN sets and the list of deliberate problems in them.
+
+    ``welfare`` (not written to files) has, per family (KK), the latent welfare ``laten``
+    the attributes were drawn from and the calibrated PMT ``skor`` its desil was cut from
+    (NaN when the family has no desil yet): for checks of the desil's realism.
+    """
 
     keluarga: pl.DataFrame
     individu: pl.DataFrame
     ground_truth: dict[str, Any] = field(default_factory=dict)
+    welfare: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 #: NIK serials of each kabupaten's members start at ``index * SERIAL_BLOCK`` so that people
@@ -66,7 +67,9 @@ def generate_register(
     parts = list(iter_register(scale, seed, as_of))
     kel = pl.concat([p.keluarga for p in parts])
     ind = pl.concat([p.individu for p in parts])
-    return SyntheticRegister(kel, ind, _truth([_summary(p) for p in parts], scale, seed, as_of))
+    welfare = pl.concat([p.welfare for p in parts])
+    truth = _truth([_summary(p) for p in parts], scale, seed, as_of)
+    return SyntheticRegister(kel, ind, truth, welfare)
 
 
 def iter_register(
@@ -74,18 +77,67 @@ def iter_register(
 ) -> Iterator[SyntheticRegister]:
     """The register one kabupaten at a time (members are the memory-heavy part).
 
-    Families and their welfare are drawn for the whole province first, so desil ranks are
-    province-wide; members, identifiers and planted problems are drawn per kabupaten.
+    Families, their latent welfare and housing are drawn for the whole province first;
+    members, the PMT score, desil, PBI and addresses per kabupaten. The provincial desil
+    ranks every family's score, so each finished part waits in a temporary Arrow file until
+    all scores are known; then the parts get their provincial desil and planted problems.
     """
     rng = np.random.default_rng(seed)
     fam, _ = generate_families(kaltara(), scale, rng)
-    for index, kab in enumerate(sorted(fam.get_column("_kab").unique().to_list())):
-        part = fam.filter(pl.col("_kab") == kab)
-        mem = generate_members(part, rng, as_of, serial_offset=index * SERIAL_BLOCK)
-        kel, ind = _assemble(part, mem, rng)
-        del mem
-        kel, ind, problems = _inject_problems(kel, ind, rng)
-        yield SyntheticRegister(kel, ind, {"problems": problems})
+    kabs = sorted(fam.get_column("_kab").unique().to_list())
+    with tempfile.TemporaryDirectory(prefix="padu-synth-") as tmp:
+        folder = Path(tmp)
+        scores = []
+        for index, kab in enumerate(kabs):
+            part = fam.filter(pl.col("_kab") == kab)
+            mem = generate_members(part, rng, as_of, serial_offset=index * SERIAL_BLOCK)
+            part, mem = _rank(part, mem, rng)
+            kel, ind = _assemble(part, mem, rng)
+            del mem
+            kel.write_ipc(folder / f"{index}.keluarga.arrow")
+            ind.write_ipc(folder / f"{index}.individu.arrow")
+            del kel, ind
+            scores.append(
+                part.select(nomor_kartu_keluarga=pl.lit(None, pl.String), laten="_w", skor="_z")
+            )
+            del part
+        del fam  # the province's families are in the files now
+        z = np.concatenate([s.get_column("skor").to_numpy() for s in scores])
+        provinsi = desil_within(z, np.zeros(len(z), dtype=np.int64))
+        start = 0
+        for index, welfare in enumerate(scores):
+            kel = pl.read_ipc(folder / f"{index}.keluarga.arrow")
+            ind = pl.read_ipc(folder / f"{index}.individu.arrow")
+            kel = kel.with_columns(desil_provinsi=as_codes(provinsi[start : start + kel.height]))
+            start += kel.height
+            welfare = welfare.with_columns(
+                nomor_kartu_keluarga=kel.get_column("nomor_kartu_keluarga")
+            )
+            kel, ind, problems = _inject_problems(kel, ind, rng)
+            yield SyntheticRegister(kel, ind, {"problems": problems}, welfare)
+
+
+def _rank(
+    part: pl.DataFrame, mem: pl.DataFrame, rng: np.random.Generator
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The PMT score, desil (national and kabupaten) and person-level PBI of one kabupaten."""
+    score = pmt_score(part, mem, rng)
+    ranked = ~part.get_column("_tanpa_desil").to_numpy()
+    z = calibrate(score, part.get_column("_kab").to_numpy(), ranked)
+    z[~ranked] = np.nan
+    nasional = national_desil(z)
+    f = mem.get_column("_f").to_numpy()
+    nas, pemda = person_pbi(nasional, f, rng)
+    mem = mem.with_columns(pbi_nas=pl.Series(nas), pbi_pemda=pl.Series(pemda))
+    part = part.with_columns(
+        _z=pl.Series(z),
+        desil_nasional=as_codes(nasional),
+        desil_provinsi=pl.lit(None, pl.String),
+        desil_kabupaten_kota=as_codes(desil_within(z, np.zeros(len(z), dtype=np.int64))),
+        pbi_nas=pl.Series(np.bincount(f, weights=nas, minlength=part.height) > 0),
+        pbi_pemda=pl.Series(np.bincount(f, weights=pemda, minlength=part.height) > 0),
+    )
+    return part, mem
 
 
 def _summary(part: SyntheticRegister) -> tuple[str, int, int, list[dict[str, Any]]]:
@@ -142,30 +194,16 @@ def _assemble(
         .to_numpy()
     )
     kk = np.char.add(kk_head, np.char.zfill(serial.astype(str), 4))
-    rt = rng.integers(1, 25, nf)
-    kel_flag = (
-        fam.get_column("_desa")
-        .map_elements(lambda d: d.split(".")[3].startswith("1"), return_dtype=pl.Boolean)
-        .to_numpy()
-    )
-    street = np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), nf)]
-    rt_txt = np.char.zfill(rt.astype(str), 3)
-    rw_txt = np.char.zfill((1 + (rt - 1) // 5).astype(str), 3)  # about five RT per RW
-    dusun = np.char.add("DUSUN ", np.char.zfill(rng.integers(1, 6, nf).astype(str), 2))
-    house = np.char.add(
-        np.char.add("JL. ", street.astype(str)),
-        np.char.add(" NO. ", rng.integers(1, 200, nf).astype(str)),
-    )
-    alamat = np.where(
-        kel_flag,
-        np.char.add(np.char.add(house, " RT "), np.char.add(np.char.add(rt_txt, " RW "), rw_txt)),
-        np.char.add(np.char.add("RT ", rt_txt), np.char.add(" ", dusun)),
-    )
+    kel_flag = is_kelurahan(fam.get_column("_desa").to_numpy())
+    alamat, rt_txt, rw_txt, dusun = street_addresses(rng, kel_flag)
+    # a family in another family's dwelling has the host's address and PLN meter
+    host = np.searchsorted(fam.get_column("_gi").to_numpy(), fam.get_column("_host").to_numpy())
+    alamat, rt_txt, rw_txt, dusun = alamat[host], rt_txt[host], rw_txt[host], dusun[host]
     heads = mem.filter(pl.col("_pos") == 0).sort("_f")
     pln = only_where(
         fam.get_column("sumber_penerangan_utama").to_numpy() == "1",
         np.char.add("52", np.char.zfill(rng.integers(0, 10**10, nf).astype(str), 10)),
-    )
+    )[host]
     desa = fam.get_column("_desa")
     base = fam.with_columns(
         nomor_kartu_keluarga=pl.Series(kk),
@@ -196,14 +234,12 @@ def _assemble(
         "kode_kecamatan",
         "kode_kabupaten_kota",
         "kode_provinsi",
-        "pbi_nas",
-        "pbi_pemda",
         "id_pelanggan_pln",
     )
     fam_cols = fam_cols.with_columns(
-        rt_ktp=pl.Series(rt_txt),
-        rw_ktp=pl.Series(only_where(kel_flag, rw_txt).tolist(), dtype=pl.String),
-        dusun_ktp=pl.Series(only_where(~kel_flag, dusun).tolist(), dtype=pl.String),
+        rt_ktp=pl.Series(rt_txt.astype(str)),
+        rw_ktp=pl.Series(rw_txt.tolist(), dtype=pl.String),
+        dusun_ktp=pl.Series(dusun.tolist(), dtype=pl.String),
     )
     ind = (
         mem.with_columns(pl.col("_f").cast(pl.Int64))
@@ -223,6 +259,7 @@ def _assemble(
         id_pelanggan_pln=pl.when(pl.col("_pos") == 0).then(pl.col("id_pelanggan_pln")),
         tanggal_lahir=pl.col("tanggal_lahir").cast(pl.Date),
     )
+    ind = with_ktp_addresses(ind, rng)
     cols = schema.names("individu")
     ind = ind.with_columns([pl.col(c).cast(pl.String) for c in cols if ind.schema[c] == pl.Object])
     return kel, ind.select(cols)
@@ -324,7 +361,11 @@ def _inject_problems(
         }
         for kk_ in sorted(headless)
     ]
-    blank_idx = fam_order[k : 2 * k]
+    # planted blanks only where a desil was set, so ground truth lists real changes (a
+    # family without a desil yet, "belum ditentukan", is blank in all three desil columns)
+    has_desil = kel.get_column("desil_nasional").is_not_null().to_numpy()
+    rest = fam_order[k:]
+    blank_idx = rest[has_desil[rest]][:k]
     blank_kk = kel.get_column("nomor_kartu_keluarga").gather(blank_idx).to_list()
     for j, kk_ in enumerate(blank_kk):
         col = ("desil_nasional", "jenis_atap_terluas")[j % 2]

@@ -33,6 +33,32 @@ ORIGIN_PREFIXES = {
     "dayak": ("6405", "6402"),
     "tionghoa": ("6473", "6471"),
 }
+#: Where a migrant's KTP may still be: the regency of an origin prefix (Kepmendagri
+#: codes; kecamatan and desa outside Kaltara are not in the shipped region data).
+ORIGIN_REGENCIES = {
+    "7308": ("SULAWESI SELATAN", "MAROS"),
+    "7311": ("SULAWESI SELATAN", "BONE"),
+    "7313": ("SULAWESI SELATAN", "WAJO"),
+    "7314": ("SULAWESI SELATAN", "SIDENRENG RAPPANG"),
+    "7318": ("SULAWESI SELATAN", "TANA TORAJA"),
+    "7322": ("SULAWESI SELATAN", "LUWU UTARA"),
+    "7326": ("SULAWESI SELATAN", "TORAJA UTARA"),
+    "7371": ("SULAWESI SELATAN", "KOTA MAKASSAR"),
+    "3310": ("JAWA TENGAH", "KLATEN"),
+    "3374": ("JAWA TENGAH", "KOTA SEMARANG"),
+    "3507": ("JAWA TIMUR", "MALANG"),
+    "3509": ("JAWA TIMUR", "JEMBER"),
+    "3522": ("JAWA TIMUR", "BOJONEGORO"),
+    "3578": ("JAWA TIMUR", "KOTA SURABAYA"),
+    "5302": ("NUSA TENGGARA TIMUR", "SUMBA TIMUR"),
+    "5303": ("NUSA TENGGARA TIMUR", "KUPANG"),
+    "5304": ("NUSA TENGGARA TIMUR", "TIMOR TENGAH SELATAN"),
+    "5305": ("NUSA TENGGARA TIMUR", "TIMOR TENGAH UTARA"),
+    "5313": ("NUSA TENGGARA TIMUR", "MANGGARAI"),
+    "6303": ("KALIMANTAN SELATAN", "BANJAR"),
+    "6307": ("KALIMANTAN SELATAN", "HULU SUNGAI TENGAH"),
+    "6371": ("KALIMANTAN SELATAN", "KOTA BANJARMASIN"),
+}
 RETIRED = {"65.01": "6404", "65.02": "6405", "65.03": "6406", "65.04": "6410", "65.71": "6473"}
 EDU_TEXT = (
     "TIDAK/BELUM SEKOLAH",
@@ -81,6 +107,13 @@ def generate_members(
     head_age_f = np.where(
         n_f == 1, np.where(single_old, rng.uniform(58, 88, nf), rng.uniform(19, 38, nf)), head_age_f
     )
+    # a KK living in another KK's dwelling is a married child's: a young head; the host
+    # family is the parents' (an older head)
+    gi, host = fam.get_column("_gi").to_numpy(), fam.get_column("_host").to_numpy()
+    guest_f = host != gi
+    is_host_f = np.isin(gi, host[guest_f])
+    head_age_f = np.where(guest_f, rng.uniform(20, 38, nf), head_age_f)
+    head_age_f = np.where(is_host_f, np.maximum(head_age_f, rng.uniform(44, 72, nf)), head_age_f)
     has_parent_f = (n_f >= 4) & (rng.random(nf) < 0.22) & (head_age_f < 62)
     has_grand_f = (n_f >= 5) & (head_age_f >= 48) & (rng.random(nf) < 0.45)
     has_inlaw_f = has_grand_f & (n_f >= 6) & (rng.random(nf) < 0.6)
@@ -483,7 +516,14 @@ DIFFICULTY_FROM_5 = (
     "belajar_kemampuan_intelektual",
     "pengendalian_perilaku",
 )
+#: SSGI 2022 measured stunting prevalence (%) by kabupaten; rescaled to SSGI 2024's
+#: province level (17.6 %, ``calibration.csv``).
 STUNTING_2022 = {"65.01": 18.9, "65.02": 23.5, "65.03": 30.5, "65.04": 30.7, "65.71": 15.4}
+#: ``kondisi_gizi`` is what the respondent reports (Regsosek asks whether the child has a
+#: record of stunting), not a measurement. Assumption, not checked against a published
+#: comparison: parents report about half of the measured prevalence (many stunted children
+#: are never told so at the posyandu, or are not weighed and measured there).
+STUNTING_REPORTED_RATIO = 0.5
 
 
 def _health(
@@ -512,9 +552,8 @@ def _health(
         ),
     )
     under5 = age < 5
-    stunt = np.array([STUNTING_2022.get(k, 22.1) * 17.6 / 22.1 / 100 for k in kab]) * np.where(
-        w < -0.5, 1.5, 0.8
-    )
+    measured = np.array([STUNTING_2022.get(k, 22.1) * 17.6 / 22.1 / 100 for k in kab])
+    stunt = measured * STUNTING_REPORTED_RATIO * np.where(w < -0.5, 1.5, 0.8)
     u = rng.random(m)
     gizi = np.where(u < 0.05, "1", np.where(u < 0.05 + stunt, "2", np.where(u > 0.985, "8", "3")))
     out["kondisi_gizi"] = only_where(under5, gizi)
