@@ -167,8 +167,9 @@ def test_family_list_workbook(
     # the cover: the agency's name, the rule in words, the total cost
     cover = {r[0]: r[1] for r in book.get_sheet_by_name("Sampul").to_python() if r and r[0]}
     kemensos = next(a for a in cat.agencies() if a.code == pkh.agency)
-    assert cover["Instansi"] == f"{kemensos.name} ({kemensos.code})"
-    assert cover["Syarat"].startswith("Desil nasional 1-")
+    assert cover["Instansi"] == f"{kemensos.code} - {kemensos.name}"
+    assert cover["Syarat"].splitlines()[0].startswith("Desil nasional 1-")
+    assert cover["Syarat"].splitlines()[1].startswith("Ada anggota")
     costs = target.rows.column("biaya").to_pylist() if "biaya" in header else None
     assert cover["Total biaya"] == rupiah(sum(costs) if costs else target.cost)
     assert cover["Hash isi (SHA-256)"] == target.hash
@@ -203,7 +204,7 @@ def test_family_list_workbook(
     )
     book = CalamineWorkbook.from_path(str(other))
     cover = {r[0]: r[1] for r in book.get_sheet_by_name("Sampul").to_python() if r and r[0]}
-    assert cover["Instansi"] == f"Kementerian Sosial ({pkh.agency})"
+    assert cover["Instansi"] == f"{pkh.agency} - Kementerian Sosial"
     assert cover["Kode sub kegiatan"] == "1.06.06.2.01"
     assert cover["Volume keluaran"] == "1.200"
     assert cover["Tag"] == "kemiskinan_ekstrem, stunting"

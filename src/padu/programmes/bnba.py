@@ -228,7 +228,7 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 
 def _agency(p: Programme, agencies: Mapping[str, str]) -> str:
     name = agencies.get(p.agency)
-    return f"{name} ({p.agency})" if name else p.agency
+    return f"{p.agency} - {name}" if name else p.agency
 
 
 def _total_cost(target: TargetList) -> int:
@@ -245,7 +245,7 @@ def _cover(
     agencies: Mapping[str, str],
 ) -> None:
     from padu.rules import parse
-    from padu.rules.explain import sentence
+    from padu.rules.explain import clauses, sentence
 
     p = target.programme
     cover = book.add_worksheet(name)
@@ -255,7 +255,8 @@ def _cover(
         ("Sumber dana", p.funding or "-"),
         ("Tahun anggaran", str(p.fiscal_year)),
         ("Unit sasaran", "keluarga" if p.unit == "keluarga" else "orang"),
-        ("Syarat", sentence(parse(p.rule))),
+        # one condition a line: every line must hold
+        ("Syarat", "\n".join(sentence(c) for c in clauses(parse(p.rule)))),
         ("Syarat anggota", sentence(parse(p.member_rule), member=True) if p.member_rule else "-"),
         ("Aturan kelayakan (teks aturan)", p.rule),
         ("Aturan anggota (teks aturan)", p.member_rule or "-"),
