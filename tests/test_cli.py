@@ -111,9 +111,10 @@ def test_rejected_import_exits_1_and_names_report_and_rejects(
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], home: Path) -> None:
     assert (
-        main(["--home", str(home), "register", "import", "x.csv", "--snapshot-date", "23-01-2026"])
+        main(["--home", str(home), "register", "import", "x.csv", "--snapshot-date", "2026-13-45"])
         == 2
     )
+    assert "--snapshot-date: bukan tanggal: '2026-13-45'" in capsys.readouterr().err
     assert main(["--home", str(home), "register", "nonsense"]) == 2
     capsys.readouterr()
 

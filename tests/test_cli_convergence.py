@@ -224,6 +224,9 @@ def test_summary_speaks_bahasa_with_indonesian_numbers(
     pbi = workshop.adopted["PBI-JK"]["selected"]
     assert pbi >= 1000, "the check below needs a number with thousands"
     assert rows["PBI-JK"][1] == "KEMENSOS"
+    names = {a.code: a.name for a in preset_workshop("kaltara-2026").agencies}
+    legend = next(line for line in text.splitlines() if line.startswith("Instansi: "))
+    assert f"KEMENSOS = {names['KEMENSOS']}" in legend  # the codes of the table, named
     assert rows["PBI-JK"][2] == angka(pbi) and "." in rows["PBI-JK"][2]
     assert str(pbi) not in text
     for code, p in data["programmes"].items():

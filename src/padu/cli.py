@@ -32,6 +32,7 @@ from padu.fmt import angka, baca_tanggal, desimal, persen, rupiah, tanggal, tang
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
 
+
 def _group(help: str, *, invoke_without_command: bool = False) -> typer.Typer:
     """A command group whose usage line reads in Indonesian (``[OPSI] PERINTAH``)."""
     return typer.Typer(
@@ -169,7 +170,7 @@ def field_words(name: str) -> str:
     for lv in (level,) if level in ("keluarga", "individu") else ("keluarga", "individu"):
         try:
             label = schema.field(lv, field).label_id  # type: ignore[arg-type]
-        except (KeyError, ValueError, PaduError):
+        except KeyError:
             continue
         return f"{label} ({lv})" if level else label
     return name.replace("_", " ")
@@ -1141,7 +1142,7 @@ def mpi(
                 wh, cat, snap.id, m, result.k, families_out, missing=missing,
                 actor=state.actor(),
             )  # fmt: skip
-    report = mpi_report(result, m, snap.id, by, person)
+    report = mpi_report(result, m, snap.id, by, person, missing)
     if fmt in ("csv", "xlsx"):
         report.write(fmt, out_file)
         if out_file is None:

@@ -25,6 +25,12 @@ BASIS_WORDS = {
 }
 
 
+def _right(table: Table, first: int) -> None:
+    """Right-align the figure columns from ``first`` on (counts line up on the last digit)."""
+    for column in table.columns[first:]:
+        column.justify = "right"
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else persen(100 * x, 1)
 
@@ -67,10 +73,13 @@ def convergence_command(
             wh, cat, snapshot, year, basis=basis, by=by, measure=measure,
             concentration=concentration,
         )  # fmt: skip
+        agencies = agency_names(cat)
     if fmt == "xlsx" and out_file is not None:
         from padu.convergence.workbook import write_convergence_xlsx
 
-        write_convergence_xlsx(result, out_file, suppress_below=0 if all_cells else 5)
+        write_convergence_xlsx(
+            result, out_file, suppress_below=0 if all_cells else 5, agencies=agencies
+        )
     elif fmt == "json" and out_file is not None:
         with atomic_output(out_file) as temp:
             temp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -81,13 +90,35 @@ def convergence_command(
         out.print(f"-> {out_file}")
         return
     # with a workbook, the console gets the province summary: the regions are in the file
-    out.print(convergence_tables(result, regions=fmt == "table"))
+    out.print(convergence_tables(result, regions=fmt == "table", agencies=agencies))
     if out_file is not None:
         out.print(f"-> {out_file}")
 
 
-def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group:
+def agency_names(cat: Any) -> dict[str, str]:
+    """Agency code -> name, as the workshop recorded them."""
+    return {a.code: a.name for a in cat.agencies()}
+
+
+def _agency(code: str | None, agencies: dict[str, str]) -> str:
+    """An agency code with its name where the workshop gave one: ``PUPR: Dinas ...``."""
+    if not code:
+        return "-"
+    name = agencies.get(code)
+    return f"{code}: {name}" if name and name != code else code
+
+
+def _agency_legend(codes: list[str], agencies: dict[str, str]) -> str | None:
+    """One line naming the agencies whose codes a wide table shows."""
+    named = [f"{c} = {agencies[c]}" for c in dict.fromkeys(codes) if c in agencies]
+    return ("Instansi: " + "; ".join(named) + ".") if named else None
+
+
+def convergence_tables(
+    result: dict[str, Any], *, regions: bool = True, agencies: dict[str, str] | None = None
+) -> Group:
     """The summary an analyst reads: warnings, overlap, gaps, programmes, regions."""
+    agencies = agencies or {}
     parts: list[Any] = []
     labels: dict[str, str] = result["dimension_labels"]
     snap = result["snapshot"]
@@ -102,6 +133,7 @@ def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group
         parts.append(f"[yellow]Perhatian:[/yellow] {w}")
     ov = result["overlap"]
     t = Table("tumpang tindih", "keluarga", title="Tumpang tindih")
+    _right(t, 1)
     t.add_row(
         "dua program atau lebih untuk dimensi yang sama", angka(ov["same_dimension_families"])
     )
@@ -116,13 +148,19 @@ def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group
         t = Table(
             "instansi", "instansi", "keluarga bersama", title="Keluarga yang dijangkau dua instansi"
         )
+        _right(t, 2)
         for p in ov["by_agency_pair"][:15]:
-            t.add_row(p["agencies"][0], p["agencies"][1], angka(p["families"]))
+            t.add_row(
+                _agency(p["agencies"][0], agencies),
+                _agency(p["agencies"][1], agencies),
+                angka(p["families"]),
+            )
         parts.append(t)
     t = Table(
         "dimensi", "terdeprivasi", "terjangkau", "tidak terjangkau", "% tidak terjangkau",
         title="Kesenjangan: keluarga terdeprivasi yang tidak dijangkau program dimensinya",
     )  # fmt: skip
+    _right(t, 1)
     for d, g in result["gaps"].items():
         t.add_row(
             labels.get(d, d),
@@ -159,7 +197,11 @@ def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group
                 _pct(p["deprived_coverage"]),
                 angka(p["pending_review"]),
             )
+        _right(t, 2)
         parts.append(t)
+        legend = _agency_legend([p["agency"] for p in result["programmes"].values()], agencies)
+        if legend:
+            parts.append(legend)
     if result["programmes_without_list"]:
         parts.append(
             f"Program tahun {result['year']} tanpa daftar: "
@@ -173,6 +215,7 @@ def convergence_tables(result: dict[str, Any], *, regions: bool = True) -> Group
             title=f"Per {result['by']}",
         )  # fmt: skip
         t.columns[0].no_wrap = True  # a desa code cut short names no desa
+        _right(t, 1)
         for r in result["regions"]:
             t.add_row(
                 f"{r['kode']} {r['nama']}",
@@ -203,10 +246,11 @@ def family_command(
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         card = family_card(wh, cat, key, year, snapshot=snapshot or None, actor=state.actor(by))
-    _emit(state, card, family_tables(card))
+        agencies = agency_names(cat)
+    _emit(state, card, family_tables(card, agencies))
 
 
-def family_tables(card: dict[str, Any]) -> Group:
+def family_tables(card: dict[str, Any], agencies: dict[str, str] | None = None) -> Group:
     """The card in words: the family, its members, deprivations and programmes."""
     from padu.fmt import tanggal
 
@@ -243,6 +287,10 @@ def family_tables(card: dict[str, Any]) -> Group:
             r["name"] or "-",
         )
     tail: list[Any] = [progs] if card["programmes"] else []
+    legend = _agency_legend([r["agency"] for r in card["programmes"] if r["agency"]],
+                            agencies or {})  # fmt: skip
+    if legend:
+        tail.append(legend)
     if not card["programmes"]:
         tail.append(f"Belum ada program yang direncanakan atau diterima tahun {card['year']}.")
     if card["eligible_not_received"]:
