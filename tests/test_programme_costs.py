@@ -15,10 +15,14 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import ibis
+import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from padu.programmes.model import CostComponent, Programme
-from padu.programmes.targeting import KK, NIK, draw_target_list
+from padu.programmes.targeting import KK, NIK, draw_target_list, unit_costs
 from padu.register import import_register
 from padu.schema import register_schema
 from tests.conftest import SNAPSHOT_DATE, Stores
@@ -244,3 +248,80 @@ def test_a_person_programme_costs_each_person_by_the_first_component(
     )
     assert [r[NIK] for r in _listed(cut)] == [r[NIK] for r in _listed(drawn)][:2]
     assert cut.cost == budget
+
+
+AGES = {"AUD": (0, 6), "SD": (7, 12), "SMP": (13, 15), "SMA": (16, 18), "LANSIA": (70, 120)}
+Member = tuple[str, int, bool]  # KK, age, severe disability
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> tuple[list[Member], tuple[CostComponent, ...], int | None]:
+    """Members (KK, age, severe disability; some repeated), components in a random order
+    with amounts that tie, and a cap."""
+    members = []
+    for i in range(draw(st.integers(1, 6))):
+        for _ in range(draw(st.integers(1, 7))):
+            member = (_kk(i), draw(st.integers(0, 90)), draw(st.booleans()))
+            members += [member] * draw(st.sampled_from([1, 1, 1, 2]))
+    codes = draw(st.permutations([*AGES, "DIS"]))
+    components = tuple(
+        CostComponent(
+            code,
+            code,
+            draw(st.sampled_from([100_000, 200_000, 300_000])),
+            "penglihatan = 1" if code == "DIS" else _ages(*AGES[code]),
+        )
+        for code in codes
+    )
+    return members, components, draw(st.sampled_from([None, 1, 2, 4]))
+
+
+def _reference(
+    members: list[Member], components: tuple[CostComponent, ...], cap: int | None
+) -> dict[str, tuple[int, str]]:
+    """Per family with a component: its cost and component text, computed in Python."""
+
+    def first(age: int, disabled: bool) -> int | None:
+        for i, c in enumerate(components):
+            low, high = AGES.get(c.code, (0, -1))
+            if (c.code == "DIS" and disabled) or low <= age <= high:
+                return i
+        return None
+
+    per: dict[str, list[tuple[int, int]]] = {}
+    for kk, age, disabled in dict.fromkeys(members):  # a repeated member counts once
+        i = first(age, disabled)
+        if i is not None:
+            per.setdefault(kk, []).append((-components[i].amount, i))
+    out = {}
+    for kk, found in per.items():
+        counted = sorted(found)[:cap] if cap else found
+        counts = {i: sum(1 for _, j in counted if j == i) for i in range(len(components))}
+        text = "; ".join(f"{components[i].label} {n}" for i, n in counts.items() if n)
+        out[kk] = (-sum(a for a, _ in counted), text)
+    return out
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_cases())
+def test_engine_costs_equal_a_python_reference(stores: Stores, case) -> None:  # type: ignore[no-untyped-def]
+    members, components, cap = case
+    nik = {m: f"650101{j:010d}" for j, m in enumerate(dict.fromkeys(members))}  # a copy: same NIK
+    table = pa.table(
+        {
+            KK: [m[0] for m in members],
+            NIK: [nik[m] for m in members],
+            "nama": [f"Anggota {nik[m]}" for m in members],
+            "tanggal_lahir": [dt.date.fromisoformat(_age(m[1])) for m in members],
+            "penglihatan": ["1" if m[2] else "4" for m in members],
+            "kualitas": [""] * len(members),
+        }
+    )
+    pkh = dataclasses.replace(PKH, cost_components=components, max_components=cap)
+    expr = unit_costs(pkh, ibis.memtable(table), SNAPSHOT_DATE)
+    got = stores.warehouse.con.to_pyarrow(expr).to_pylist()
+    assert {r["_ckk"]: (r["biaya"], r["komponen"]) for r in got} == _reference(
+        members, components, cap
+    )
