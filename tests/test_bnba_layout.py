@@ -30,6 +30,7 @@ from padu.programmes.model import preset_workshop
 from padu.programmes.store import programme, save_workshop
 from padu.programmes.targeting import TargetList
 from padu.schema import register_schema
+from padu.sheets import read_sheet
 from padu.synth import SyntheticRegister
 from tests.conftest import Stores
 from tests.test_convergence_workbook import Sheet, hand_result, written
@@ -163,6 +164,13 @@ def test_family_list_workbook(
         assert "_" not in r[col("Deprivasi (Padu-7)")]
     assert any("Ada anggota berumur" in r[col("Alasan Memenuhi Syarat")] for r in listed)
     assert sum(1 for r in listed if r[col("NIK Kepala Keluarga")]) > len(listed) / 2
+
+    # sent back by an agency, the workbook reads as its list: the all-rows sheet, without
+    # the cover or the signature block
+    back = read_sheet(out)
+    assert not back.problems and back.frame is not None
+    assert back.headers == header and back.frame.height == len(rows)
+    assert back.frame.get_column("No. KK").to_list() == [r[1] for r in listed]
 
     # the cover: the agency's name, the rule in words, the total cost
     cover = {r[0]: r[1] for r in book.get_sheet_by_name("Sampul").to_python() if r and r[0]}

@@ -39,6 +39,7 @@ from padu.programmes.model import Programme
 from padu.programmes.targeting import TargetList, draw_target_list
 from padu.register.snapshots import snapshot_table
 from padu.schema import normalize_code, register_schema
+from padu.sheets.workbook import SIGNATURE_START
 from padu.stores import Catalog, Warehouse
 
 SUFFIXES = (".xlsx", ".csv")
@@ -372,7 +373,7 @@ def _print_setup(ws: Any, target: TargetList, *, landscape: bool) -> None:
 
 #: The block the village meeting signs under each sheet's rows.
 SIGNATURE_LINES = (
-    "Daftar ini dibahas dan disepakati dalam musyawarah desa/kelurahan.",
+    SIGNATURE_START,  # where a reader of the sheet stops (padu.sheets)
     "Tanggal musyawarah: ..............................................",
 )
 

@@ -1,4 +1,9 @@
-"""Spreadsheets (XLSX, XLS) and Parquet files as text columns."""
+"""Spreadsheets (XLSX, XLS) and Parquet files as text columns.
+
+A Padu BNBA workbook sent back by an agency reads as its list: its rows sheet ("Semua")
+rather than its cover ("Sampul"), and without the signature block printed under the rows
+(it starts with :data:`SIGNATURE_START`).
+"""
 
 from __future__ import annotations
 
@@ -23,14 +28,23 @@ from padu.sheets.base import (
     to_polars,
 )
 
+#: The first line of the signature block a BNBA sheet has under its rows: the reader stops
+#: there (the block is for the village meeting's signatures, not data).
+SIGNATURE_START = "Daftar ini dibahas dan disepakati dalam musyawarah desa/kelurahan."
+#: A BNBA workbook: its cover, and the sheet with every row.
+BNBA_SHEETS = ("Sampul", "Semua")
+
 
 def read_xlsx(path: Path, score: HeaderScore | None, cell: CellText) -> Sheet:
-    """The first worksheet, title rows above the header skipped, blank rows dropped."""
+    """The first worksheet (a BNBA workbook's all-rows sheet), title rows above the header
+    skipped, blank rows dropped, a BNBA signature block left out."""
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        names = book.sheet_names
+        bnba = len(names) > 1 and tuple(names[:2]) == BNBA_SHEETS
+        rows = book.get_sheet_by_index(1 if bnba else 0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several unrelated types for broken files
         return failed(path, f"file Excel tidak dapat dibaca (rusak atau terpotong?): {short(exc)}")
     if not rows:
@@ -49,6 +63,8 @@ def read_xlsx(path: Path, score: HeaderScore | None, cell: CellText) -> Sheet:
         ]
         if all(c is None for c in cells):
             continue
+        if len(cells) > 1 and cells[1] == SIGNATURE_START:  # a BNBA sheet's signature block
+            break
         lines.append(n)
         for h, c in zip(headers, cells, strict=False):
             columns[h].append(c)
