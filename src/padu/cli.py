@@ -198,6 +198,10 @@ def agree_words(agree: str | None) -> str:
     return ", ".join(_AGREE_WORDS.get(p, p.replace("_", " ")) for p in parts)
 
 
+#: Register identifiers as column headers an officer knows.
+_COLUMN_WORDS = {"nomor_kartu_keluarga": "No. KK", "nomor_induk_kependudukan": "NIK"}
+
+
 def _finding_words(code: str) -> str:
     """A quality finding code in words: ``nik_tidak_valid`` -> ``NIK tidak valid``."""
     return code.replace("_", " ").replace("nik", "NIK")
@@ -543,7 +547,10 @@ def register_diff(
         t.add_row(k.replace("_", " "), angka(v))
     for r in d["desil_matrix"][:30]:
         t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", angka(r["n"]))
-    listing = Table(*LIST_HEADER, title=f"Daftar (paling banyak {limit} baris per jenis)")
+    listing = Table(
+        *(_COLUMN_WORDS.get(h, h.replace("_", " ")) for h in LIST_HEADER),
+        title=f"Daftar (paling banyak {limit} baris per jenis)",
+    )
     for row in diff_rows(d):
         listing.add_row(*row)
     _emit(state, d, Group(t, listing))
@@ -1166,11 +1173,12 @@ def mpi_sensitivity(
         m = get_measure(measure, cat)
         rows = sensitivity(wh, cat, snapshot, m, person=person)
     t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
+    _right(t, "H", "A", "M0", "miskin")
     for r in rows:
         t.add_row(
             f"{r['k']} ({desimal(float(r['k']), 3)})",
-            desimal(float(r["H"]), 4),
-            desimal(float(r["A"]), 4),
+            persen(float(r["H"]) * 100, 1),
+            persen(float(r["A"]) * 100, 1),
             desimal(float(r["M0"]), 4),
             angka(r["q"]),
         )
@@ -1212,6 +1220,7 @@ def mpi_change(
         "H baru",
         title=f"Perubahan {m.id}: snapshot {d['from']} -> {d['to']}",
     )
+    _right(t, "M0 lama", "M0 baru", "perubahan M0", "H lama", "H baru")
 
     def f(x: Any) -> str:
         return "-" if x is None else desimal(float(x), 4)
@@ -1222,8 +1231,8 @@ def mpi_change(
             f(r["M0_lama"]),
             f(r["M0_baru"]),
             f(r["M0_perubahan"]),
-            f(r["H_lama"]),
-            f(r["H_baru"]),
+            "-" if r["H_lama"] is None else persen(float(r["H_lama"]) * 100, 1),
+            "-" if r["H_baru"] is None else persen(float(r["H_baru"]) * 100, 1),
         )
     data = {
         **d,
