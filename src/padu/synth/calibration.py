@@ -81,11 +81,15 @@ def compare(reg: SyntheticRegister, as_of: dt.date = dt.date(2025, 12, 31)) -> l
         "hh_toilet_facility_unused_pct": pl.col("fasilitas_bab") == "5",
         "hh_no_toilet_facility_pct": pl.col("fasilitas_bab") == "6",
     }
+    # Susenas counts households: one row per dwelling (KKs sharing a PLN number once)
+    homes = kel.with_columns(_home=pl.coalesce("id_pelanggan_pln", "nomor_kartu_keluarga")).unique(
+        "_home", keep="first", maintain_order=True
+    )
     for area, kab in KAB.items():
-        k = kel if kab is None else kel.filter(pl.col("kode_kabupaten_kota") == kab)
+        h = homes if kab is None else homes.filter(pl.col("kode_kabupaten_kota") == kab)
         i = ind if kab is None else ind.filter(pl.col("kab") == kab)
         for name, cond in toilet.items():
-            add(name, area, _pct(k, cond), "families (KK), Susenas counts households")
+            add(name, area, _pct(h, cond), "dwellings (KKs sharing a PLN number once)")
         under5 = i.filter(pl.col("age") < 5)
         add(
             "stunting_prevalence_under5_pct",

@@ -325,12 +325,17 @@ def generate_families(
         _codes(5),
     )
     shares = _toilet_shares()
-    bab = by_quantile(
-        w + rng.normal(0, 0.6, n) - 0.5 * remote,
-        kab_codes,
-        {k: v for k, v in shares.items() if (kab_codes == k).any()},
+    # Susenas counts households: the shares are hit over dwellings (a guest family gets
+    # its host's toilet below)
+    dwelling = ~guest
+    bab = np.full(n, "1", dtype=object)
+    bab[dwelling] = by_quantile(
+        (w + rng.normal(0, 0.6, n) - 0.5 * remote)[dwelling],
+        kab_codes[dwelling],
+        {k: v for k, v in shares.items() if (kab_codes[dwelling] == k).any()},
         ["6", "5", "4", "3", "2", "1"],
     )
+    bab = bab[host]
     has_toilet = np.isin(bab, ["1", "2", "3"])
     closet = only_where(
         has_toilet,

@@ -4,8 +4,9 @@ In DTSEN the desil is not observed: BPS ranks families by a proxy-means test (PM
 model that predicts log consumption per capita from what the register records (housing,
 services, assets, family composition, schooling, work) with region effects. The official
 model and its weights are not public, so this module uses a model of the same shape with
-weights of the size such models report (documented in ``docs/synthetic-register.md``); a
-noise term stands for what a PMT cannot see. The desil is then cut from the score, so the
+weights we chose for their sign and plausible size, not estimated from survey data
+(documented in ``docs/synthetic-register.md``); a noise term stands for what a PMT cannot
+see. The desil is then cut from the score, so the
 link between deprivations and desil is strong but imperfect, as in a real extract.
 
 PBI health insurance is drawn after the desil, person by person (``person_pbi``).
