@@ -286,3 +286,29 @@ def test_convergence_names_the_agencies(home: Path) -> None:
     for pair in data["overlap"]["by_agency_pair"][:15]:
         first = pair["agencies"][0]
         assert f"{first}: {names[first]}" in text
+
+
+# -- rules in words --------------------------------------------------------------------------
+def test_rule_explain_lists_each_condition_as_a_sentence(home: Path) -> None:
+    rule = "desil_nasional <= 4 dan jenis_atap_terluas dalam [5, 7, 8]"
+    data = padu(home, "--json", "rule", "explain", rule, "--snapshot", "latest").json()
+    text = padu(home, "rule", "explain", rule, "--snapshot", "latest").out
+    rows = _rows(text)
+    assert len(data["clauses"]) == 2
+    for c in data["clauses"]:
+        assert c["sentence"] and rows[c["sentence"]][1] == angka(c["families"])
+    assert f"Aturan: {rule}" in text
+    assert " and " not in text and " in [" not in text  # the parser's English form is not shown
+    assert "Dalam kata: " in " ".join(text.split())
+
+
+def test_programme_show_says_the_rule_in_words(home: Path) -> None:
+    rule = padu(home, "--json", "programme", "show", "RTLH").json()["rule"]
+    sentence = padu(home, "--json", "rule", "explain", rule).json()["sentence"]
+    text = padu(home, "programme", "show", "RTLH").out
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("│ aturan "))
+    said = next(line for line in lines[at:] if line.startswith("│   dalam kata"))
+    words = said.split("│")[2].strip()  # the sentence's first line in the cell
+    assert len(words) > 20 and sentence.startswith(words)
+    assert "desil_nasional" not in words and "_" not in words

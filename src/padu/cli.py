@@ -759,6 +759,15 @@ _PROGRAMME_LABELS = {
 _RUPIAH_KEYS = frozenset({"unit_cost", "budget"})
 
 
+def _rule_words(text: str, *, member: bool) -> str:
+    """A stored rule as the sentence an officer reads (the rule text itself stays above)."""
+    from padu.rules import compile_member_rule, compile_rule
+    from padu.rules.explain import sentence
+
+    compiled = compile_member_rule(text) if member else compile_rule(text)
+    return sentence(compiled.ast, member=member)
+
+
 def programme_table(data: dict[str, Any], title: str) -> Table:
     """One programme definition in words: labels, amounts in rupiah, region names."""
     from padu.regions import kaltara
@@ -783,6 +792,8 @@ def programme_table(data: dict[str, Any], title: str) -> Table:
         else:
             shown = str(val)
         t.add_row(_PROGRAMME_LABELS.get(key, key.replace("_", " ")), shown)
+        if key in ("rule", "member_rule"):
+            t.add_row("  dalam kata", _rule_words(str(val), member=key == "member_rule"))
     if "regions" not in data:
         t.add_row("wilayah", "seluruh provinsi")
     return t
@@ -1068,16 +1079,22 @@ def rule_explain(
             kel = snapshot_table(wh, cat, snap.id, "keluarga")
             ind = snapshot_table(wh, cat, snap.id, "individu")
             result = explain(rule, kel, ind, snap.tanggal)
-    t = Table("klausa", "keluarga", title=f"Aturan: {result.parsed}")
+    t = Table("syarat", "keluarga", title=f"Aturan: {' '.join(rule.split())}")
     for c in result.clauses:
-        t.add_row(c["clause"], angka(c["families"]) if "families" in c else "-")
+        t.add_row(
+            c.get("sentence") or c["clause"], angka(c["families"]) if "families" in c else "-"
+        )
     if snapshot is not None:
         t.add_row(
             "SELURUH ATURAN", f"{angka(result.families)} keluarga, {angka(result.persons)} orang"
         )
+        if result.undecidable:
+            t.add_row("tak terputuskan (data kosong)", f"{angka(result.undecidable)} keluarga")
         if result.families == 0:
             t.add_row("perhatian", "aturan ini tidak cocok dengan satu keluarga pun")
     t.add_row("kolom yang dibaca", ", ".join(result.fields))
+    if result.sentence:
+        t.caption = f"Dalam kata: {result.sentence}"
     _emit(state, result.to_dict(), t)
 
 
