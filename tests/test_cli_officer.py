@@ -95,12 +95,15 @@ def test_help_speaks_bahasa(args: list[str]) -> None:
         assert "Perintah" in text and "PERINTAH [ARGUMEN]..." in text
     if args == ["target", "--help"]:
         assert "Argumen" in text and "[wajib]" in text
+        assert "padu target [OPSI] {KODE}" in text  # the argument named in Indonesian
 
 
 def test_usage_errors_name_the_option_in_bahasa(tmp_path: Path) -> None:
     missing = padu(tmp_path / "h", "target", "PKH")
     assert missing.code == 2
     assert missing.err == "galat: '--snapshot' wajib diisi (lihat: padu target --help)\n"
+    no_code = padu(tmp_path / "h", "programme", "show")
+    assert no_code.err == "galat: 'KODE' wajib diisi (lihat: padu programme show --help)\n"
     unknown = padu(tmp_path / "h", "target", "PKH", "--snapshot", "latest", "--tidak-ada")
     assert unknown.code == 2 and unknown.err.startswith("galat: opsi tidak dikenal: --tidak-ada")
 

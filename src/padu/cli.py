@@ -327,6 +327,7 @@ def synth_list(
     table = Table(
         "jenis baris", "baris", "diminta", "tersedia", title=f"Daftar realisasi {lst.programme}"
     )
+    _right(table, "baris", "diminta", "tersedia")
     for kind, label in DRAW_LABELS.items():
         pool = lst.pools.get(kind)
         table.add_row(label, angka(data["draws"][kind]), angka(lst.wanted[kind]),
@@ -338,7 +339,8 @@ def synth_list(
 def register_import(
     ctx: typer.Context,
     files: Annotated[
-        list[Path], typer.Argument(help="File keluarga dan individu (CSV, XLSX, Parquet).")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="File keluarga dan individu (CSV, XLSX, Parquet)."),
     ],
     snapshot_date: Annotated[
         str,
@@ -427,7 +429,9 @@ def register_list(ctx: typer.Context) -> None:
 @register_app.command("reference")
 def register_reference(
     ctx: typer.Context,
-    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    snapshot: Annotated[
+        str, typer.Argument(metavar="SNAPSHOT", help="Id atau label snapshot, atau 'latest'.")
+    ],
     year: Annotated[int, typer.Option("--year", help="Tahun anggaran yang memakai acuan ini.")],
     why: Annotated[
         str, typer.Option("--why", help="Alasan (mis. nomor berita acara kesepakatan).")
@@ -470,7 +474,9 @@ def register_reference(
 @register_app.command("quality")
 def register_quality(
     ctx: typer.Context,
-    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    snapshot: Annotated[
+        str, typer.Argument(metavar="SNAPSHOT", help="Id atau label snapshot, atau 'latest'.")
+    ],
     by: Annotated[
         str, typer.Option(help="Rincian wilayah: kabupaten, kecamatan, desa.")
     ] = "kabupaten",
@@ -515,8 +521,8 @@ def _quality_tables(rep: dict[str, Any]) -> Table:
 @register_app.command("diff")
 def register_diff(
     ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="Snapshot lama.")],
-    b: Annotated[str, typer.Argument(help="Snapshot baru.")],
+    a: Annotated[str, typer.Argument(metavar="SNAPSHOT_LAMA", help="Snapshot lama.")],
+    b: Annotated[str, typer.Argument(metavar="SNAPSHOT_BARU", help="Snapshot baru.")],
     limit: Annotated[
         int, typer.Option(help="Jumlah baris daftar yang ditampilkan per jenis.")
     ] = 20,
@@ -559,7 +565,9 @@ def register_diff(
 @register_app.command("desil")
 def register_desil(
     ctx: typer.Context,
-    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    snapshot: Annotated[
+        str, typer.Argument(metavar="SNAPSHOT", help="Id atau label snapshot, atau 'latest'.")
+    ],
     by: Annotated[str, typer.Option(help="kabupaten, kecamatan atau desa.")] = "kabupaten",
 ) -> None:
     """Jumlah keluarga per desil x wilayah."""
@@ -577,6 +585,7 @@ def register_desil(
     t = Table(
         "wilayah", *[f"D{i}" for i in range(1, 11)], "kosong", title="Keluarga per desil nasional"
     )
+    _right(t, *[f"D{i}" for i in range(1, 11)], "kosong")
     for code, cells in sorted(pivot.items()):
         region = regions.find(code)
         name = region.nama.removeprefix("Kabupaten ") if region else code
@@ -589,7 +598,9 @@ def register_desil(
 @register_app.command("duplicates")
 def register_duplicates_cmd(
     ctx: typer.Context,
-    snapshot: Annotated[str, typer.Argument(help="Id atau label snapshot, atau 'latest'.")],
+    snapshot: Annotated[
+        str, typer.Argument(metavar="SNAPSHOT", help="Id atau label snapshot, atau 'latest'.")
+    ],
     min_score: Annotated[
         float, typer.Option("--min", help="Peluang minimum sebuah pasangan orang yang sama.")
     ] = 0.9,
@@ -631,7 +642,7 @@ def register_duplicates_cmd(
 
 
 @regions_app.command("show")
-def regions_show(ctx: typer.Context, code: str) -> None:
+def regions_show(ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="KODE")]) -> None:
     """Satu wilayah dan anak-anaknya."""
     from padu.regions import kaltara
 
@@ -657,7 +668,7 @@ def regions_show(ctx: typer.Context, code: str) -> None:
 @regions_app.command("search")
 def regions_search(
     ctx: typer.Context,
-    name: str,
+    name: Annotated[str, typer.Argument(metavar="NAMA")],
     level: Annotated[str | None, typer.Option(help="Batasi ke tingkat ini.")] = None,
 ) -> None:
     """Cari wilayah menurut nama."""
@@ -675,7 +686,9 @@ def regions_search(
 
 
 @regions_app.command("crosswalk")
-def regions_crosswalk(ctx: typer.Context, file: Path, by: _BY = None) -> None:
+def regions_crosswalk(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE")], by: _BY = None
+) -> None:
     """Muat tabel crosswalk BPS<->Kemendagri (CSV: kode_bps, kode_kemendagri[, sumber])."""
     from padu.crosswalk import load_crosswalk
 
@@ -683,7 +696,7 @@ def regions_crosswalk(ctx: typer.Context, file: Path, by: _BY = None) -> None:
     state = _state(ctx)
     with state.stores(read_only=True) as (_, cat):
         n = load_crosswalk(file, cat, actor=state.actor(by))
-    _emit(state, {"rows": n, "file": str(file)}, f"{n} baris crosswalk dimuat dari {file}")
+    _emit(state, {"rows": n, "file": str(file)}, f"{angka(n)} baris crosswalk dimuat dari {file}")
 
 
 @programme_app.command("list")
@@ -723,7 +736,7 @@ def programme_list(ctx: typer.Context) -> None:
 @programme_app.command("show")
 def programme_show(
     ctx: typer.Context,
-    code: str,
+    code: Annotated[str, typer.Argument(metavar="KODE")],
     version: Annotated[int | None, typer.Option(help="Versi tertentu.")] = None,
 ) -> None:
     """Satu program: aturan, anggaran, cakupan."""
@@ -802,7 +815,9 @@ def programme_table(data: dict[str, Any], title: str) -> Table:
 @programme_app.command("import")
 def programme_import(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="File YAML lokakarya, atau preset:kaltara-2026.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="File YAML lokakarya, atau preset:kaltara-2026.")
+    ],
     by: _BY = None,
 ) -> None:
     """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
@@ -827,7 +842,8 @@ def programme_import(
 
 @programme_app.command("export")
 def programme_export(
-    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="File YAML tujuan.")]
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File YAML tujuan.")],
 ) -> None:
     """Ekspor semua instansi dan program (versi terkini) sebagai file lokakarya."""
     from padu.programmes.model import dump_workshop
@@ -904,7 +920,7 @@ def needs(
 @app.command("target")
 def target(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Kode program, atau 'semua'.")],
+    code: Annotated[str, typer.Argument(metavar="KODE", help="Kode program, atau 'semua'.")],
     snapshot: Annotated[str, typer.Option("--snapshot", help="Id/label snapshot atau 'latest'.")],
     region: Annotated[
         str | None, typer.Option("--region", help="Batasi ke kode wilayah ini.")
@@ -1052,7 +1068,10 @@ def _target_table(data: dict[str, Any], title: str) -> Table:
             shown = str(val)
         t.add_row(label, shown)
     for d in data.get("duplicates") or []:
-        t.add_row("  ganda", ", ".join(f"{k} {v}" for k, v in d.items() if v is not None))
+        words = {"nik": "NIK", "kk": "No. KK", "kk_dipakai": "No. KK yang dipakai"}
+        t.add_row(
+            "  ganda", ", ".join(f"{words.get(k, k)} {v}" for k, v in d.items() if v is not None)
+        )
     return t
 
 
@@ -1060,7 +1079,10 @@ def _target_table(data: dict[str, Any], title: str) -> Table:
 def rule_explain(
     ctx: typer.Context,
     rule: Annotated[
-        str, typer.Argument(help='Aturan, misalnya "desil_nasional <= 4 dan pbi_nas".')
+        str,
+        typer.Argument(
+            metavar="ATURAN", help='Aturan, misalnya "desil_nasional <= 4 dan pbi_nas".'
+        ),
     ],
     snapshot: Annotated[
         str | None, typer.Option("--snapshot", help="Hitung pada snapshot ini (id, label, latest).")
@@ -1212,8 +1234,8 @@ def mpi_sensitivity(
 @mpi_app.command("change")
 def mpi_change(
     ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="Snapshot lama.")],
-    b: Annotated[str, typer.Argument(help="Snapshot baru.")],
+    a: Annotated[str, typer.Argument(metavar="SNAPSHOT_LAMA", help="Snapshot lama.")],
+    b: Annotated[str, typer.Argument(metavar="SNAPSHOT_BARU", help="Snapshot baru.")],
     measure: Annotated[str, typer.Option(help="Preset atau file YAML.")] = "padu-7",
     by: Annotated[
         str | None, typer.Option(help="Tingkat wilayah atau kolom keluarga.")
@@ -1303,7 +1325,7 @@ def measure_list(ctx: typer.Context) -> None:
 @measure_app.command("save")
 def measure_save(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="File YAML ukuran.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File YAML ukuran.")],
     by: _BY = None,
 ) -> None:
     """Simpan ukuran buatan sendiri ke katalog sebagai versi baru (diperiksa utuh dahulu)."""
@@ -1320,7 +1342,8 @@ def measure_save(
 
 @measure_app.command("show")
 def measure_show(
-    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id preset atau file YAML.")]
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="UKURAN", help="Id preset atau file YAML.")],
 ) -> None:
     """Dimensi, indikator, bobot dan aturan sebuah ukuran."""
     from padu.measure.measures import get_measure
@@ -1334,7 +1357,7 @@ def measure_show(
 @measure_app.command("check")
 def measure_check(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="File YAML ukuran.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File YAML ukuran.")],
     snapshot: Annotated[
         str | None, typer.Option("--snapshot", help="Hitung tingkat deprivasi pada snapshot ini.")
     ] = None,
@@ -1409,7 +1432,7 @@ def _measure_table(m: Any, rates: dict[str, float] | None = None) -> Table:
 def mpi_file(
     ctx: typer.Context,
     input_file: Annotated[
-        Path, typer.Argument(help="CSV/XLSX/Parquet berisi kolom deprivasi 0/1.")
+        Path, typer.Argument(metavar="FILE", help="CSV/XLSX/Parquet berisi kolom deprivasi 0/1.")
     ],
     indicator: Annotated[
         list[str], typer.Option("--indicator", help="KOLOM=BOBOT, misalnya sanitasi=1/6 (ulangi).")
@@ -1496,7 +1519,9 @@ def _read_mapping(path: Path) -> dict[str, str]:
 @app.command("link")
 def link_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Daftar penerima instansi (.xlsx atau .csv).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Daftar penerima instansi (.xlsx atau .csv).")
+    ],
     programme: Annotated[str, typer.Option("--programme", help="Kode program.")],
     year: Annotated[int, typer.Option("--year", help="Tahun anggaran daftar ini.")],
     snapshot: Annotated[
@@ -1604,6 +1629,7 @@ def link_cmd(
         "baris",
         title=f"{file.name} ({unit_label}): {prog.code} {year} (ledger {run.ledger.id})",
     )
+    _right(t, "baris")
     shown = [(label, c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()]
     always = ("No. KK sama" if c.get("unit") == "keluarga" else "NIK sama", "keputusan peninjau")
     for label, n in (
@@ -1709,8 +1735,9 @@ def review_decide(
     decision: Annotated[
         str,
         typer.Argument(
+            metavar="KEPUTUSAN",
             help="SAMA (orang yang sama) atau BEDA, seperti kolom Keputusan laporan; "
-            "juga same atau different."
+            "juga same atau different.",
         ),
     ],
     programme: _PROG = None,
@@ -1749,7 +1776,9 @@ def review_decide(
 @review_app.command("load")
 def review_load(
     ctx: typer.Context,
-    report: Annotated[Path, typer.Argument(help="Laporan Excel yang kolom keputusannya diisi.")],
+    report: Annotated[
+        Path, typer.Argument(metavar="LAPORAN", help="Laporan Excel yang kolom keputusannya diisi.")
+    ],
     programme: _PROG = None,
     year: _YEAR = None,
     ledger_id: _LEDGER = None,

@@ -232,7 +232,7 @@ def convergence_tables(
 @app.command("family")
 def family_command(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="No. KK atau NIK (16 angka).")],
+    key: Annotated[str, typer.Argument(metavar="KK_ATAU_NIK", help="No. KK atau NIK (16 angka).")],
     year: Annotated[int, typer.Option("--year", help="Tahun anggaran.")],
     snapshot: Annotated[
         str, typer.Option("--snapshot", help="Snapshot (bawaan: acuan tahun itu, atau latest).")
