@@ -78,10 +78,12 @@ def _print_setup(path: Path) -> dict[str, dict[str, Any]]:
             setup = xml.find("m:pageSetup", NS)
             fit = xml.find("m:sheetPr/m:pageSetUpPr", NS)
             footer = xml.find("m:headerFooter/m:oddFooter", NS)
+            header = xml.find("m:headerFooter/m:oddHeader", NS)
             out[str(name)] = {
                 "setup": dict(setup.attrib) if setup is not None else {},
                 "fit": fit is not None and fit.get("fitToPage") == "1",
                 "footer": footer.text if footer is not None else "",
+                "header": header.text if header is not None else "",
                 "titles": titles.get(i),
             }
     return out
@@ -136,11 +138,14 @@ def test_family_list_workbook(
         name = f"{kab} - {kec}"[:31]
         sheet = book.get_sheet_by_name(name).to_python()
         got = _data(sheet)
-        kec_col = sheet[0].index("Kecamatan")
-        assert {r[kec_col] for r in got} == {kec}
-        assert len(got) == sum(1 for r in rows if r["kecamatan"] == kec)
+        assert "Kecamatan" not in sheet[0]  # the sheet's name and page header say it
+        want = [r for r in rows if r["kecamatan"] == kec]
+        assert sorted(r[1] for r in got) == sorted(r["nomor_kartu_keluarga"] for r in want)
+        desa = [r[sheet[0].index("Desa/Kelurahan")] for r in got]
+        assert desa == sorted(desa)  # by desa (then rank) for the village meetings
         per_sheet += len(got)
         _assert_printable(out, name)
+        assert f"Kecamatan {kec}" in str(_print_setup(out)[name]["header"])
         after = _after_rows(sheet)
         assert "Mengetahui," in after and any(t.startswith("Kepala Desa/Lurah") for t in after)
         assert any(t.startswith("Pendamping") for t in after)
@@ -274,6 +279,37 @@ def test_person_list_workbook_and_csv(stores: Stores, snapshot: int, tmp_path: P
     for name in ("PBI-JK", "PBI-2"):
         _assert_printable(both, name)
         assert "Mengetahui," in _after_rows(book.get_sheet_by_name(name).to_python())
+
+
+def test_a_list_longer_than_a_sheet(
+    stores: Stores, snapshot: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds 1,048,576 rows a sheet: a longer list has no "Semua" sheet (the cover
+    says so) and continues on a second sheet in the all-programmes workbook."""
+    import padu.programmes.bnba as bnba
+
+    wh, cat = stores.warehouse, stores.catalog
+    save_workshop(preset_workshop(), cat, actor=ACTOR)
+    rtlh, version = programme(cat, "RTLH")
+    target = publish_target_list(wh, cat, rtlh, version, snapshot, actor=ACTOR)
+    limit = target.selected - 3
+    assert limit > 0
+    monkeypatch.setattr(bnba, "MAX_SHEET_ROWS", limit)
+    one = tmp_path / "rtlh.xlsx"
+    write_xlsx(target, one)
+    book = CalamineWorkbook.from_path(str(one))
+    assert "Semua" not in book.sheet_names and len(book.sheet_names) > 1
+    kecamatan = sum(len(_data(book.get_sheet_by_name(n).to_python())) for n in book.sheet_names[1:])
+    assert kecamatan == target.selected
+    cover = {r[0]: r[1] for r in book.get_sheet_by_name("Sampul").to_python() if r and r[0]}
+    assert "tanpa lembar Semua" in cover["Catatan"]
+    both = tmp_path / "semua.xlsx"
+    write_workbook([target], both)
+    book = CalamineWorkbook.from_path(str(both))
+    assert book.sheet_names == ["Sampul RTLH", "RTLH", "RTLH (2)"]
+    parts = [_data(book.get_sheet_by_name(n).to_python()) for n in ("RTLH", "RTLH (2)")]
+    assert [len(p) for p in parts] == [limit, 3]
+    assert [r[0] for p in parts for r in p] == list(range(1, target.selected + 1))
 
 
 def _renamed(target: TargetList, code: str) -> TargetList:

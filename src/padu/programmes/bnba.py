@@ -21,8 +21,8 @@ in words too.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,9 @@ WORDS = {"jenis_kelamin": "jenis_kelamin", "status_hubungan_keluarga": "status_h
 WIDTHS = {"alasan": 48, "deprivasi": 40, "alamat": 30, "nama": 24, "nama_anggota_keluarga": 24,
           "komponen": 28, "kelurahan_desa": 18, "kecamatan": 16, "kabupaten_kota": 18}  # fmt: skip
 ALL_ROWS = "Semua"
+#: The most list rows one sheet holds: Excel's 1,048,576 rows less the header and the
+#: signature block.
+MAX_SHEET_ROWS = 1_048_576 - 1 - 16
 NO_KECAMATAN = "Tanpa kecamatan"
 #: Characters Excel refuses in a sheet name.
 _BAD_SHEET = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
@@ -137,17 +140,22 @@ def write_xlsx(
     ``agencies`` (code -> name) names the programme's agency on the cover."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": False})
     formats = _formats(book)
-    _cover(book, "Sampul", target, formats, agencies or {})
-    cols = _columns(target.rows)
-    rows = target.rows.to_pylist()
+    fits = target.rows.num_rows <= MAX_SHEET_ROWS
+    _cover(book, "Sampul", target, formats, agencies or {}, whole=fits)
+    columns = _prepared(target.rows, formats)
     used: set[str] = {"Sampul"}
-    _rows_sheet(book, _sheet_name(ALL_ROWS, used), target, cols, rows, formats)
-    for (kab, kec), part in _by_kecamatan(rows):
-        part = sorted(part, key=lambda r: (str(r.get("kelurahan_desa") or ""), r["peringkat"]))
+    if fits:
+        everything = range(target.rows.num_rows)
+        _rows_sheet(book, _sheet_name(ALL_ROWS, used), target, columns, everything, formats)
+    # a kecamatan's sheet leaves out the kecamatan and kabupaten columns (its name and
+    # page header say them): narrower when printed
+    local = [c for c in columns if c.header not in ("kecamatan", "kabupaten_kota")]
+    for (kab, kec), part in _by_kecamatan(target.rows):
         name = _sheet_name(_kecamatan_sheet(kab, kec), used)
-        _rows_sheet(book, name, target, cols, part, formats)
+        place = f"Kecamatan {kec}, {kab}" if kab else f"Kecamatan {kec}"
+        _rows_sheet(book, name, target, local, part, formats, place=place)
     book.close()
 
 
@@ -157,27 +165,37 @@ def write_workbook(
     """Several lists in one workbook: a cover sheet and a rows sheet per programme."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": False})
     formats = _formats(book)
     used: set[str] = set()
     for target in targets:
         code = target.programme.code
         _cover(book, _sheet_name(f"Sampul {code}", used), target, formats, agencies or {})
-        cols = _columns(target.rows)
-        name = _sheet_name(code, used)
-        _rows_sheet(book, name, target, cols, target.rows.to_pylist(), formats)
+        columns = _prepared(target.rows, formats)
+        n = target.rows.num_rows
+        # a list longer than a sheet continues on "KODE (2)", "KODE (3)", ...
+        for part, start in enumerate(range(0, max(n, 1), MAX_SHEET_ROWS), start=1):
+            name = _sheet_name(code if part == 1 else f"{code} ({part})", used)
+            rows = range(start, min(start + MAX_SHEET_ROWS, n))
+            _rows_sheet(book, name, target, columns, rows, formats)
     book.close()
 
 
-def _by_kecamatan(
-    rows: list[dict[str, Any]],
-) -> list[tuple[tuple[str, str], list[dict[str, Any]]]]:
-    """Rows per (kabupaten, kecamatan), ordered by kabupaten then kecamatan name."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        kab = str(row.get("kabupaten_kota") or "")
-        kec = str(row.get("kecamatan") or "") or NO_KECAMATAN
-        groups.setdefault((kab, kec), []).append(row)
+def _by_kecamatan(rows: pa.Table) -> list[tuple[tuple[str, str], list[int]]]:
+    """Row numbers per (kabupaten, kecamatan), ordered by kabupaten then kecamatan name;
+    in a sheet by desa, then rank (the rows are in rank order)."""
+    n = rows.num_rows
+
+    def column(name: str) -> list[Any]:
+        return rows.column(name).to_pylist() if name in rows.column_names else [None] * n
+
+    kabs, kecs, desas = column("kabupaten_kota"), column("kecamatan"), column("kelurahan_desa")
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in range(n):
+        key = (str(kabs[i] or ""), str(kecs[i] or "") or NO_KECAMATAN)
+        groups.setdefault(key, []).append(i)
+    for part in groups.values():
+        part.sort(key=lambda i: str(desas[i] or ""))  # stable: rank order within a desa
     return sorted(groups.items(), key=lambda kv: (_short_kabupaten(kv[0][0]), kv[0][1]))
 
 
@@ -244,6 +262,8 @@ def _cover(
     target: TargetList,
     formats: dict[str, Any],
     agencies: Mapping[str, str],
+    *,
+    whole: bool = True,
 ) -> None:
     from padu.rules import parse
     from padu.rules.explain import clauses, sentence
@@ -293,6 +313,12 @@ def _cover(
         ("Dibuat", waktu_wita()),
         ("Hash isi (SHA-256)", target.hash),
     ]
+    if not whole:
+        info.append((
+            "Catatan",
+            f"Daftar melebihi {angka(MAX_SHEET_ROWS)} baris (batas satu lembar Excel): tanpa "
+            "lembar Semua; lihat lembar per kecamatan atau ekspor CSV.",
+        ))  # fmt: skip
     cover.write(0, 0, "DAFTAR SASARAN BY NAME BY ADDRESS (BNBA)", formats["title"])
     for r, (k, v) in enumerate(info, start=2):
         cover.write_string(r, 0, k, formats["bold"])
@@ -302,62 +328,90 @@ def _cover(
     _print_setup(cover, target, landscape=False)
 
 
-def _cell(col: str, value: Any) -> tuple[str, Any] | None:
-    """How a value is written: ("text" | "number" | "rupiah", value), None for a blank."""
+@dataclass(frozen=True)
+class _Column:
+    """A column as written: its header, each row's value (None: blank), and how."""
+
+    header: str
+    values: list[Any]
+    text: bool
+    format: Any
+
+
+def _converter(col: str, kind: pa.DataType) -> tuple[Callable[[Any], Any], bool]:
+    """How a column's values are written: (value -> cell value, as text?)."""
     if col == "desil_nasional":
-        return "text", _desil(value)
-    if value is None:
-        return None
+        return _desil, True
     if col in WORDS:
-        return "text", _word(WORDS[col], value)
+        return lambda v, cl=WORDS[col]: _word(cl, v), True
     if col == "skor_deprivasi":
-        return "text", desimal(float(value), 2)
+        return lambda v: None if v is None else desimal(float(v), 2), True
     if col == "deprivasi":
-        return "text", _deprivations(value)
-    if col == "biaya":
-        return "rupiah", value
-    if col in TEXT or isinstance(value, str):
-        return "text", str(value)
-    if isinstance(value, dt.date):
-        return "text", tanggal(value)
-    if isinstance(value, float):
-        return "text", desimal(value, 2)
-    return "number", value
+        return lambda v: _deprivations(v) or None, True
+    if col in TEXT or pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return lambda v: None if v is None or v == "" else str(v), True
+    if pa.types.is_date(kind):
+        return lambda v: None if v is None else tanggal(v), True
+    if pa.types.is_floating(kind) and col != "biaya":
+        return lambda v: None if v is None else desimal(float(v), 2), True
+    return lambda v: v, False
+
+
+def _prepared(rows: pa.Table, formats: dict[str, Any]) -> list[_Column]:
+    """Every listed column converted once (codes to words, dates and scores to text), so a
+    row written to two sheets is converted once; repeated values are converted once."""
+    out = []
+    for col in _columns(rows):
+        convert, text = _converter(col, rows.schema.field(col).type)
+        memo: dict[Any, Any] = {}
+        values = []
+        for v in rows.column(col).to_pylist():
+            if v not in memo:
+                memo[v] = convert(v)
+            values.append(memo[v])
+        if col == "biaya":
+            fmt = formats["rupiah"]
+        elif text:
+            fmt = formats["wrap"] if col in WIDTHS else formats["text"]
+        else:
+            fmt = formats["cell"]
+        out.append(_Column(col, values, text, fmt))
+    return out
 
 
 def _rows_sheet(
     book: Any,
     name: str,
     target: TargetList,
-    cols: list[str],
-    rows: list[dict[str, Any]],
+    columns: list[_Column],
+    rows: Sequence[int],
     formats: dict[str, Any],
+    *,
+    place: str = "",
 ) -> None:
+    """A rows sheet: header, the given rows, print setup (``place`` in the page header),
+    the signature block."""
     ws = book.add_worksheet(name)
-    for c, col in enumerate(cols):
-        ws.write_string(0, c, HEADERS[col], formats["head"])
-        width = WIDTHS.get(col, 20 if col in TEXT else 13)
-        ws.set_column(c, c, width, formats["wrap"] if col in WIDTHS else None)
-    for r, row in enumerate(rows, start=1):
-        for c, col in enumerate(cols):
-            cell = _cell(col, row.get(col))
-            if cell is None:
-                continue
-            kind, value = cell
-            if kind == "text":
-                wrap = formats["wrap"] if col in WIDTHS else formats["text"]
-                ws.write_string(r, c, value, wrap)
-            elif kind == "rupiah":
-                ws.write_number(r, c, value, formats["rupiah"])
-            else:
-                ws.write_number(r, c, value, formats["cell"])
+    for c, col in enumerate(columns):
+        width = WIDTHS.get(col.header, 20 if col.header in TEXT else 13)
+        ws.set_column(c, c, width, formats["wrap"] if col.header in WIDTHS else None)
+        ws.write_string(0, c, HEADERS[col.header], formats["head"])
+    plan = [
+        (c, col.values, ws.write_string if col.text else ws.write_number, col.format)
+        for c, col in enumerate(columns)
+    ]
+    for r, i in enumerate(rows, start=1):
+        for c, values, write, fmt in plan:
+            value = values[i]
+            if value is not None:
+                write(r, c, value, fmt)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(rows), 1), max(len(cols) - 1, 0))
-    _print_setup(ws, target, landscape=True)
-    _signatures(ws, len(rows) + 2, len(cols), formats)
+    ws.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
+    _print_setup(ws, target, landscape=True, place=place)
+    _signatures(ws, len(rows) + 2, len(columns), formats)
 
 
-def _print_setup(ws: Any, target: TargetList, *, landscape: bool) -> None:
+def _print_setup(ws: Any, target: TargetList, *, landscape: bool, place: str = "") -> None:
     """A4, fitted to the page width, header row on every page, page numbers below."""
     p = target.programme
     ws.set_paper(9)  # A4
@@ -367,7 +421,8 @@ def _print_setup(ws: Any, target: TargetList, *, landscape: bool) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     title = f"{p.code} - {p.name}".replace("&", "&&")
-    ws.set_header(f"&L&8BNBA {title}&R&8&A")
+    where = place.replace("&", "&&")
+    ws.set_header(f"&L&8BNBA {title}&C&8{where}&R&8&A")
     ws.set_footer("&L&8Padu, dibuat " + waktu_wita() + "&R&8Halaman &P dari &N")
 
 
