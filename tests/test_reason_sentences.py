@@ -55,6 +55,13 @@ CASES = [
     ("fasilitas_bab dalam [4, 5, 6]",  # labels with commas of their own: ";" between them
      "Fasilitas BAB: ada, di MCK umum/siapapun menggunakan; ada, anggota keluarga tidak "
      "menggunakan atau tidak ada fasilitas"),
+    ("ada anggota(jenjang_tertinggi_yang_diduduki dalam [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+     "12, 13, 14, 15, 16, 17])",  # the few codes left out are named instead
+     "Ada anggota bersekolah paling tinggi di jenjang selain D1/D2/D3, D4/S1, profesi, S2 atau "
+     "S3"),
+    ("sumber_air_minum_utama dalam [1, 2, 3, 4, 5, 7, 12]",
+     "Sumber air minum: air kemasan bermerk, air isi ulang, leding, sumur bor/pompa, sumur "
+     "terlindung, mata air terlindung atau air kemasan/isi ulang"),
     ("desil_nasional <= 4 dan (jenis_lantai_terluas = 8 atau jenis_atap_terluas = 5)",
      "Desil nasional 1-4 dan (lantai: tanah atau atap: bambu)"),
 ]  # fmt: skip

@@ -263,7 +263,7 @@ def _capital(text: str) -> str:
 
 def _lower(text: str) -> str:
     """The first letter in lower case, unless the word is an acronym (SD, PBI, IPAL)."""
-    if len(text) > 1 and text[1].isupper():
+    if len(text) > 1 and not text[1].islower():  # SD, PBI, D1/D2/D3, S2
         return text
     return text[:1].lower() + text[1:]
 
@@ -473,20 +473,23 @@ class _Words:
         return f"{self.term(operand)} {'bukan ' if node.negated else ''}{shown}"
 
     def codes(self, name: str, values: Sequence[object], *, negated: bool) -> str:
-        """``Atap: bambu atau lainnya``; a short list's complement for "not these"."""
+        """``Atap: bambu atau lainnya``. Whichever of the list and its complement is shorter
+        is named: "not these" as the few codes left, a long list as "selain" the few left
+        out ("bersekolah paling tinggi di jenjang selain D1/D2/D3, ...")."""
+        f = self.field(name)
+        codes = register_schema().codes_for(f) if f is not None else None
+        chosen = {normalize_code(str(v)) for v in values}
+        known = codes is not None and chosen <= set(codes.by_code())
+        rest = [c.code for c in codes.codes if c.code not in chosen] if codes else []
+        plain = all((name, c) not in VALUE_WORDS for c in chosen)
+        words = _or_words([self.value(name, v) for v in values])
         if negated:
-            f = self.field(name)
-            codes = register_schema().codes_for(f) if f is not None else None
-            chosen = {normalize_code(str(v)) for v in values}
-            rest = [c.code for c in codes.codes if c.code not in chosen] if codes else []
-            if (
-                codes is not None
-                and 0 < len(rest) <= 3
-                and all((name, c) not in VALUE_WORDS for c in chosen)
-            ):
+            if known and plain and 0 < len(rest) <= 3:
                 return self.template(name, _or_words([self.value(name, c) for c in rest]))
-            return self.template(name, "selain " + _or_words([self.value(name, v) for v in values]))
-        return self.template(name, _or_words([self.value(name, v) for v in values]))
+            return self.template(name, "selain " + words)
+        if known and 0 < len(rest) <= 5 and len(values) >= 2 * len(rest):
+            return self.template(name, "selain " + _or_words([self.value(name, c) for c in rest]))
+        return self.template(name, words)
 
     def count(self, node: MemberAgg, op: str, value: float) -> str:
         """``jumlah anggota(...) >= 2``: "paling sedikit 2 anggota berumur ..."."""
