@@ -94,8 +94,8 @@ def iter_register(
             part, mem = _rank(part, mem, rng)
             kel, ind = _assemble(part, mem, rng)
             del mem
-            kel.write_ipc(folder / f"{index}.keluarga.arrow")
-            ind.write_ipc(folder / f"{index}.individu.arrow")
+            kel.write_ipc(folder / f"{index}.keluarga.arrow", compression="lz4")
+            ind.write_ipc(folder / f"{index}.individu.arrow", compression="lz4")
             del kel, ind
             scores.append(
                 part.select(nomor_kartu_keluarga=pl.lit(None, pl.String), laten="_w", skor="_z")
