@@ -179,7 +179,7 @@ def test_mpi_cli_formats(
         == 0
     )
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert rows[2][:3] == ["kelompok", "nama", "n"] and rows[3][0] == "keseluruhan"
+    assert rows[2][:3] == ["Kelompok", "Nama", "Keluarga"] and rows[3][0] == "keseluruhan"
     capsys.readouterr()
     assert (
         main(
@@ -197,7 +197,7 @@ def test_mpi_cli_formats(
         )
         == 0
     )
-    assert capsys.readouterr().out.startswith("kelompok,nama,n,q")
+    assert capsys.readouterr().out.startswith("Kelompok,Nama,Keluarga,Miskin multidimensi")
     assert main(["--home", str(home), "mpi", "--snapshot", "1", "--by", "tidak_ada"]) == 2
     assert main(["--home", str(home), "--json", "measure", "list"]) == 0
     assert {m["id"] for m in json.loads(capsys.readouterr().out.splitlines()[-1])["measures"]} >= {
