@@ -30,9 +30,11 @@ def tiny_frames(small_register: SyntheticRegister) -> tuple[pl.DataFrame, pl.Dat
     dup = ind.filter(pl.col("nomor_induk_kependudukan").is_duplicated()).get_column(
         "nomor_kartu_keluarga"
     )
+    planted = {p["nomor_kartu_keluarga"] for p in small_register.ground_truth["problems"]}
     kel = small_register.keluarga.filter(
         pl.col("nomor_kartu_keluarga").is_in(heads.implode())
         & ~pl.col("nomor_kartu_keluarga").is_in(dup.implode())
+        & ~pl.col("nomor_kartu_keluarga").is_in(sorted(planted))
     ).head(30)
     members = small_register.individu.filter(
         pl.col("nomor_kartu_keluarga").is_in(kel.get_column("nomor_kartu_keluarga").implode())

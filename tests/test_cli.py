@@ -394,3 +394,24 @@ def test_review_load_refuses_a_corrupt_report(
         capsys, ["--home", str(seeded), "--json", "review", "load", str(bad), "--ledger", "1"]
     )
     assert code == 1 and data["error"] == "ImportRejected"
+
+
+def test_programme_import_param_changes_the_rule_and_refuses_an_unknown_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--param SEMBAKO.desil_maks=4` stores Sembako's rule with 4; a typo names the cause."""
+    home = tmp_path / "home"
+    base = ["--json", "--home", str(home), "programme"]
+    assert main([*base, "import", "preset:kaltara-2026", "--param", "SEMBAKO.desil_maks=4"]) == 0
+    capsys.readouterr()
+    assert main([*base, "show", "SEMBAKO"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["rule"] == "desil_nasional <= 4"
+    assert shown["params"]["desil_maks"]["value"] == 4
+    code, err = _one_json_error(
+        capsys, [*base, "import", "preset:kaltara-2026", "--param", "SEMBAKO.desil_max=4"]
+    )
+    detail = json.dumps(err, ensure_ascii=False)
+    assert code != 0 and "desil_maks" in detail and "tidak punya parameter 'desil_max'" in detail
+    code, err = _one_json_error(capsys, [*base, "import", "preset:kaltara-2026", "--param", "4"])
+    assert code == 2 and "KODE.NAMA=NILAI" in err["message"]

@@ -2,8 +2,8 @@
 
 A register of eleven families in three desa of Bulungan and Tarakan, written by hand so
 that each family's deprivations are plain (desil, an earth floor, an unprotected spring,
-no toilet, no PBI), two snapshots of it (a family leaves and a grandmother moves in with
-another family between them), a workshop of four agencies and seven programmes, adopted
+no toilet, no PBI together with kidney failure), two snapshots of it (a family leaves and a
+grandmother moves in with another family between them), a workshop of four agencies and seven programmes, adopted
 lists and agency lists linked from hand-written CSV files. Every figure below was worked
 out by hand from the scenario described in :func:`_scenario`, on DuckDB and PostgreSQL; the
 plain-Python reference (tests/convergence_reference.py) must agree with them too.
@@ -73,7 +73,7 @@ class Family:
     floor: bool = False  # earth floor: perumahan (and the house programmes)
     water: bool = False  # unprotected spring: air
     toilet: bool = False  # no toilet: sanitasi
-    pbi: bool = True  # without PBI at desil <= 5: kesehatan
+    pbi: bool = True  # False: no PBI, members with kidney failure (kesehatan)
     members: list[tuple[Person, str]] = field(default_factory=list)  # (person, relation)
 
 
@@ -159,11 +159,12 @@ def _member_row(f: Family, p: Person, relation: str, schema: pl.Schema) -> dict[
         kode_kelurahan_desa_ktp=code, kode_kecamatan_ktp=kec_code,
         kode_kabupaten_kota_ktp=kab_code, kode_provinsi_ktp="65",
         partisipasi_sekolah="3", ijazah_tertinggi_yang_dimiliki="13",
-        status_bekerja="1" if works else "2", status_dalam_pekerjaan_utama="1" if works else None,
+        status_bekerja="1" if works else "2", status_dalam_pekerjaan_utama="4" if works else None,
         kepemilikan_usaha=False, penglihatan="4", pendengaran="4",
         berjalan_atau_naik_tangga="4", menggunakan_tangan_jari="4",
         mengingat_berkonsentrasi="4", mengurus_diri="4", berbicara_komunikasi="4",
-        belajar_kemampuan_intelektual="4", pengendalian_perilaku="4", penyakit_kronis="1",
+        belajar_kemampuan_intelektual="4", pengendalian_perilaku="4",
+        penyakit_kronis="1" if f.pbi else "10",
         pbi_nas=f.pbi, pbi_pemda=False,
     )  # fmt: skip
     return row
@@ -274,7 +275,7 @@ def _scenario(stores: Stores, template: SyntheticRegister, tmp: Path) -> Scenari
     """The register in January and March, the workshop, adoptions and linked lists.
 
     Deprivations in March (Padu-7; the weights in 84ths: pendapatan 12, perumahan's floor 3,
-    air 12, sanitasi 12, kesehatan's PBI 4; poor from 28):
+    air 12, sanitasi 12, kesehatan's catastrophic illness 4; poor from 28):
 
     ====  ====  =====  ==============================================  =====
     KK    desa  desil  deprived in                                     score

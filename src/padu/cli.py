@@ -768,8 +768,40 @@ _PROGRAMME_LABELS = {
     "complements": "program pelengkap",
     "note": "catatan",
     "version": "versi aturan",
+    "params": "parameter",
+    "rule_template": "aturan (templat)",
+    "member_rule_template": "aturan anggota (templat)",
+    "cost_components": "komponen biaya",
+    "max_components": "komponen terbanyak per unit",
+    "sub_activity_code": "kode sub kegiatan",
+    "sub_activity_name": "nama sub kegiatan",
+    "output_indicator": "indikator keluaran",
+    "output_unit": "satuan keluaran",
+    "output_volume": "volume keluaran",
+    "tags": "tanda",
+    "long_list": "daftar panjang (verifikasi lapangan)",
+    "long_list_note": "catatan daftar panjang",
 }
 _RUPIAH_KEYS = frozenset({"unit_cost", "budget"})
+
+
+def _structured(key: str, val: Any) -> str | None:
+    """Parameters and cost components in words; None for any other key."""
+    if key == "params" and isinstance(val, dict):
+        lines = []
+        for name, spec in val.items():
+            value = spec.get("value") if isinstance(spec, dict) else spec
+            label = spec.get("label") if isinstance(spec, dict) else None
+            lines.append(f"{name} = {value}" + (f" ({label})" if label else ""))
+        return "\n".join(lines) or "-"
+    if key == "cost_components" and isinstance(val, list):
+        return "\n".join(
+            f"{c.get('label') or c.get('code')}: {rupiah(int(c.get('amount') or 0))}"
+            f" — {_rule_words(str(c.get('member_rule')), member=True)}"
+            for c in val
+            if isinstance(c, dict)
+        )
+    return None
 
 
 def _rule_words(text: str, *, member: bool) -> str:
@@ -787,7 +819,9 @@ def programme_table(data: dict[str, Any], title: str) -> Table:
 
     t = Table("hal", "isi", title=title)
     for key, val in data.items():
-        if key in _RUPIAH_KEYS and isinstance(val, int):
+        if (words := _structured(key, val)) is not None:
+            shown = words
+        elif key in _RUPIAH_KEYS and isinstance(val, int):
             shown = rupiah(val)
         elif key == "regions":
             found = [(c, kaltara().find(str(c))) for c in val]
@@ -818,17 +852,34 @@ def programme_import(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="File YAML lokakarya, atau preset:kaltara-2026.")
     ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            metavar="KODE.NAMA=NILAI",
+            help="Ubah parameter program, mis. SEMBAKO.desil_maks=4 (boleh diulang).",
+        ),
+    ] = None,
     by: _BY = None,
 ) -> None:
     """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
     from padu.programmes.model import preset_workshop, read_workshop
+    from padu.programmes.params import with_params
     from padu.programmes.store import save_workshop
 
+    overrides: dict[str, str] = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or "." not in name or not value.strip():
+            raise UsageError(f"--param: tulis KODE.NAMA=NILAI, mis. SEMBAKO.desil_maks=4: {item!r}")
+        overrides[name.strip()] = value.strip()
     state = _state(ctx)
     if file.startswith("preset:"):
         workshop = preset_workshop(file.removeprefix("preset:"))
     else:
         workshop = read_workshop(_input_file(Path(file), "file lokakarya"))
+    if overrides:
+        workshop = with_params(workshop, overrides)
     with state.stores(read_only=True) as (_, cat):
         versions = save_workshop(workshop, cat, actor=state.actor(by))
     shown = ", ".join(f"{code} (versi {v})" for code, v in versions.items())
@@ -1950,7 +2001,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # the convergence commands live in their own module and register themselves on ``app``
-import padu.cli_convergence  # noqa: E402, F401
+import padu.cli_convergence  # noqa: E402
 import padu.cli_measure  # noqa: E402, F401
 
 if __name__ == "__main__":

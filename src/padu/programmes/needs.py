@@ -28,7 +28,10 @@ from padu.stores import Catalog, Warehouse
 
 RELIABLE = 95.0  # % completeness a needed field must reach in a region
 #: Family items the questionnaire's skip rules leave blank for some families (data/dtsen/README).
-SKIP_RULED_FAMILY_FIELDS = frozenset({"jenis_kloset", "pembuangan_akhir_tinja", "daya_terpasang"})
+SKIP_RULED_FAMILY_FIELDS = frozenset(
+    # asked only where it applies: a blank is "no toilet / no PLN meter", not missing data
+    {"jenis_kloset", "pembuangan_akhir_tinja", "daya_terpasang", "id_pelanggan_pln"}
+)
 
 
 def _always_applicable(field: str) -> bool:

@@ -335,6 +335,7 @@ def eligible_units(
     snap = catalog.snapshot(snapshot)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
+    population = (kel, ind)  # derived fields (a shared dwelling) look beyond one family
     if family is not None:
         kel, ind = kel.filter(kel[KK] == family), ind.filter(ind[KK] == family)
     if eligible is not None:
@@ -344,7 +345,7 @@ def eligible_units(
         reasons = _reasons(rule.ast)
         rules: dict[str, CompiledRule] = {"_eligible": rule}
         rules.update({f"_r{i}": r for i, r in enumerate(reasons.values())})
-        table, exprs = evaluate(rules, kel, ind, snap.tanggal)
+        table, exprs = evaluate(rules, kel, ind, snap.tanggal, population=population)
         flags = table.select(
             _kk=table[KK],
             _eligible=exprs["_eligible"].fill_null(False),

@@ -168,6 +168,8 @@ class _Findings:
 
 
 WHAT = {"integer": "bilangan bulat", "decimal": "angka", "date": "tanggal yang valid"}
+#: Fields whose checks read other fields' raw text too.
+CHECKED_WITH = {"desil_nasional": ("desil_provinsi", "desil_kabupaten_kota")}
 
 
 def _field_checks(
@@ -190,7 +192,16 @@ def _field_checks(
     if f.required:
         checks.append((STRUCTURAL, "kunci_kosong", "kolom wajib kosong", typc.is_null(), rawc))
     if f.name in EXPECTED_FIELDS[level]:
-        checks.append((QUALITY, "kolom_kosong", "isian kosong", ~present, pl.lit(None)))
+        blank = ~present
+        if f.name == "desil_nasional":
+            # all three desil blank is DTSEN's "belum ditentukan" (not ranked yet), a status;
+            # a national desil blank beside a provincial or kabupaten one is a missing value
+            given = [
+                pl.col(f"raw__{c}").is_not_null() & (pl.col(f"raw__{c}").str.strip_chars() != "")
+                for c in CHECKED_WITH[f.name]
+            ]
+            blank = blank & pl.any_horizontal(given)
+        checks.append((QUALITY, "kolom_kosong", "isian kosong", blank, pl.lit(None)))
     return checks
 
 
@@ -224,8 +235,9 @@ def _type_level(
             if f.name in typed.columns
             else raw.select(_typed_expr(f).alias(f.name)).to_series()
         )
+        peers = [raw.get_column(c).alias(f"raw__{c}") for c in CHECKED_WITH.get(f.name, ())]
         checked = typed.select(RID, FILE, ROW, *[k for k in keys if k != f.name]).with_columns(
-            value, raw.get_column(f.name).alias(f"raw__{f.name}")
+            value, raw.get_column(f.name).alias(f"raw__{f.name}"), *peers
         )
         raw = raw.drop(f.name)
         for kind, code, reason, condition, shown in _field_checks(f, level, rawc, typc):
