@@ -1,12 +1,13 @@
 """Convergence views on hand-built ledgers: every count known in advance (issue 11).
 
-A register of eleven families in three desa of Bulungan and Tarakan, written by hand so
-that each family's deprivations are plain (desil, an earth floor, an unprotected spring,
-no toilet, no PBI together with kidney failure), two snapshots of it (a family leaves and a
+A register of eleven families in three desa of Bulungan and Tarakan, written by hand so that
+each family's deprivations are plain (desil, an earth floor, an unprotected spring, no
+toilet, no PBI together with kidney failure), two snapshots of it (a family leaves and a
 grandmother moves in with another family between them), a workshop of four agencies and
 seven programmes, adopted lists and agency lists linked from hand-written CSV files. Every
 figure below was worked out by hand from the scenario described in :func:`_scenario`, on
-DuckDB and PostgreSQL; the plain-Python reference (tests/convergence_reference.py) must agree with them too.
+DuckDB and PostgreSQL; the plain-Python reference (tests/convergence_reference.py) must
+agree with them too.
 """
 
 from __future__ import annotations
