@@ -199,6 +199,27 @@ def import_files(stores: Stores, *files: Path):  # type: ignore[no-untyped-def]
     )
 
 
+def write_csv_register(
+    folder: Path, keluarga: list[dict[str, object]], individu: list[dict[str, object]]
+) -> list[Path]:
+    """Hand-built family and member rows as the two CSV files of an extract (blank = None)."""
+    import csv
+
+    from padu.schema import register_schema
+
+    schema = register_schema()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for level, rows in (("keluarga", keluarga), ("individu", individu)):
+        path = folder / f"{level}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(schema.names(level)))  # type: ignore[arg-type]
+            writer.writeheader()
+            writer.writerows(rows)
+        paths.append(path)
+    return paths
+
+
 def wait_paused(proc: subprocess.Popen[str], stage: str) -> None:
     """Read ``proc``'s stderr until it reports a pause at ``stage`` (PADU_TEST_PAUSE_AT)."""
     assert proc.stderr is not None

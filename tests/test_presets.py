@@ -9,7 +9,6 @@ The expected lists follow from the members' own fields; amounts are read from th
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -22,10 +21,8 @@ from padu.programmes import preset_workshop
 from padu.programmes.model import Programme
 from padu.programmes.params import with_params
 from padu.programmes.targeting import KK, NIK, draw_target_list
-from padu.register import import_register
 from padu.rules import compile_member_rule, compile_rule
-from padu.schema import register_schema
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, import_files, write_csv_register
 
 DESA = {
     "kode_kelurahan_desa": "6501011001",
@@ -137,7 +134,6 @@ def _niks() -> dict[str, str]:
 
 def _write(folder: Path) -> list[Path]:
     """The families as DTSEN CSV files; family PBI flags are "any member", as in DTSEN."""
-    schema = register_schema()
     folder.mkdir()
     kel, ind = [], []
     for i, (desil, members) in FAMILIES.items():
@@ -172,27 +168,12 @@ def _write(folder: Path) -> list[Path]:
                     **fields,
                 }
             )
-    paths = []
-    for level, rows in (("keluarga", kel), ("individu", ind)):
-        path = folder / f"{level}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(schema.names(level)))  # type: ignore[arg-type]
-            writer.writeheader()
-            writer.writerows(rows)
-        paths.append(path)
-    return paths
+    return write_csv_register(folder, kel, ind)
 
 
 @pytest.fixture
 def hand_snapshot(stores: Stores, tmp_path: Path) -> int:
-    return import_register(
-        _write(tmp_path / "register"),
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-        actor="penguji",
-    ).snapshot
+    return int(import_files(stores, *_write(tmp_path / "register")).snapshot)
 
 
 def _preset(code: str) -> Programme:

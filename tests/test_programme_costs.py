@@ -10,7 +10,6 @@ chosen so that every sum is distinct; the presets carry the real ones with their
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -23,9 +22,7 @@ from hypothesis import strategies as st
 
 from padu.programmes.model import CostComponent, Programme
 from padu.programmes.targeting import KK, NIK, draw_target_list, unit_costs
-from padu.register import import_register
-from padu.schema import register_schema
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, import_files, write_csv_register
 
 DESA = {
     "kode_kelurahan_desa": "6501011001",
@@ -65,7 +62,6 @@ FAMILIES = {
 
 
 def _write(folder: Path) -> list[Path]:
-    schema = register_schema()
     folder.mkdir()
     kel, ind = [], []
     for i, (desil, members) in FAMILIES.items():
@@ -91,27 +87,12 @@ def _write(folder: Path) -> list[Path]:
                     "penglihatan": "1" if disabled else "4",
                 }
             )
-    paths = []
-    for level, rows in (("keluarga", kel), ("individu", ind)):
-        path = folder / f"{level}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(schema.names(level)))  # type: ignore[arg-type]
-            writer.writeheader()
-            writer.writerows(rows)
-        paths.append(path)
-    return paths
+    return write_csv_register(folder, kel, ind)
 
 
 @pytest.fixture
 def hand_snapshot(stores: Stores, tmp_path: Path) -> int:
-    return import_register(
-        _write(tmp_path / "register"),
-        stores.warehouse,
-        stores.catalog,
-        snapshot_date=SNAPSHOT_DATE,
-        rejects_dir=stores.home / "rejects",
-        actor="penguji",
-    ).snapshot
+    return int(import_files(stores, *_write(tmp_path / "register")).snapshot)
 
 
 def _ages(low: int, high: int) -> str:

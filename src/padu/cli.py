@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -31,6 +31,9 @@ from padu.files import atomic_output, check_output_file, check_output_folder
 from padu.fmt import angka, baca_tanggal, desimal, persen, rupiah, tanggal, tanggal_teks, waktu_wita
 from padu.settings import Settings
 from padu.stores import Catalog, Warehouse, open_stores
+
+if TYPE_CHECKING:
+    from padu.measure.af import MissingPolicy
 
 
 def _group(help: str, *, invoke_without_command: bool = False) -> typer.Typer:
@@ -222,6 +225,25 @@ def check_format(fmt: str, out_file: Path | None, *, json_file: bool = False) ->
             else "--out: hanya untuk --format xlsx"
         )  # fmt: skip
     check_output_file(out_file, (".xlsx",) if fmt == "xlsx" else (".json",))
+
+
+def check_mpi_options(missing: str, fmt: str, out_file: Path | None) -> MissingPolicy:
+    """The options every MPI table shares: the missing-data policy (returned), format and
+    output file."""
+    from padu.measure.af import MISSING_POLICIES
+
+    policy = next((m for m in MISSING_POLICIES if m == missing), None)
+    if policy is None:
+        raise UsageError(f"--missing: harus salah satu dari {', '.join(MISSING_POLICIES)}")
+    if fmt not in ("table", "json", "csv", "xlsx"):
+        raise UsageError("--format: harus table, json, csv atau xlsx")
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
+    if out_file is not None:
+        if fmt not in ("csv", "xlsx"):
+            raise UsageError("--out: hanya untuk --format csv atau xlsx")
+        check_output_file(out_file, (f".{fmt}",))
+    return policy
 
 
 _BY = Annotated[
@@ -1207,21 +1229,11 @@ def mpi(
     if snapshot is None:
         raise UsageError("--snapshot: sebutkan snapshot (atau gunakan `padu mpi file`)")
     from padu.measure import parse_fraction
-    from padu.measure.af import MISSING_POLICIES
     from padu.measure.measures import get_measure
     from padu.measure.report import mpi_report
     from padu.measure.snapshot import mpi_snapshot
 
-    if missing not in MISSING_POLICIES:
-        raise UsageError(f"--missing: harus salah satu dari {', '.join(MISSING_POLICIES)}")
-    if fmt not in ("table", "json", "csv", "xlsx"):
-        raise UsageError("--format: harus table, json, csv atau xlsx")
-    if fmt == "xlsx" and out_file is None:
-        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
-    if out_file is not None:
-        if fmt not in ("csv", "xlsx"):
-            raise UsageError("--out: hanya untuk --format csv atau xlsx")
-        check_output_file(out_file, (f".{fmt}",))
+    policy = check_mpi_options(missing, fmt, out_file)
     if families_out is not None:
         check_output_file(families_out, (".csv",))
     fraction = parse_fraction(k, "k") if k else None
@@ -1229,14 +1241,12 @@ def mpi(
     with state.stores(read_only=True) as (wh, cat):
         m = get_measure(measure, cat)
         snap = cat.snapshot(snapshot)
-        result = mpi_snapshot(
-            wh, cat, snap.id, m, k=fraction, by=by, person=person, missing=missing
-        )
+        result = mpi_snapshot(wh, cat, snap.id, m, k=fraction, by=by, person=person, missing=policy)
         if families_out is not None:
             from padu.measure.snapshot import write_family_scores
 
             write_family_scores(
-                wh, cat, snap.id, m, result.k, families_out, missing=missing,
+                wh, cat, snap.id, m, result.k, families_out, missing=policy,
                 actor=state.actor(),
             )  # fmt: skip
     report = mpi_report(result, m, snap.id, by, person, missing)

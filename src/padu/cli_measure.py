@@ -10,9 +10,8 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.table import Table
 
-from padu.cli import State, _emit, _state, mpi_app, out
-from padu.errors import UsageError
-from padu.files import atomic_output, check_output_file
+from padu.cli import State, _emit, _state, check_mpi_options, mpi_app, out
+from padu.files import atomic_output
 from padu.fmt import angka, persen
 
 _STATUS_WORDS = {
@@ -52,24 +51,14 @@ def mpi_desil(
     ] = None,
 ) -> None:
     """Status miskin multidimensi x desil nasional: jumlah keluarga per sel, per ukuran."""
-    from padu.measure.af import MISSING_POLICIES
     from padu.measure.desil import desil_crosstab
     from padu.measure.measures import get_measure
 
-    if missing not in MISSING_POLICIES:
-        raise UsageError(f"--missing: harus salah satu dari {', '.join(MISSING_POLICIES)}")
-    if fmt not in ("table", "json", "csv", "xlsx"):
-        raise UsageError("--format: harus table, json, csv atau xlsx")
-    if fmt == "xlsx" and out_file is None:
-        raise UsageError("--out: format xlsx membutuhkan --out FILE.xlsx")
-    if out_file is not None:
-        if fmt not in ("csv", "xlsx"):
-            raise UsageError("--out: hanya untuk --format csv atau xlsx")
-        check_output_file(out_file, (f".{fmt}",))
+    policy = check_mpi_options(missing, fmt, out_file)
     state = _state(ctx)
     with state.stores(read_only=True) as (wh, cat):
         measures = [get_measure(m, cat) for m in (measure or ["padu-7", "padu-6"])]
-        result = desil_crosstab(wh, cat, snapshot, measures, missing=missing)
+        result = desil_crosstab(wh, cat, snapshot, measures, missing=policy)
     data = result.to_dict()
     if state.json or fmt == "json":
         _emit(State(state.settings, True), data)
