@@ -137,7 +137,7 @@ def with_derived(
     """Family rows by KK with the derived fields added, computed here in plain Python:
     ``perkotaan`` from the shipped region list (None for a blank or unknown desa) and
     ``jumlah_penghuni_rumah``, the member rows of every KK with the same (non-blank) PLN
-    customer ID, or of the family alone without one."""
+    customer ID and metered PLN lighting (code 1), or of the family alone otherwise."""
     from padu.regions import kaltara
 
     status = {r.digits: r.perkotaan for r in kaltara().at_level("desa_kelurahan")}
@@ -147,7 +147,8 @@ def with_derived(
 
     def home(f: dict[str, Any]) -> str:
         pln = (f.get("id_pelanggan_pln") or "").strip()
-        return f"pln:{pln}" if pln else f"kk:{f['nomor_kartu_keluarga']}"
+        metered = str(f.get("sumber_penerangan_utama") or "").strip() == "1"
+        return f"pln:{pln}" if pln and metered else f"kk:{f['nomor_kartu_keluarga']}"
 
     per_home: dict[str, int] = {}
     for f in families:

@@ -490,3 +490,38 @@ def test_windows_1252_byte_late_in_a_large_file_is_still_read(
     result = _run(stores, _write(kel, tmp_path / "k.csv"), path)
     t = snapshot_table(stores.warehouse, stores.catalog, result.snapshot, "individu")
     assert t.filter(t.nama == "Agnès").count().to_pyarrow().as_py() == 1
+
+
+DESILS = ("desil_nasional", "desil_provinsi", "desil_kabupaten_kota")
+
+
+def _quality_of(stores: Stores, snapshot: int, kk: str) -> str | None:
+    t = snapshot_table(stores.warehouse, stores.catalog, snapshot, "keluarga")
+    found = t.filter(t.nomor_kartu_keluarga == kk).kualitas.to_pyarrow().to_pylist()
+    assert len(found) == 1
+    return str(found[0] or "")
+
+
+def test_all_desil_blank_is_not_yet_ranked_but_a_lone_blank_is_missing(
+    stores: Stores, tiny: tuple[pl.DataFrame, pl.DataFrame], tmp_path: Path
+) -> None:
+    """All three desil blank is DTSEN's "belum ditentukan" (no finding); a national desil
+    blank beside a provincial one is a blank field; without the other desil columns in the
+    file every blank national desil is a blank field."""
+    kel, ind = tiny
+    kks = kel.get_column("nomor_kartu_keluarga")
+    unranked = kel
+    for col in DESILS:
+        unranked = _set(unranked, 0, col, "")
+    both = _set(unranked, 1, "desil_nasional", "")
+    assert both.row(1, named=True)["desil_provinsi"], "the fixture's family 1 has a desil"
+    result = _run(stores, _write(both, tmp_path / "k.csv"), _write(ind, tmp_path / "i.csv"))
+    assert "kolom_kosong" not in _quality_of(stores, result.snapshot, kks[0])
+    assert "kolom_kosong" in _quality_of(stores, result.snapshot, kks[1])
+    # a file that never carries the provincial and kabupaten desil: a blank is missing data
+    national_only = both.drop("desil_provinsi", "desil_kabupaten_kota")
+    again = _run(
+        stores, _write(national_only, tmp_path / "k2.csv"), _write(ind, tmp_path / "i2.csv")
+    )
+    assert "kolom_kosong" in _quality_of(stores, again.snapshot, kks[0])
+    assert "kolom_kosong" in _quality_of(stores, again.snapshot, kks[1])

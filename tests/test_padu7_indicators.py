@@ -112,6 +112,11 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = [
     (family("smp17"), [head("smp17"), member("smp17", 17, partisipasi_sekolah="3",
                                              ijazah_tertinggi_yang_dimiliki="8")],
      {"anak_tidak_sekolah": True}),
+    # a 16-year-old who left school and whose certificate is blank: no SMA certificate shown,
+    # deprived (not undecided)
+    (family("kosong16"), [head("kosong16"), member("kosong16", 16, partisipasi_sekolah="3",
+                                                   ijazah_tertinggi_yang_dimiliki=None)],
+     {"anak_tidak_sekolah": True}),
     # a 17-year-old who never attended school: no certificate to read, deprived
     (family("tak17"), [head("tak17"), member("tak17", 17, partisipasi_sekolah="1")],
      {"anak_tidak_sekolah": True}),
@@ -146,6 +151,11 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = [
      [head("rumah1"), member("rumah1", 35), member("rumah1", 10)], {"lantai_sempit": True}),
     (family("rumah2", luas_lantai=40.0, jumlah_anggota_keluarga=3, id_pelanggan_pln="5101"),
      [head("rumah2"), member("rumah2", 33), member("rumah2", 8)], {"lantai_sempit": True}),
+    # a family lit from the neighbour's line carries the neighbour's ID: not the same house
+    (family("tetangga", luas_lantai=40.0, jumlah_anggota_keluarga=3, id_pelanggan_pln="5101",
+            sumber_penerangan_utama="2"),
+     [head("tetangga"), member("tetangga", 35), member("tetangga", 10)],
+     {"lantai_sempit": False}),
     (family("sendiri", luas_lantai=40.0, jumlah_anggota_keluarga=3),
      [head("sendiri"), member("sendiri", 35), member("sendiri", 10)], {"lantai_sempit": False}),
     # the head works on own account; a casual worker is not vulnerable in ILO's sense
@@ -235,6 +245,7 @@ def test_derived_fields_in_the_checker() -> None:
     assert fields_used("perkotaan dan jumlah_penghuni_rumah > 4") == {
         ("keluarga", "kode_kelurahan_desa"),
         ("keluarga", "id_pelanggan_pln"),
+        ("keluarga", "sumber_penerangan_utama"),
     }
     with pytest.raises(RuleError, match="kolom keluarga"):
         compile_rule("ada anggota(perkotaan)")

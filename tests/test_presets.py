@@ -286,3 +286,21 @@ def test_water_and_housing_rules_agree_with_padu_7() -> None:
         assert 7 in codes(rule, "jenis_lantai_terluas")  # bamboo floor
         assert 5 not in codes(rule, "jenis_dinding_terluas")  # log walls
         assert _preset(code).long_list  # decay and land title are not in the register
+
+
+def test_sanitation_and_schooling_rules_agree_with_padu_7() -> None:
+    """JAMBAN targets exactly the sanitation Padu-7 counts as unimproved (an urban pit latrine
+    included) and BANTU-SEKOLAH exactly the children Padu-7 counts as out of school (not those
+    who left with an SMA certificate)."""
+    indicators = {i.id: i.rule.text for i in get_measure("padu-7").indicators}
+
+    def flat(text: str) -> str:
+        return " ".join(text.replace("( ", "(").split())
+
+    sanitation = flat(indicators["sanitasi_tidak_layak"])
+    assert flat(_preset("JAMBAN").rule) == f"desil_nasional <= 5 dan ({sanitation})"
+    out_of_school = flat(indicators["anak_tidak_sekolah"])
+    assert out_of_school.startswith("ada anggota(") and out_of_school.endswith(")")
+    member_rule = _preset("BANTU-SEKOLAH").member_rule
+    assert member_rule is not None
+    assert flat(member_rule) == out_of_school.removeprefix("ada anggota(")[:-1]

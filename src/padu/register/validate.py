@@ -173,7 +173,7 @@ CHECKED_WITH = {"desil_nasional": ("desil_provinsi", "desil_kabupaten_kota")}
 
 
 def _field_checks(
-    f: Field, level: Level, rawc: pl.Expr, typc: pl.Expr
+    f: Field, level: Level, rawc: pl.Expr, typc: pl.Expr, peers: tuple[str, ...] = ()
 ) -> list[tuple[str, str, str, pl.Expr, pl.Expr]]:
     """The checks of one field: (kind, code, reason, failing-row condition, value shown)."""
     present = rawc.is_not_null() & (rawc.str.strip_chars() != "")
@@ -193,16 +193,31 @@ def _field_checks(
         checks.append((STRUCTURAL, "kunci_kosong", "kolom wajib kosong", typc.is_null(), rawc))
     if f.name in EXPECTED_FIELDS[level]:
         blank = ~present
-        if f.name == "desil_nasional":
+        if peers:
             # all three desil blank is DTSEN's "belum ditentukan" (not ranked yet), a status;
-            # a national desil blank beside a provincial or kabupaten one is a missing value
+            # a national desil blank beside a provincial or kabupaten one is a missing value.
+            # Only where the file carries those columns (``peers``: filled somewhere in it).
             given = [
                 pl.col(f"raw__{c}").is_not_null() & (pl.col(f"raw__{c}").str.strip_chars() != "")
-                for c in CHECKED_WITH[f.name]
+                for c in peers
             ]
             blank = blank & pl.any_horizontal(given)
         checks.append((QUALITY, "kolom_kosong", "isian kosong", blank, pl.lit(None)))
     return checks
+
+
+def _filled_somewhere(raw: pl.DataFrame, columns: tuple[str, ...]) -> bool:
+    """Whether any of ``columns`` holds a non-blank value in some row of ``raw``."""
+    present = [c for c in columns if c in raw.columns]
+    if not present:
+        return False
+    filled = pl.any_horizontal(
+        [
+            pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "")
+            for c in present
+        ]
+    )
+    return bool(raw.select(filled.any()).item())
 
 
 def _type_level(
@@ -228,6 +243,12 @@ def _type_level(
         if f.required and f.name in ("nomor_kartu_keluarga", "nomor_induk_kependudukan")
     ]
     columns: dict[str, pl.Series] = {}
+    # the raw text of fields other checks read, kept before the loop drops columns
+    peer_text = {
+        name: {c: raw.get_column(c) for c in peers}
+        for name, peers in CHECKED_WITH.items()
+        if name in raw.columns and _filled_somewhere(raw, peers)
+    }
     for f in fields:
         rawc, typc = pl.col(f"raw__{f.name}"), pl.col(f.name)
         value = (
@@ -235,12 +256,16 @@ def _type_level(
             if f.name in typed.columns
             else raw.select(_typed_expr(f).alias(f.name)).to_series()
         )
-        peers = [raw.get_column(c).alias(f"raw__{c}") for c in CHECKED_WITH.get(f.name, ())]
+        peers = peer_text.pop(f.name, {})
         checked = typed.select(RID, FILE, ROW, *[k for k in keys if k != f.name]).with_columns(
-            value, raw.get_column(f.name).alias(f"raw__{f.name}"), *peers
+            value,
+            raw.get_column(f.name).alias(f"raw__{f.name}"),
+            *[text.alias(f"raw__{c}") for c, text in peers.items()],
         )
         raw = raw.drop(f.name)
-        for kind, code, reason, condition, shown in _field_checks(f, level, rawc, typc):
+        for kind, code, reason, condition, shown in _field_checks(
+            f, level, rawc, typc, tuple(peers)
+        ):
             out.emit(
                 checked.filter(condition),
                 kind=kind,

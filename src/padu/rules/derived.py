@@ -8,8 +8,11 @@ table when a rule names it:
   region data (:func:`padu.regions.kaltara`, column ``perkotaan``). Unknown (NULL) for a
   blank or unknown desa code.
 - ``jumlah_penghuni_rumah`` (angka): the members of every KK sharing the family's
-  dwelling. A dwelling is identified by ``id_pelanggan_pln`` when it is filled, otherwise
-  the family is a dwelling of its own. Members are the member rows of each KK.
+  dwelling. A dwelling is identified by ``id_pelanggan_pln`` when it is filled and the
+  family's own lighting is metered PLN electricity (``sumber_penerangan_utama`` 1: a
+  family lit from a neighbour's line may carry the neighbour's ID); otherwise the family is
+  a dwelling of its own, so KKs sharing an unmetered house are not seen together. Members
+  are the member rows of each KK.
 
 The dwelling count needs every family of the snapshot, also when a caller evaluates one
 family only: such a caller passes the unfiltered tables as ``population`` to
@@ -28,6 +31,8 @@ from padu.rules.ast import Name, Node
 KK = "nomor_kartu_keluarga"
 DESA = "kode_kelurahan_desa"
 PLN = "id_pelanggan_pln"
+LIGHT = "sumber_penerangan_utama"
+METERED_PLN = "1"
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ DERIVED: dict[str, DerivedField] = {
         "Jumlah penghuni rumah: anggota semua KK yang tinggal di rumah yang sama "
         "(ID pelanggan PLN yang sama)",
         "Members of every KK sharing the family's dwelling (same PLN customer ID)",
-        (PLN,),
+        (PLN, LIGHT),
     ),
 }
 
@@ -96,9 +101,11 @@ def perkotaan(keluarga: Any) -> Any:
 
 
 def dwelling_key(keluarga: Any) -> Any:
-    """The dwelling a family lives in: its PLN customer ID, or its own KK without one."""
+    """The dwelling a family lives in: its PLN customer ID when its lighting is metered PLN
+    electricity, otherwise its own KK."""
     pln = keluarga[PLN].cast("string").strip()
-    metered = pln.notnull() & (pln != "")
+    light = keluarga[LIGHT].cast("string").strip()
+    metered = pln.notnull() & (pln != "") & light.notnull() & (light == METERED_PLN)
     return ibis.ifelse(metered, "pln:" + pln, "kk:" + keluarga[KK])
 
 
