@@ -128,13 +128,17 @@ def test_data_needs_fields_completeness_and_undecidable(
     assert short("jenis_kloset") - always  # a region the closet blanks alone would flag
     import dataclasses
 
-    meters = dataclasses.replace(
-        rtlh, data_needs=("id_pelanggan_pln",)
-    )  # filled only for metered PLN homes
+    # the PLN customer ID is filled only for metered homes: a blank is "no meter", so naming
+    # it as a data need flags no region the rule's own fields do not already flag
+    meters = dataclasses.replace(rtlh, data_needs=("id_pelanggan_pln",))
     weak = data_needs(stores.warehouse, stores.catalog, snap, [meters])["programmes"][0][
         "unreliable_regions"
     ]
-    assert {"65.02", "65.03"} <= {r["kode"] for r in weak}
+    rtlh_always = short("desil_nasional") | short("jenis_atap_terluas")
+    rtlh_always |= short("jenis_dinding_terluas") | short("jenis_lantai_terluas")
+    rtlh_always |= short("status_kepemilikan_rumah")
+    assert {r["kode"] for r in weak} == rtlh_always
+    assert short("id_pelanggan_pln") - rtlh_always  # the PLN blanks alone would flag more
     path = tmp_path / "needs.xlsx"
     write_workbook(needs, path)
     book = CalamineWorkbook.from_path(str(path))

@@ -95,7 +95,8 @@ def compare(reg: SyntheticRegister, as_of: dt.date = dt.date(2025, 12, 31)) -> l
             "stunting_prevalence_under5_pct",
             area,
             _pct(under5, pl.col("kondisi_gizi") == "2"),
-            "kondisi_gizi = 2, parent-reported: about half the measured figure by design",
+            "kondisi_gizi = 2, parent-reported: half the SSGI 2022 kabupaten pattern "
+            "rescaled to the 2024 province level",
         )
     add(
         "electrification_ratio_pct",
