@@ -61,11 +61,12 @@ def u(persons: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _adults(persons: pl.DataFrame) -> Iterator[dict[str, Any]]:
-    """Register adults with a two-word name, a desa and a NIK that carries their birth date."""
+    """Register adults with a two-word name, a Kaltara desa (the KTP's: some people keep an
+    origin-province KTP) and a NIK that carries their birth date."""
     ok = persons.filter(
         (pl.col("tanggal_lahir") < dt.date(2000, 1, 1))
         & (pl.col("nama_normal").str.count_matches(" ") == 1)
-        & pl.col("desa").is_not_null()
+        & pl.col("desa").str.starts_with("65")
         & pl.col("nik").str.contains(r"^\d{16}$")
         & (pl.col("nik").str.slice(10, 2) == pl.col("tanggal_lahir").dt.strftime("%y"))
     ).sort("pid")
@@ -352,7 +353,7 @@ def test_family_keyed_list_with_desa_names_links_to_families(
 ) -> None:
     heads = persons.filter(
         (pl.col("hubungan") == "1")
-        & pl.col("desa").is_not_null()
+        & pl.col("desa").str.starts_with("65")  # a Kaltara KTP (not an origin-province one)
         & (pl.col("nama_normal").str.count_matches(" ") >= 1)
     ).sort("pid")
     picked = heads.head(6).to_dicts()

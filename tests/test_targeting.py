@@ -14,17 +14,19 @@ from padu.programmes.targeting import draw_target_list
 from padu.rules import parse
 from padu.synth import SyntheticRegister
 from tests.conftest import SNAPSHOT_DATE, Stores
-from tests.rule_reference import evaluate
+from tests.rule_reference import evaluate, with_derived
 
 
 def _reference_units(programme, reg: SyntheticRegister) -> set[str]:  # type: ignore[no-untyped-def]
+    people = list(reg.individu.iter_rows(named=True))
     members: dict[str, list[dict[str, object]]] = {}
-    for m in reg.individu.iter_rows(named=True):
+    for m in people:
         members.setdefault(str(m["nomor_kartu_keluarga"]), []).append(m)
     rule = parse(programme.rule)
     member_rule = parse(programme.member_rule) if programme.member_rule else None
     out: set[str] = set()
-    for fam in reg.keluarga.iter_rows(named=True):
+    # the derived fields (perkotaan, jumlah_penghuni_rumah) computed here in plain Python
+    for fam in with_derived(list(reg.keluarga.iter_rows(named=True)), people).values():
         kk = str(fam["nomor_kartu_keluarga"])
         if evaluate(rule, fam, members.get(kk, []), SNAPSHOT_DATE) is not True:
             continue
