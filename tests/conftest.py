@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,6 +219,47 @@ def write_csv_register(
             writer.writerows(rows)
         paths.append(path)
     return paths
+
+
+#: One real desa of Bulungan, in the family fields of a hand-built register row.
+HAND_DESA = {
+    "kode_kelurahan_desa": "6501011001",
+    "kelurahan_desa": "Tanjung Palas Hulu",
+    "kode_kecamatan": "650101",
+    "kecamatan": "Tanjung Palas",
+    "kode_kabupaten_kota": "6501",
+    "kabupaten_kota": "Kabupaten Bulungan",
+    "kode_provinsi": "65",
+    "provinsi": "Kalimantan Utara",
+}
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """The rows of the rich tables a command printed, by their first cell."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("\u2502"):
+            cells = [c.strip() for c in line.strip("\u2502").split("\u2502")]
+            out.setdefault(cells[0], cells)
+    return out
+
+
+def engine_tables(
+    stores: Stores, families: list[dict[str, Any]], members: list[dict[str, Any]]
+) -> list[Any]:
+    """Family and member rows as temporary tables of the warehouse engine, every column."""
+    import ibis
+    import pyarrow as pa
+
+    from padu.register.snapshots import level_schema
+
+    out = []
+    for level, rows in (("keluarga", families), ("individu", members)):
+        schema = ibis.schema(level_schema(level)).to_pyarrow()
+        data = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema)
+        name = f"uji_{level}_{uuid.uuid4().hex[:8]}"
+        out.append(stores.warehouse.con.create_table(name, data, temp=True))
+    return out
 
 
 def wait_paused(proc: subprocess.Popen[str], stage: str) -> None:

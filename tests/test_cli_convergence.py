@@ -40,7 +40,7 @@ from padu.programmes import preset_workshop
 from padu.regions import kaltara
 from padu.settings import Settings
 from padu.stores import Catalog, open_stores
-from tests.conftest import Stores
+from tests.conftest import Stores, table_rows
 
 ACTOR = "analis-bappeda"
 YEAR = 2026
@@ -169,16 +169,6 @@ def _a_family(workshop: Workshop) -> str:
     return str(kel[KK][0])
 
 
-def _rows(table_text: str) -> dict[str, list[str]]:
-    """The rows of the rich tables printed, by their first cell."""
-    out: dict[str, list[str]] = {}
-    for line in table_text.splitlines():
-        if line.startswith("│"):
-            cells = [c.strip() for c in line.strip("│").split("│")]
-            out.setdefault(cells[0], cells)
-    return out
-
-
 def _events(home: Path, kind: str) -> list[Any]:
     cat = Catalog.connect(Settings(home=home).resolved_catalog_url())
     try:
@@ -219,7 +209,7 @@ def test_summary_speaks_bahasa_with_indonesian_numbers(
     assert "Perhatian: Tahun 2026 belum punya snapshot acuan" in text
     assert not ENGLISH.search(text), ENGLISH.search(text)
     assert "Per " not in text  # no breakdown asked
-    rows, data = _rows(text), ask()
+    rows, data = table_rows(text), ask()
     # every programme adopted is a row; PBI-JK's thousand-odd people carry a dot
     pbi = workshop.adopted["PBI-JK"]["selected"]
     assert pbi >= 1000, "the check below needs a number with thousands"
@@ -364,7 +354,7 @@ def test_by_region_every_family_in_its_region(
         ran = padu(workshop.home, "convergence", "--snapshot", "latest", "--year", str(YEAR),
                    "--by", by)  # fmt: skip
         assert ran.code == 0 and "Per kabupaten" in ran.out
-        rows = _rows(ran.out)
+        rows = table_rows(ran.out)
         for r in data["regions"]:
             assert rows[f"{r['kode']} {r['nama']}"][1] == angka(r["families"])
 
@@ -725,7 +715,7 @@ def test_family_card_by_kk_and_by_nik(workshop: Workshop) -> None:
     for name in members["nama"].to_list():
         assert name in text
     assert "Deprivasi (padu-7): " in text and "Program tahun 2026" in text
-    rows = _rows(text)
+    rows = table_rows(text)
     for r in card["programmes"]:
         assert rows[r["programme"]][1] == r["agency"]
     # every row (a programme planned and received has two rows under one code)

@@ -23,6 +23,7 @@ from padu.fmt import angka, persen, rupiah
 from padu.measure.measures import get_measure
 from padu.programmes import preset_workshop
 from padu.regions import kaltara
+from tests.conftest import table_rows
 
 YEAR = "2026"
 # an English key or a Python value leaking into a screen meant for an officer
@@ -47,16 +48,6 @@ def padu(home: Path, *args: str) -> Ran:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["--home", str(home), *args])
     return Ran(code, out.getvalue(), err.getvalue())
-
-
-def _rows(text: str) -> dict[str, list[str]]:
-    """The rows of the rich tables printed, by their first cell."""
-    out: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line.startswith("│"):
-            cells = [c.strip() for c in line.strip("│").split("│")]
-            out.setdefault(cells[0], cells)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +104,7 @@ def test_a_snapshot_dated_as_an_officer_writes_it(home: Path) -> None:
     listing = padu(home, "--json", "register", "list").json()["snapshots"]
     assert listing[0]["snapshot_date"] == "2026-01-23"  # JSON stays ISO
     text = padu(home, "register", "list").out
-    row = _rows(text)["1"]
+    row = table_rows(text)["1"]
     assert row[2] == "23 Januari 2026"
     assert row[3] == angka(listing[0]["families"]) and row[4] == angka(listing[0]["individuals"])
     assert "." in row[4], "the small register has thousands of people"
@@ -148,7 +139,7 @@ def test_a_date_that_is_none_of_the_forms_is_named(typed: str, small_files: Path
 def test_programme_show_in_words(home: Path) -> None:
     data = padu(home, "--json", "programme", "show", "RTLH").json()
     text = padu(home, "programme", "show", "RTLH").out
-    rows = _rows(text)
+    rows = table_rows(text)
     assert rows["instansi"][1] == data["agency"]
     assert rows["biaya per unit"][1] == rupiah(data["unit_cost"])
     assert rows["pagu anggaran"][1] == rupiah(data["budget"]) and "Rp" in rows["pagu anggaran"][1]
@@ -164,7 +155,7 @@ def test_target_summary_in_words_with_dots(home: Path) -> None:
     data = padu(home, "--json", "target", "PBI-JK", "--snapshot", "latest").json()
     assert data["selected"] >= 1000, "the check below needs a number with thousands"
     text = padu(home, "target", "PBI-JK", "--snapshot", "latest").out
-    rows = _rows(text)
+    rows = table_rows(text)
     assert rows["memenuhi syarat"][1] == angka(data["eligible"])
     assert rows["terpilih"][1] == angka(data["selected"]) and "." in rows["terpilih"][1]
     assert rows["biaya"][1] == rupiah(data["cost"])
@@ -173,12 +164,12 @@ def test_target_summary_in_words_with_dots(home: Path) -> None:
     assert not ENGLISH.search(text), ENGLISH.search(text)
     # one kabupaten: its code and its name
     kab = padu(home, "target", "PBI-JK", "--snapshot", "latest", "--region", "65.04").out
-    assert _rows(kab)["wilayah"][1] == f"65.04 {kaltara().get('65.04').nama}"
+    assert table_rows(kab)["wilayah"][1] == f"65.04 {kaltara().get('65.04').nama}"
 
 
 def test_target_all_in_words(home: Path) -> None:
     data = padu(home, "--json", "target", "semua", "--snapshot", "latest").json()
-    rows = _rows(padu(home, "target", "semua", "--snapshot", "latest").out)
+    rows = table_rows(padu(home, "target", "semua", "--snapshot", "latest").out)
     for sm in data["lists"]:
         cells = rows[sm["programme"]]
         assert cells[2:5] == [angka(sm["eligible"]), angka(sm["selected"]), rupiah(sm["cost"])]
@@ -220,7 +211,7 @@ def test_review_list_shows_dates_and_fields_in_words(home: Path) -> None:
 def test_mpi_table_shows_the_families_left_out(home: Path) -> None:
     data = padu(home, "--json", "mpi", "--snapshot", "latest").json()
     text = padu(home, "mpi", "--snapshot", "latest").out
-    rows = _rows(text)
+    rows = table_rows(text)
     overall = data["overall"]
     assert overall["missing_data_units"] > 0, "the small register has missing data"
     cells = rows["keseluruhan"]
@@ -272,7 +263,7 @@ def test_mpi_files_have_headers_in_words(home: Path, tmp_path: Path) -> None:
 
 def test_mpi_by_desil_names_and_orders_the_deciles(home: Path) -> None:
     text = padu(home, "mpi", "--snapshot", "latest", "--by", "desil_nasional").out
-    rows = _rows(text)
+    rows = table_rows(text)
     named = [k for k in rows if k.isdigit()]
     assert named == sorted(named, key=int)
     assert all(rows[k][1] == f"Desil {k}" for k in named)
@@ -296,7 +287,7 @@ def test_rule_explain_lists_each_condition_as_a_sentence(home: Path) -> None:
     rule = "desil_nasional <= 4 dan jenis_atap_terluas dalam [5, 7, 8]"
     data = padu(home, "--json", "rule", "explain", rule, "--snapshot", "latest").json()
     text = padu(home, "rule", "explain", rule, "--snapshot", "latest").out
-    rows = _rows(text)
+    rows = table_rows(text)
     assert len(data["clauses"]) == 2
     for c in data["clauses"]:
         assert c["sentence"] and rows[c["sentence"]][1] == angka(c["families"])

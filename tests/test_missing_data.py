@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
-import ibis
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from padu.register.snapshots import level_schema
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.compiler import evaluate
 from padu.rules.parser import RuleError, parse
 from padu.synth import SyntheticRegister
-from tests.conftest import SNAPSHOT_DATE, Stores
+from tests.conftest import SNAPSHOT_DATE, Stores, engine_tables
 from tests.rule_reference import evaluate as reference
 from tests.rule_reference import with_derived
 
@@ -29,22 +25,11 @@ AS_OF = dt.date(2026, 1, 23)
 KK = "nomor_kartu_keluarga"
 
 
-def _tables(stores: Stores, families: list[dict[str, Any]], members: list[dict[str, Any]]) -> Any:
-    """Family and member tables in the warehouse engine, with every register column."""
-    out = []
-    for level, rows in (("keluarga", families), ("individu", members)):
-        schema = ibis.schema(level_schema(level)).to_pyarrow()
-        data = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema)
-        name = f"uji_{level}_{uuid.uuid4().hex[:8]}"
-        out.append(stores.warehouse.con.create_table(name, data, temp=True))
-    return out
-
-
 def _engine(
     stores: Stores, rules: list[str], families: list[dict[str, Any]], members: list[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """{rule: {KK: True/False/None or a number}} as the warehouse engine evaluates it."""
-    kel, ind = _tables(stores, families, members)
+    kel, ind = engine_tables(stores, families, members)
     # counts are not rules: compiled without the check that a rule is true/false
     compiled = {f"r{i}": CompiledRule(text, parse(text)) for i, text in enumerate(rules)}
     try:
@@ -145,7 +130,7 @@ def test_blank_members_empty_families_and_faults_on_every_engine(stores: Stores)
 def test_rule_explain_counts_the_families_a_clause_cannot_decide(stores: Stores) -> None:
     from padu.rules.explain import explain
 
-    kel, ind = _tables(stores, FAMILIES, MEMBERS)
+    kel, ind = engine_tables(stores, FAMILIES, MEMBERS)
     text = "ada anggota(status_bekerja = 1) dan luas_lantai / jumlah_anggota_keluarga < 20"
     e = explain(text, kel, ind, AS_OF).to_dict()
     # ada: blank, skip unknown; the division: empty unknown; the whole rule: blank, skip,

@@ -9,20 +9,16 @@ derived fields are checked here too, with one KK evaluated alone against its dwe
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from fractions import Fraction
 from typing import Any
 
-import ibis
-import pyarrow as pa
 import pytest
 
 from padu.measure.measures import get_measure
-from padu.register.snapshots import level_schema
 from padu.rules import compile_rule, fields_used
 from padu.rules.compiler import evaluate
 from padu.rules.parser import RuleError
-from tests.conftest import Stores
+from tests.conftest import Stores, engine_tables
 from tests.rule_reference import evaluate as reference
 from tests.rule_reference import with_derived
 
@@ -177,21 +173,11 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = [
 ]  # fmt: skip
 
 
-def _tables(stores: Stores, families: list[dict[str, Any]], members: list[dict[str, Any]]) -> Any:
-    out = []
-    for level, rows in (("keluarga", families), ("individu", members)):
-        schema = ibis.schema(level_schema(level)).to_pyarrow()
-        data = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema)
-        name = f"uji_{level}_{uuid.uuid4().hex[:8]}"
-        out.append(stores.warehouse.con.create_table(name, data, temp=True))
-    return out
-
-
 @pytest.fixture
 def tables(stores: Stores) -> Any:
     families = [f for f, _, _ in CASES]
     members = [m for _, ms, _ in CASES for m in ms]
-    kel, ind = _tables(stores, families, members)
+    kel, ind = engine_tables(stores, families, members)
     return kel, ind, families, members
 
 

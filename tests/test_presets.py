@@ -22,18 +22,9 @@ from padu.programmes.model import Programme
 from padu.programmes.params import with_params
 from padu.programmes.targeting import KK, NIK, draw_target_list
 from padu.rules import compile_member_rule, compile_rule
-from tests.conftest import SNAPSHOT_DATE, Stores, import_files, write_csv_register
+from tests.conftest import HAND_DESA, SNAPSHOT_DATE, Stores, import_files, write_csv_register
 
-DESA = {
-    "kode_kelurahan_desa": "6501011001",
-    "kelurahan_desa": "Tanjung Palas Hulu",
-    "kode_kecamatan": "650101",
-    "kecamatan": "Tanjung Palas",
-    "kode_kabupaten_kota": "6501",
-    "kabupaten_kota": "Kabupaten Bulungan",
-    "kode_provinsi": "65",
-    "provinsi": "Kalimantan Utara",
-}
+DESA = HAND_DESA
 SD, SMP, SMA = "3", "8", "13"  # jenjang/ijazah codes: SD, SMP, SMA
 IN_SCHOOL, NEVER, LEFT = "2", "1", "3"  # partisipasi_sekolah
 TAMAT = "8"  # kelas_tertinggi: "tamat dan lulus"

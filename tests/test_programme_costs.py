@@ -22,18 +22,9 @@ from hypothesis import strategies as st
 
 from padu.programmes.model import CostComponent, Programme
 from padu.programmes.targeting import KK, NIK, draw_target_list, unit_costs
-from tests.conftest import SNAPSHOT_DATE, Stores, import_files, write_csv_register
+from tests.conftest import HAND_DESA, SNAPSHOT_DATE, Stores, import_files, write_csv_register
 
-DESA = {
-    "kode_kelurahan_desa": "6501011001",
-    "kelurahan_desa": "Tanjung Palas Hulu",
-    "kode_kecamatan": "650101",
-    "kecamatan": "Tanjung Palas",
-    "kode_kabupaten_kota": "6501",
-    "kabupaten_kota": "Kabupaten Bulungan",
-    "kode_provinsi": "65",
-    "provinsi": "Kalimantan Utara",
-}
+DESA = HAND_DESA
 AUD, SD, SMP, SMA, DIS, LANSIA = 3_000_000, 900_000, 1_500_000, 2_000_000, 2_400_000, 2_100_000
 
 
