@@ -42,6 +42,7 @@ from padu.audit import (
     PROGRAMME_IMPORT,
     REGISTER_IMPORT,
     REGISTER_REFERENCE,
+    SCENARIO_SAVE,
     TARGET_ADOPT,
     audit_row,
 )
@@ -116,6 +117,18 @@ class MeasureVersionRow(Base):
     __tablename__ = "measure_version"
 
     measure_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[str] = mapped_column(Text)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
+class ScenarioVersionRow(Base):
+    """One saved version of a planning scenario (its YAML text, as ``dump_scenario`` writes it)."""
+
+    __tablename__ = "skenario_versi"
+
+    scenario_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition: Mapped[str] = mapped_column(Text)
     dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -480,6 +493,44 @@ class Catalog:
             )
             if measure_id:
                 q = q.where(MeasureVersionRow.measure_id == measure_id)
+            return list(s.scalars(q))
+
+    # -- scenarios ---------------------------------------------------------------------
+    def save_scenario(self, scenario_id: str, definition: str, actor: str) -> int:
+        """Store ``definition`` as the next version of ``scenario_id`` unless it is the text
+        of the newest version already (then that version, and no event); the version number.
+
+        The comparison, the new row and its ``scenario.save`` event share one transaction.
+        """
+        with self.session() as s:
+            last = s.scalars(
+                select(ScenarioVersionRow)
+                .where(ScenarioVersionRow.scenario_id == scenario_id)
+                .order_by(ScenarioVersionRow.version.desc())
+            ).first()
+            if last is not None and last.definition == definition:
+                return last.version
+            version = (last.version if last else 0) + 1
+            s.add(
+                ScenarioVersionRow(
+                    scenario_id=scenario_id,
+                    version=version,
+                    definition=definition,
+                    dibuat=_now(),
+                    pelaku=actor,
+                )
+            )
+            s.add(audit_row(SCENARIO_SAVE, {"scenario": scenario_id, "version": version}, actor))
+        return version
+
+    def scenario_versions(self, scenario_id: str | None = None) -> list[ScenarioVersionRow]:
+        """Every stored version (of one scenario, or of all), oldest first."""
+        with self.session() as s:
+            q = select(ScenarioVersionRow).order_by(
+                ScenarioVersionRow.scenario_id, ScenarioVersionRow.version
+            )
+            if scenario_id:
+                q = q.where(ScenarioVersionRow.scenario_id == scenario_id)
             return list(s.scalars(q))
 
     # -- agencies and programmes ---------------------------------------------------------

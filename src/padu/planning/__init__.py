@@ -1,0 +1,1 @@
+"""Joint planning: one allocation of every agency's budget, compared with each planning alone."""
