@@ -35,6 +35,7 @@ __all__ = [
     "REGIONS_CROSSWALK",
     "REGISTER_IMPORT",
     "REGISTER_REFERENCE",
+    "SCENARIO_SAVE",
     "TARGET_ADOPT",
     "TARGET_DRAW",
     "ExportKind",
@@ -48,12 +49,14 @@ REGISTER_IMPORT = "register.import"
 REGISTER_REFERENCE = "register.reference"
 TARGET_DRAW = "target.draw"
 TARGET_ADOPT = "target.adopt"
+PLAN_RUN = "plan.run"
 FAMILY_CARD = "family.card"
 LINK_LEDGER = "link.ledger"
 LINK_REVIEW = "link.review"
 LINK_MAPPING = "link.mapping"
 PROGRAMME_IMPORT = "programme.import"
 MEASURE_SAVE = "measure.save"
+SCENARIO_SAVE = "scenario.save"
 REGIONS_CROSSWALK = "regions.crosswalk"
 PERSONAL_DATA_EXPORT = "personal_data.export"
 
@@ -65,6 +68,7 @@ ExportKind = Literal[
     "link_report",
     "links_csv",
     "agency_list",
+    "plan_handover",
 ]
 EXPORT_KINDS: tuple[ExportKind, ...] = get_args(ExportKind)
 

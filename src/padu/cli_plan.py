@@ -1,0 +1,277 @@
+"""``padu plan`` and ``padu scenario``: joint planning of every agency's budget.
+
+Registered on the main app by :mod:`padu.cli` (imported at its end).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+from rich.table import Table
+
+from padu.cli import State, _emit, _group, _state, app, check_format, out
+from padu.errors import UsageError
+from padu.files import atomic_output
+from padu.fmt import angka, desimal, persen, rupiah
+
+scenario_app = _group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
+app.add_typer(scenario_app, name="scenario")
+
+OBJECTIVE_WORDS = {
+    "lifted": "keluarga miskin multidimensi yang terangkat (skor turun di bawah k)",
+    "weighted": "deprivasi tertutup, berbobot ke desil terbawah dan skor tertinggi",
+}
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    scenario: Annotated[
+        str, typer.Argument(help="Berkas YAML skenario, nama preset, atau id skenario tersimpan.")
+    ],
+    snapshot: Annotated[
+        str, typer.Option("--snapshot", help="Id/label snapshot, 'latest' atau 'acuan:TAHUN'.")
+    ],
+    compare: Annotated[
+        str, typer.Option("--compare", help="siloed (bandingkan dengan sendiri-sendiri) atau none.")
+    ] = "siloed",
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Catat daftar rencana sebagai rencana tiap program.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, json atau xlsx.")] = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Berkas keluaran (.json atau .xlsx).")
+    ] = None,
+    workbooks: Annotated[
+        Path | None,
+        typer.Option("--workbooks", help="Folder: satu buku kerja siklus anggaran per instansi."),
+    ] = None,
+    gap: Annotated[
+        float, typer.Option("--gap", help="Celah optimalitas yang diterima (0,001 = 0,1 %).")
+    ] = 0.001,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Batas waktu pemecah, detik.")
+    ] = 300.0,
+    by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
+) -> None:
+    """Rencana terpadu semua anggaran program, dibandingkan dengan tiap instansi sendiri."""
+    from padu.planning.handover import write_comparison, write_handover
+    from padu.planning.run import adopt_plan, plan_scenario
+    from padu.planning.scenario import read_scenario, save_scenario
+
+    state = _state(ctx)
+    check_format(fmt, out_file, json_file=True)
+    if compare not in ("siloed", "none"):
+        raise UsageError("--compare: harus siloed atau none")
+    if not 0 <= gap < 1:
+        raise UsageError("--gap: harus di antara 0 dan 1 (0,005 = 0,5 %)")
+    actor = state.actor(by)
+    with state.stores() as (wh, cat):
+        loaded, version = read_scenario(scenario, cat)
+        if Path(scenario).suffix.lower() in (".yaml", ".yml") and Path(scenario).exists():
+            version = save_scenario(loaded, cat, actor=actor)  # a file's scenario is kept
+        result = plan_scenario(
+            wh, cat, loaded, snapshot, actor=actor, compare=compare == "siloed",
+            gap=gap, time_limit=time_limit, version=version,
+        )  # fmt: skip
+        adopted = adopt_plan(wh, cat, result, actor=actor) if adopt else []
+        written = write_handover(result, workbooks, cat, actor=actor) if workbooks else []
+    data = result.to_json()
+    if adopted:
+        data["adopted"] = [
+            {"programme": a.programme, "year": a.year, "adoption": a.id, "selected": a.selected}
+            for a in adopted
+        ]
+    if written:
+        data["workbooks"] = [str(p) for p in written]
+    if fmt == "xlsx" and out_file is not None:
+        write_comparison(result, out_file)
+    elif fmt == "json" and out_file is not None:
+        with atomic_output(out_file) as temp:
+            temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    if state.json or (fmt == "json" and out_file is None):
+        _emit(State(state.settings, True), data)
+        return
+    out.print(plan_tables(data))
+    for a in adopted:
+        out.print(
+            f"Diadopsi: {a.programme} tahun {a.year}, {angka(a.selected)} unit (adopsi {a.id})"
+        )
+    for path in [*written, *([out_file] if out_file else [])]:
+        out.print(f"-> {path}")
+
+
+def _delta(a: float | None, b: float | None, kind: str) -> str:
+    if a is None or b is None:
+        return "-"
+    d = a - b
+    sign = "+" if d > 0 else ("−" if d < 0 else "±")
+    return sign + _cell(abs(d), kind)
+
+
+def _cell(x: float | None, kind: str) -> str:
+    if x is None:
+        return "-"
+    if kind == "rp":
+        return rupiah(round(x))
+    if kind == "pct":
+        return persen(100 * x, 2)
+    if kind == "dec":
+        return desimal(x, 4)
+    return angka(round(x))
+
+
+ROWS = [
+    ("families_reached", "Keluarga terjangkau", "n"),
+    ("deprivations_closed", "Deprivasi tertutup", "n"),
+    ("poor_before", "Keluarga miskin multidimensi (sebelum)", "n"),
+    ("poor_lifted", "Keluarga miskin yang terangkat", "n"),
+    ("H_before", "H sebelum", "pct"),
+    ("H_after", "H sesudah", "pct"),
+    ("A_after", "A sesudah", "pct"),
+    ("M0_before", "M0 sebelum", "dec"),
+    ("M0_after", "M0 sesudah", "dec"),
+    ("same_dimension_overlap", "Keluarga dengan tumpang tindih satu dimensi", "n"),
+    ("budget_used", "Anggaran terpakai", "rp"),
+    ("cost_per_deprivation_closed", "Biaya per deprivasi tertutup", "rp"),
+]
+
+
+def plan_tables(data: dict[str, Any]) -> Group:
+    """The comparison an analyst reads: province, kabupaten, programmes, the solver."""
+    integ, silo = data["integrated"], data["siloed"]
+    title = (
+        f"{data['scenario_name']} (skenario {data['scenario']}"
+        + (f" versi {data['scenario_version']}" if data["scenario_version"] else "")
+        + f"), snapshot {data['snapshot']} ({data['snapshot_label']})"
+    )
+    head = Table(title=title, title_justify="left")
+    head.add_column("Ukuran")
+    head.add_column("Terpadu", justify="right")
+    if silo:
+        head.add_column("Sendiri-sendiri", justify="right")
+        head.add_column("Selisih", justify="right")
+    for key, label, kind in ROWS:
+        cells = [_cell(integ[key], kind)]
+        if silo:
+            cells += [_cell(silo[key], kind), _delta(integ[key], silo[key], kind)]
+        head.add_row(label, *cells)
+    for dim, n in integ["deprivations_closed_by_dimension"].items():
+        cells = [angka(n)]
+        if silo:
+            s = silo["deprivations_closed_by_dimension"][dim]
+            cells += [angka(s), _delta(n, s, "n")]
+        head.add_row(f"  deprivasi tertutup: {dim}", *cells)
+    kab = Table(title="Per kabupaten/kota (terpadu / sendiri-sendiri)", title_justify="left")
+    for col in ("Kabupaten/kota", "Miskin", "Terangkat", "Deprivasi tertutup", "Terjangkau",
+                "Tumpang tindih", "M0 sesudah"):  # fmt: skip
+        kab.add_column(col, justify="left" if col == "Kabupaten/kota" else "right")
+    for entry in data["kabupaten"].values():
+        i, s = entry["integrated"], entry["siloed"]
+
+        def pair(key: str, kind: str = "n", i: Any = i, s: Any = s) -> str:
+            return _cell(i[key], kind) + (f" / {_cell(s[key], kind)}" if s else "")
+
+        kab.add_row(
+            entry["name"], angka(i["poor_before"]), pair("poor_lifted"),
+            pair("deprivations_closed"), pair("families_reached"),
+            pair("same_dimension_overlap"), pair("M0_after", "dec"),
+        )  # fmt: skip
+    progs = Table(title="Per program (terpadu / sendiri-sendiri)", title_justify="left")
+    for col in ("Program", "Instansi", "Menutup", "Pagu", "Unit", "Biaya"):
+        progs.add_column(col, justify="right" if col in ("Pagu", "Unit", "Biaya") else "left")
+    for p in data["programmes"]:
+        i, s = p["integrated"], p.get("siloed")
+        progs.add_row(
+            p["code"], p["agency"], ", ".join(p["closes"]) or "- (urutan sendiri)",
+            "-" if p["budget"] is None else rupiah(p["budget"]),
+            angka(i["units"]) + (f" / {angka(s['units'])}" if s else ""),
+            rupiah(i["cost"]) + (f" / {rupiah(s['cost'])}" if s else ""),
+        )  # fmt: skip
+    gap = data["gap"]
+    lines = [
+        f"Tujuan: {OBJECTIVE_WORDS.get(data['objective'], data['objective'])}.",
+        f"Pemecah HiGHS: {data['solver_status']}, celah optimalitas "
+        f"{'-' if gap is None else persen(100 * gap, 3)}, {angka(data['types'] or 0)} tipe "
+        f"keluarga, {angka(data['variables'] or 0)} variabel; waktu: data "
+        f"{desimal(data['data_seconds'] or 0, 1)} dtk, model "
+        f"{desimal(data['model_seconds'] or 0, 1)} dtk, pemecah "
+        f"{desimal(data['solve_seconds'] or 0, 1)} dtk.",
+        *(f"Peringatan: {w}" for w in data["warnings"]),
+    ]
+    return Group(head, kab, progs, *lines)
+
+
+@scenario_app.command("list")
+def scenario_list(ctx: typer.Context) -> None:
+    """Skenario preset dan tersimpan (dengan versinya)."""
+    from padu.planning.scenario import preset_scenario_names, scenario_versions
+
+    state = _state(ctx)
+    with state.stores(read_only=True) as (_, cat):
+        rows = scenario_versions(cat)
+    stored: list[dict[str, Any]] = [
+        {
+            "id": r.scenario_id,
+            "version": r.version,
+            "dibuat": r.dibuat.isoformat(),
+            "oleh": r.pelaku,
+        }
+        for r in rows
+    ]
+    presets = preset_scenario_names()
+    data = {"presets": presets, "stored": stored}
+    table = Table(title="Skenario", title_justify="left")
+    for col in ("Skenario", "Versi", "Disimpan", "Oleh"):
+        table.add_column(col)
+    for name in presets:
+        table.add_row(name, "preset", "-", "-")
+    for r in stored:
+        table.add_row(str(r["id"]), str(r["version"]), str(r["dibuat"]), str(r["oleh"]))
+    _emit(state, data, table)
+
+
+@scenario_app.command("import")
+def scenario_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Berkas YAML skenario.")],
+    by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
+) -> None:
+    """Simpan skenario dari YAML sebagai versi baru (bila isinya berubah)."""
+    from padu.cli import _input_file
+    from padu.planning.run import scenario_workshop
+    from padu.planning.scenario import check_against, load_scenario, save_scenario
+
+    state = _state(ctx)
+    _input_file(path, "berkas skenario")
+    loaded = load_scenario(path.read_text(encoding="utf-8"), str(path))
+    with state.stores() as (_, cat):
+        programmes, measure = scenario_workshop(loaded, cat)
+        check_against(loaded, programmes, measure)
+        version = save_scenario(loaded, cat, actor=state.actor(by))
+    data = {"scenario": loaded.id, "version": version}
+    _emit(state, data, f"Skenario {loaded.id} tersimpan: versi {version}")
+
+
+@scenario_app.command("export")
+def scenario_export(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Nama preset atau id skenario tersimpan.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Berkas YAML keluaran.")],
+) -> None:
+    """Tulis skenario (preset atau versi tersimpan terbaru) sebagai YAML yang dapat disunting."""
+    from padu.files import check_output_file
+    from padu.planning.scenario import dump_scenario, read_scenario
+
+    state = _state(ctx)
+    check_output_file(out_file, (".yaml", ".yml"))
+    with state.stores(read_only=True) as (_, cat):
+        loaded, version = read_scenario(scenario, cat)
+    with atomic_output(out_file) as temp:
+        temp.write_text(dump_scenario(loaded), encoding="utf-8")
+    data = {"scenario": loaded.id, "version": version, "out": str(out_file)}
+    _emit(state, data, f"-> {out_file}")
