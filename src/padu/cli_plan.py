@@ -70,7 +70,8 @@ def plan_command(
     if not 0 <= gap < 1:
         raise UsageError("--gap: harus di antara 0 dan 1 (0,005 = 0,5 %)")
     actor = state.actor(by)
-    with state.stores() as (wh, cat):
+    # only --adopt writes the warehouse: without it other readers may run alongside
+    with state.stores(read_only=not adopt) as (wh, cat):
         loaded, version = read_scenario(scenario, cat)
         if Path(scenario).suffix.lower() in (".yaml", ".yml") and Path(scenario).exists():
             version = save_scenario(loaded, cat, actor=actor)  # a file's scenario is kept

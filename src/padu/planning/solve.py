@@ -121,13 +121,15 @@ class _Type:
 def _types(inst: Instance, optimised: list[PlanProgramme]) -> list[_Type]:
     """Families grouped by everything the model can see about them."""
     committed = {j: inst.committed.get(p.code, frozenset()) for j, p in enumerate(optimised)}
+    floors = _floors(inst)
     options: dict[int, list[_Option]] = defaultdict(list)
     forced: dict[int, set[int]] = defaultdict(set)
     for j, p in enumerate(optimised):
         for f in p.units_of:
             mask = p.closes & inst.deprived[f]
             kept = f in committed[j]
-            if not mask and not kept:
+            floor = (p.code, inst.kabupaten[f]) in floors
+            if not mask and not kept and not floor:
                 continue  # it would close nothing for this family
             package = p.package(f)
             cost = sum(p.unit_cost[u] for u in package)
@@ -156,6 +158,7 @@ def _combos(inst: Instance, t: _Type, optimised: list[PlanProgramme]) -> None:
     rep = t.families[0]
     opts = t.options
     out: list[tuple[tuple[int, ...], float, int]] = []
+    floors = _floors(inst)
     for size in range(1, len(opts) + 1):
         for combo in combinations(range(len(opts)), size):
             chosen = [opts[i] for i in combo]
@@ -169,6 +172,7 @@ def _combos(inst: Instance, t: _Type, optimised: list[PlanProgramme]) -> None:
                 union |= o.mask
             redundant = any(
                 o.programme not in t.committed
+                and (optimised[o.programme].code, t.kabupaten) not in floors
                 and not o.mask & ~_union(chosen[:i] + chosen[i + 1 :])
                 for i, o in enumerate(chosen)
             )
@@ -178,6 +182,16 @@ def _combos(inst: Instance, t: _Type, optimised: list[PlanProgramme]) -> None:
             cost = sum(o.cost for o in chosen)
             out.append((combo, value, cost))
     t.combos = out
+
+
+def _floors(inst: Instance) -> set[tuple[str, str]]:
+    """(programme, kabupaten) pairs with a floor: there a unit that closes nothing may
+    still be needed to reach the floor."""
+    return {
+        (lim.programme, lim.kabupaten)
+        for lim in inst.limits
+        if (lim.min_units or 0) > 0 or (lim.min_budget or 0) > 0
+    }
 
 
 def _union(options: list[_Option]) -> int:
@@ -257,6 +271,11 @@ def integrated(inst: Instance, *, gap: float = 0.001, time_limit: float = 300.0)
     inf = highspy.kHighsInf
     ncol = len(columns)
     if ncol == 0:
+        if any(lo > 0 for lo in rows_lo):  # a floor with no family that could meet it
+            raise UsageError(
+                "skenario tidak layak: batas bawah kabupaten tidak dapat dipenuhi karena tidak "
+                "ada keluarga layak di sana"
+            )
         alloc = _fixed(inst, Allocation({p.code: [] for p in optimised}, gap=0.0, types=0))
         alloc.model_seconds = time.perf_counter() - start
         alloc.solve_seconds = 0.0
