@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, the agreed
-##       reference, every target list adopted as the 2026 plan, two noisy agency lists (PKH, RTLH)
+##       reference, every target list adopted as the 2026 plan, the joint plan of the budgeted
+##       programmes (integrated vs siloed) adopted over them, two noisy agency lists (PKH, RTLH)
 ##       linked back to the register, and the convergence of all programmes by kabupaten
 demo: install
 	mkdir -p $(HOME_DIR)
@@ -30,6 +31,7 @@ demo: install
 	$(PADU) needs --snapshot latest
 	$(PADU) register reference latest --year 2026 --why "Demo: snapshot sintetis disepakati sebagai acuan 2026"
 	$(PADU) target semua --snapshot acuan:2026 --adopt
+	$(PADU) plan kaltara-2026 --snapshot acuan:2026 --adopt --workbooks $(HOME_DIR)/rencana-2026
 	$(PADU) synth list --from acuan:2026 --programme PKH --size 5000 --seed 1 --out $(HOME_DIR)/daftar-pkh.xlsx
 	$(PADU) link $(HOME_DIR)/daftar-pkh.xlsx --programme PKH --year 2026 --snapshot acuan:2026 \
 		--out $(HOME_DIR)/laporan-tautan-pkh.xlsx
@@ -59,6 +61,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/mpi_af.py
 	$(VENV)/bin/python benchmarks/targeting.py
 	$(VENV)/bin/python benchmarks/linkage.py
+	$(VENV)/bin/python benchmarks/planning.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -80,7 +80,7 @@ def plan_command(
             gap=gap, time_limit=time_limit, version=version,
         )  # fmt: skip
         adopted = adopt_plan(wh, cat, result, actor=actor) if adopt else []
-        written = write_handover(result, workbooks, cat, actor=actor) if workbooks else []
+        written = write_handover(result, workbooks, wh, cat, actor=actor) if workbooks else []
     data = result.to_json()
     if adopted:
         data["adopted"] = [

@@ -7,6 +7,7 @@ hand-over are recorded together and appear whole or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from padu.audit import record_exports
 from padu.errors import UsageError
 from padu.files import atomic_output, check_output_file
 from padu.planning.result import PlanResult
-from padu.stores import Catalog
+from padu.stores import Catalog, Warehouse
 
 
 def write_comparison(result: PlanResult, path: Path) -> Path:
@@ -27,9 +28,13 @@ def write_comparison(result: PlanResult, path: Path) -> Path:
     return path
 
 
-def write_handover(result: PlanResult, folder: Path, catalog: Catalog, *, actor: str) -> list[Path]:
-    """``FOLDER/KODE-INSTANSI.xlsx`` for every agency with a programme in the plan."""
+def write_handover(
+    result: PlanResult, folder: Path, wh: Warehouse, catalog: Catalog, *, actor: str
+) -> list[Path]:
+    """``FOLDER/KODE-INSTANSI.xlsx`` for every agency with a programme in the plan (a
+    family list names each family's head with the head's NIK, as ``padu target`` does)."""
     from padu.planning.workbook import write_agency_workbook
+    from padu.programmes.bnba import with_heads
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -37,13 +42,16 @@ def write_handover(result: PlanResult, folder: Path, catalog: Catalog, *, actor:
     folder.mkdir(parents=True, exist_ok=True)
     agencies = sorted({p.agency for p in result.programmes.values()})
     paths = [check_output_file(folder / f"{code}.xlsx", (".xlsx",)) for code in agencies]
+    with wh.scratch():
+        lists = {c: with_heads(wh, catalog, t) for c, t in result.lists.items()}
+    result = dataclasses.replace(result, lists=lists)
     with ExitStack() as stack:
         temps = [stack.enter_context(atomic_output(p)) for p in paths]
         for code, temp in zip(agencies, temps, strict=True):
             write_agency_workbook(temp, code, result)
         details = []
         for code, path in zip(agencies, paths, strict=True):
-            lists = [t for c, t in result.lists.items() if result.programmes[c].agency == code]
+            mine = [t for c, t in result.lists.items() if result.programmes[c].agency == code]
             details.append(
                 (
                     path,
@@ -51,9 +59,9 @@ def write_handover(result: PlanResult, folder: Path, catalog: Catalog, *, actor:
                         "scenario": result.scenario.id,
                         "snapshot": result.snapshot,
                         "agency": code,
-                        "programmes": [t.programme.code for t in lists],
-                        "rows": sum(t.selected for t in lists),
-                        "hashes": [t.hash for t in lists],
+                        "programmes": [t.programme.code for t in mine],
+                        "rows": sum(t.selected for t in mine),
+                        "hashes": [t.hash for t in mine],
                     },
                 )
             )

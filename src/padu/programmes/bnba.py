@@ -6,6 +6,8 @@ write the file, whose personal-data export is recorded before the file is rename
 place. Files: Excel with a cover sheet, an all-rows sheet ("Semua") and one sheet per
 kecamatan ("Bulungan - Tanjung Palas", ordered by kabupaten then kecamatan), or CSV; every
 list of ``target semua`` in one workbook (a sheet per programme) or in a folder (a file each).
+:func:`add_list_sheets` puts one list's cover and rows sheet into another workbook (a joint
+plan's hand-over to an agency, :mod:`padu.planning.workbook`).
 
 The workbook is what a village meeting (musyawarah desa) reads and signs: Indonesian
 headers; sex, relationship, desil and deprivations in words; scores with two decimals and a
@@ -65,6 +67,7 @@ HEADERS = {
     "desil_nasional": "Desil Nasional",
     "skor_deprivasi": "Skor Deprivasi (Padu-7)",
     "alasan": "Alasan Memenuhi Syarat",
+    "alasan_rencana": "Alasan dipilih rencana",
     "deprivasi": "Deprivasi (Padu-7)",
     "komponen": "Komponen",
     "biaya": "Biaya",
@@ -72,8 +75,9 @@ HEADERS = {
 TEXT = {NIK, KK, HEAD_NIK, "kode_kelurahan_desa"}
 #: Coded columns written with their code list's words (the CSV keeps desil as a number).
 WORDS = {"jenis_kelamin": "jenis_kelamin", "status_hubungan_keluarga": "status_hubungan_keluarga"}
-WIDTHS = {"alasan": 48, "deprivasi": 40, "alamat": 30, "nama": 24, "nama_anggota_keluarga": 24,
-          "komponen": 28, "kelurahan_desa": 18, "kecamatan": 16, "kabupaten_kota": 18}  # fmt: skip
+WIDTHS = {"alasan": 48, "alasan_rencana": 48, "deprivasi": 40, "alamat": 30, "nama": 24,
+          "nama_anggota_keluarga": 24, "komponen": 28, "kelurahan_desa": 18, "kecamatan": 16,
+          "kabupaten_kota": 18}  # fmt: skip
 ALL_ROWS = "Semua"
 #: The most list rows one sheet holds: Excel's 1,048,576 rows less the header and the
 #: signature block.
@@ -166,19 +170,37 @@ def write_workbook(
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": False})
-    formats = _formats(book)
     used: set[str] = set()
     for target in targets:
-        code = target.programme.code
-        _cover(book, _sheet_name(f"Sampul {code}", used), target, formats, agencies or {})
-        columns = _prepared(target.rows, formats)
-        n = target.rows.num_rows
-        # a list longer than a sheet continues on "KODE (2)", "KODE (3)", ...
-        for part, start in enumerate(range(0, max(n, 1), MAX_SHEET_ROWS), start=1):
-            name = _sheet_name(code if part == 1 else f"{code} ({part})", used)
-            rows = range(start, min(start + MAX_SHEET_ROWS, n))
-            _rows_sheet(book, name, target, columns, rows, formats)
+        add_list_sheets(book, target, used, agencies=agencies)
     book.close()
+
+
+def add_list_sheets(
+    book: Any,
+    target: TargetList,
+    used: set[str],
+    *,
+    agencies: Mapping[str, str] | None = None,
+) -> list[str]:
+    """One list's cover ("Sampul KODE") and rows sheet ("KODE") added to an open
+    xlsxwriter workbook, so another workbook (a plan's hand-over to an agency) carries the
+    same BNBA as ``padu target`` writes; the sheet names used.
+
+    ``used`` holds the workbook's sheet names so far (the new ones are added to it). A list
+    longer than a sheet continues on "KODE (2)", "KODE (3)", ...
+    """
+    formats = _formats(book)
+    code = target.programme.code
+    names = [_sheet_name(f"Sampul {code}", used)]
+    _cover(book, names[0], target, formats, agencies or {})
+    columns = _prepared(target.rows, formats)
+    n = target.rows.num_rows
+    for part, start in enumerate(range(0, max(n, 1), MAX_SHEET_ROWS), start=1):
+        names.append(_sheet_name(code if part == 1 else f"{code} ({part})", used))
+        rows = range(start, min(start + MAX_SHEET_ROWS, n))
+        _rows_sheet(book, names[-1], target, columns, rows, formats)
+    return names
 
 
 def _by_kecamatan(rows: pa.Table) -> list[tuple[tuple[str, str], list[int]]]:
@@ -452,7 +474,7 @@ def _signatures(ws: Any, row: int, ncols: int, formats: dict[str, Any]) -> None:
     ws.write_string(r + 6, right, "Nama jelas dan tanda tangan")
 
 
-def _with_heads(wh: Warehouse, catalog: Catalog, target: TargetList) -> TargetList:
+def with_heads(wh: Warehouse, catalog: Catalog, target: TargetList) -> TargetList:
     """A family list with each family's head NIK (``nik_kepala_keluarga``) next to the
     head's name; a person list as it is. A family without a member marked as head (or
     with only a blank NIK) gets a blank."""
@@ -508,7 +530,7 @@ def publish_target_list(
     with wh.scratch():  # no temporary table outlives the call (a server makes thousands)
         target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
         if out is not None:
-            target = _with_heads(wh, catalog, target)
+            target = with_heads(wh, catalog, target)
     catalog.record(TARGET_DRAW, target.summary(), actor)
     if out is not None:
         write_bnba(target, out, catalog, actor=actor)
@@ -556,7 +578,7 @@ def publish_all(
         for programme, version in programmes:
             target = draw_target_list(wh, catalog, programme, version, snapshot, region=region)
             catalog.record(TARGET_DRAW, target.summary(), actor)
-            targets.append(target if out is None else _with_heads(wh, catalog, target))
+            targets.append(target if out is None else with_heads(wh, catalog, target))
     if out is None:
         return targets
     agencies = _agency_names(catalog)
