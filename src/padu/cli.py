@@ -2012,7 +2012,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # the convergence commands live in their own module and register themselves on ``app``
 import padu.cli_convergence  # noqa: E402
-import padu.cli_measure  # noqa: E402, F401
+import padu.cli_measure  # noqa: E402
 import padu.cli_plan  # noqa: E402, F401
 
 if __name__ == "__main__":

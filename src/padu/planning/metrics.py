@@ -49,9 +49,7 @@ def plan_metrics(inst: Instance, alloc: Allocation) -> dict[str, Any]:
     closed = closures(inst, alloc)
     holds: dict[int, set[str]] = defaultdict(set)
     province = _Tally(inst)
-    kabs: dict[str, _Tally] = {}
-    for f in range(inst.families):
-        kabs.setdefault(inst.kabupaten[f], _Tally(inst))
+    kabs = {kab: _Tally(inst) for kab in set(inst.kabupaten)}
     for p in inst.programmes:
         for u in alloc.chosen.get(p.code, []):
             f = p.unit_family[u]

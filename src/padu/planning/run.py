@@ -226,11 +226,8 @@ def plan_scenario(
     metrics = {"integrated": plan_metrics(inst, plan)}
     if base is not None:
         metrics["siloed"] = plan_metrics(inst, base)
-    measure = get_measure(scenario.measure, catalog)
-    lists = {
-        code: _plan_list(inst, plan, full[code], code, scenario, snap.batch, measure)
-        for code in programmes
-    }
+    why = _Why(inst, plan, get_measure(scenario.measure, catalog))
+    lists = {code: _plan_list(why, full[code], code, scenario, snap.batch) for code in programmes}
     regions = kaltara()
     names = {kab: _region_name(regions, kab) for kab in sorted(set(inst.kabupaten))}
     result = PlanResult(
@@ -278,16 +275,11 @@ def _region_name(regions: Any, code: str) -> str:
 
 
 def _plan_list(
-    inst: Instance,
-    alloc: Allocation,
-    full: TargetList,
-    code: str,
-    scenario: Scenario,
-    batch: str,
-    measure: Measure,
+    why: _Why, full: TargetList, code: str, scenario: Scenario, batch: str
 ) -> TargetList:
     """The plan's named list of one programme, as ``padu target`` rows, renumbered."""
-    chosen = alloc.chosen.get(code, [])
+    inst = why.inst
+    chosen = why.alloc.chosen.get(code, [])
     p = inst.programme(code)
     programme = dataclasses.replace(
         full.programme, budget=p.budget, quota=p.quota
@@ -298,12 +290,18 @@ def _plan_list(
         "peringkat",
         pa.array(range(1, len(chosen) + 1), pa.int64()),
     )
-    why = _reasons(inst, alloc, p, chosen, measure)
-    rows = rows.append_column("alasan_rencana", pa.array(why, pa.string()))
+    reasons = why.reasons(p, chosen)
+    rows = rows.append_column("alasan_rencana", pa.array(reasons, pa.string()))
     units = [p.unit_key[u] for u in chosen]
     digest = hashlib.sha256(
         json.dumps(
-            {"scenario": scenario.id, "programme": code, "snapshot": batch, "units": units},
+            {
+                "scenario": scenario.id,
+                "programme": code,
+                "version": full.version,
+                "snapshot": batch,
+                "units": units,
+            },
             sort_keys=True,
         ).encode()
     ).hexdigest()
@@ -321,18 +319,28 @@ def _plan_list(
     )
 
 
-def _reasons(
-    inst: Instance, alloc: Allocation, p: PlanProgramme, chosen: list[int], measure: Measure
-) -> list[str]:
-    """Why the plan chose each unit, in a sentence an officer can read out."""
-    labels = {i.id: i.label_id for i in measure.indicators}
-    closed = closures(inst, alloc)
-    holds: dict[int, list[str]] = {}
-    for q in inst.programmes:
-        for u in alloc.chosen.get(q.code, []):
-            holds.setdefault(q.unit_family[u], [])
-            if q.code not in holds[q.unit_family[u]]:
-                holds[q.unit_family[u]].append(q.code)
+class _Why:
+    """What every reason needs about the whole plan, computed once."""
+
+    def __init__(self, inst: Instance, alloc: Allocation, measure: Measure) -> None:
+        self.inst = inst
+        self.alloc = alloc
+        self.labels = {i.id: i.label_id for i in measure.indicators}
+        self.closed = closures(inst, alloc)
+        self.holds: dict[int, list[str]] = {}
+        for q in inst.programmes:
+            for u in alloc.chosen.get(q.code, []):
+                held = self.holds.setdefault(q.unit_family[u], [])
+                if q.code not in held:
+                    held.append(q.code)
+
+    def reasons(self, p: PlanProgramme, chosen: list[int]) -> list[str]:
+        """Why the plan chose each unit, in a sentence an officer can read out."""
+        return _reasons(self, p, chosen)
+
+
+def _reasons(why: _Why, p: PlanProgramme, chosen: list[int]) -> list[str]:
+    inst, labels, closed, holds = why.inst, why.labels, why.closed, why.holds
     kept = inst.committed.get(p.code, frozenset())
     out = []
     for u in chosen:

@@ -167,6 +167,9 @@ def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any
     connection, or when an enclosing ``Warehouse.scratch()`` ends).
     """
     snap = catalog.snapshot(snapshot)
+    kept = wh.kept_temp(f"fitur_{snap.batch}")
+    if kept is not None:
+        return kept  # building the expression alone takes a second
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
     measure = get_measure("padu-7")

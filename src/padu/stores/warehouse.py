@@ -112,6 +112,11 @@ class Warehouse:
             self._scopes[-1].add(key)
         return table
 
+    def kept_temp(self, key: str) -> Table | None:
+        """The temporary table made under ``key``, if this connection still has it (so a
+        caller can skip building an expensive expression it would not need)."""
+        return self._temp.get(key)
+
     def drop_temp(self, key: str) -> None:
         """Drop the temporary table made under ``key`` (nothing if there is none)."""
         if self._temp.pop(key, None) is not None:
