@@ -16,7 +16,7 @@ from rich.table import Table
 from padu.cli import State, _emit, _group, _state, app, check_format, out
 from padu.errors import UsageError
 from padu.files import atomic_output
-from padu.fmt import angka, desimal, persen, rupiah
+from padu.fmt import angka, desimal, persen, rupiah, waktu_wita
 
 scenario_app = _group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
 app.add_typer(scenario_app, name="scenario")
@@ -60,8 +60,8 @@ def plan_command(
 ) -> None:
     """Rencana terpadu semua anggaran program, dibandingkan dengan tiap instansi sendiri."""
     from padu.planning.handover import write_comparison, write_handover
-    from padu.planning.run import adopt_plan, plan_scenario
-    from padu.planning.scenario import read_scenario, save_scenario
+    from padu.planning.run import adopt_plan, plan_scenario, scenario_workshop
+    from padu.planning.scenario import check_against, read_scenario, save_scenario
 
     state = _state(ctx)
     check_format(fmt, out_file, json_file=True)
@@ -74,7 +74,9 @@ def plan_command(
     with state.stores(read_only=not adopt) as (wh, cat):
         loaded, version = read_scenario(scenario, cat)
         if Path(scenario).suffix.lower() in (".yaml", ".yml") and Path(scenario).exists():
-            version = save_scenario(loaded, cat, actor=actor)  # a file's scenario is kept
+            # a file's scenario is kept, versioned, once it is known to fit the catalog
+            check_against(loaded, *scenario_workshop(loaded, cat), source=scenario)
+            version = save_scenario(loaded, cat, actor=actor)
         result = plan_scenario(
             wh, cat, loaded, snapshot, actor=actor, compare=compare == "siloed",
             gap=gap, time_limit=time_limit, version=version,
@@ -219,7 +221,8 @@ def scenario_list(ctx: typer.Context) -> None:
         {
             "id": r.scenario_id,
             "version": r.version,
-            "dibuat": r.dibuat.isoformat(),
+            "dibuat": r.dibuat.isoformat(timespec="seconds"),
+            "dibuat_wita": waktu_wita(r.dibuat),
             "oleh": r.pelaku,
         }
         for r in rows
@@ -232,7 +235,7 @@ def scenario_list(ctx: typer.Context) -> None:
     for name in presets:
         table.add_row(name, "preset", "-", "-")
     for r in stored:
-        table.add_row(str(r["id"]), str(r["version"]), str(r["dibuat"]), str(r["oleh"]))
+        table.add_row(str(r["id"]), str(r["version"]), str(r["dibuat_wita"]), str(r["oleh"]))
     _emit(state, data, table)
 
 
@@ -252,7 +255,7 @@ def scenario_import(
     loaded = load_scenario(path.read_text(encoding="utf-8"), str(path))
     with state.stores() as (_, cat):
         programmes, measure = scenario_workshop(loaded, cat)
-        check_against(loaded, programmes, measure)
+        check_against(loaded, programmes, measure, source=str(path))
         version = save_scenario(loaded, cat, actor=state.actor(by))
     data = {"scenario": loaded.id, "version": version}
     _emit(state, data, f"Skenario {loaded.id} tersimpan: versi {version}")

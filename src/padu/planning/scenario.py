@@ -296,10 +296,16 @@ def dump_scenario(s: Scenario) -> str:
     )
 
 
-def check_against(s: Scenario, programmes: Mapping[str, Programme], measure: Measure) -> None:
+def check_against(
+    s: Scenario,
+    programmes: Mapping[str, Programme],
+    measure: Measure,
+    source: str | None = None,
+) -> None:
     """Check the scenario's codes against the catalog's programmes, the measure and the
-    Kaltara kabupaten; :class:`ImportRejected` naming every unknown code at once."""
-    source = f"skenario {s.id}"
+    Kaltara kabupaten; :class:`ImportRejected` naming every unknown code at once (``source``:
+    the file it came from, named in every problem)."""
+    source = source or f"skenario {s.id}"
     problems: list[Problem] = []
 
     def bad(column: str, value: object, reason: str) -> None:
