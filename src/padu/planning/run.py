@@ -32,7 +32,7 @@ from padu.programmes.adopt import adopt_target_lists
 from padu.programmes.model import Programme
 from padu.programmes.store import current_workshop
 from padu.programmes.targeting import KK, NIK, TargetList, draw_target_list
-from padu.regions import kaltara
+from padu.regions import kaltara, to_dotted
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import AdoptionRow
 
@@ -148,7 +148,11 @@ def build_instance(
         tie=[_tie(k) for k in kks],
         programmes=tuple(plan_programmes),
         complements=frozenset(pairs),
-        limits=scenario.limits,
+        # limits may name a kabupaten "6501" or "65.01"; the register holds the dotted code
+        limits=tuple(
+            dataclasses.replace(lim, kabupaten=to_dotted(lim.kabupaten) or lim.kabupaten)
+            for lim in scenario.limits
+        ),
         objective=scenario.objective,
     )
     return inst, full
