@@ -197,8 +197,8 @@ def test_workbooks_audit_and_adopt(home: Path, scenario_file: Path, tmp_path: Pa
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--gap", "1.5"], "--gap: harus di antara 0 dan 1"),
-        (["--gap", "-0.1"], "--gap: harus di antara 0 dan 1"),
+        (["--gap", "1.5"], "--gap: harus di antara 0 dan 0,05"),
+        (["--gap", "-0.1"], "--gap: harus di antara 0 dan 0,05"),
         (["--compare", "semua"], "--compare: harus siloed atau none"),
     ],
 )
@@ -209,3 +209,26 @@ def test_bad_options_exit_2(
     assert ran.code == 2
     assert message in ran.err
     assert _stored(home) == []  # refused before anything is stored
+
+
+def test_a_refused_workbooks_path_adopts_nothing(
+    home: Path, scenario_file: Path, tmp_path: Path
+) -> None:
+    # --workbooks naming a file is refused before any work: no plan run, no adoption
+    afile = tmp_path / "bukan-folder.xlsx"
+    afile.write_text("x", encoding="utf-8")
+    ran = padu(
+        home, "plan", str(scenario_file), "--snapshot", "latest", "--adopt",
+        "--workbooks", str(afile),
+    )  # fmt: skip
+    assert ran.code == 2 and "adalah berkas, bukan folder" in ran.err
+    assert _events(home, "target.adopt") == [] and _events(home, "plan.run") == []
+
+
+def test_a_preset_run_is_stored_so_an_adopted_plan_traces_to_its_text(home: Path) -> None:
+    ran = padu(home, "--json", "plan", "kaltara-2026", "--snapshot", "latest", "--compare", "none")
+    assert ran.code == 0, ran.err
+    assert ran.json()["scenario_version"] == 1
+    assert ("kaltara-2026", 1) in _stored(home)
+    run = _events(home, "plan.run")[-1]
+    assert run["scenario"] == "kaltara-2026" and run["version"] == 1

@@ -557,3 +557,48 @@ def test_checker_flags_each_rule(chosen: dict[str, list[int]], words: str) -> No
     )
     found = violations(inst, SimpleNamespace(chosen=chosen))
     assert [v for v in found if words in v], found
+
+
+# -- committed units of programmes that are not optimised (review findings) -------------------
+def test_a_family_kept_in_a_fixed_programme_gets_no_same_dimension_programme() -> None:
+    # "bsps" closes nothing (kept in its own ranking) and shares rtlh's dimension; family 0
+    # already holds bsps and keeps it, so rtlh (budget for one) goes to family 1 instead,
+    # and the plan keeps the one-programme-per-dimension rule.
+    rows = [("6501", 1, "lantai sanitasi"), ("6501", 2, "lantai sanitasi")]
+    rtlh = prog("rtlh", "lantai", [(0, 1), (1, 1)], budget=1)
+    bsps = prog("bsps", "", [(0, 1)], dims=rtlh["dims"])
+    inst = make(rows, [rtlh, bsps], committed={"bsps": {0}})
+    plan, _ = solve_and_check(inst, 1 + CLOSE)
+    assert families_of(inst, plan, "rtlh") == [1]
+    assert families_of(inst, plan, "bsps") == [0]
+    # kept in both: no plan can keep the rule, and the message says so (the KK masked)
+    both = make(rows, [rtlh, bsps], committed={"bsps": {0}, "rtlh": {0}})
+    with pytest.raises(UsageError, match="tidak dapat digabung") as err:
+        integrated(both, gap=0.0)
+    assert "KK0" not in str(err.value)
+
+
+def test_committed_units_over_the_budget_or_quota_are_refused_by_name() -> None:
+    rows = [("6501", 1, "lantai")] * 3
+    inst = make(
+        rows,
+        [prog("rtlh", "lantai", [(0, 4), (1, 4), (2, 4)], budget=5, quota=1)],
+        committed={"rtlh": {0, 1}},
+    )
+    with pytest.raises(UsageError) as err:
+        integrated(inst, gap=0.0)
+    text = str(err.value)
+    assert "rtlh: 2 unit yang dipertahankan melebihi kuota 1" in text
+    assert "Rp8 melebihi pagu Rp5" in text
+
+
+def test_a_time_limit_without_a_plan_says_so() -> None:
+    rows = [("6501", d % 10 + 1, "lantai sanitasi") for d in range(60)]
+    units = [(f, 3 + f % 7) for f in range(60)]
+    inst = make(rows, [prog("rtlh", "lantai", units, budget=97)])
+    try:
+        plan = integrated(inst, gap=0.0, time_limit=1e-9)
+    except UsageError as err:
+        assert "batas waktu pemecah" in str(err) and "--time-limit" in str(err)
+    else:  # HiGHS found a plan before its first time check: it must still be feasible
+        assert violations(inst, plan) == []

@@ -21,6 +21,8 @@ from padu.fmt import angka, desimal, persen, rupiah, waktu_wita
 scenario_app = _group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
 app.add_typer(scenario_app, name="scenario")
 
+#: The widest optimality gap ``--gap`` accepts (the issue's target is 0.5 %).
+MAX_GAP = 0.05
 OBJECTIVE_WORDS = {
     "lifted": "keluarga miskin multidimensi yang terangkat (skor turun di bawah k)",
     "weighted": "deprivasi tertutup, berbobot ke desil terbawah dan skor tertinggi",
@@ -59,7 +61,7 @@ def plan_command(
     by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
 ) -> None:
     """Rencana terpadu semua anggaran program, dibandingkan dengan tiap instansi sendiri."""
-    from padu.planning.handover import write_comparison, write_handover
+    from padu.planning.handover import check_handover_folder, write_comparison, write_handover
     from padu.planning.run import adopt_plan, plan_scenario, scenario_workshop
     from padu.planning.scenario import check_against, read_scenario, save_scenario
 
@@ -67,33 +69,45 @@ def plan_command(
     check_format(fmt, out_file, json_file=True)
     if compare not in ("siloed", "none"):
         raise UsageError("--compare: harus siloed atau none")
-    if not 0 <= gap < 1:
-        raise UsageError("--gap: harus di antara 0 dan 1 (0,005 = 0,5 %)")
+    if not 0 <= gap <= MAX_GAP:
+        raise UsageError("--gap: harus di antara 0 dan 0,05 (0,005 = 0,5 %)")
+    if time_limit <= 0:
+        raise UsageError("--time-limit: harus lebih dari 0 detik")
+    if workbooks is not None:
+        check_handover_folder(workbooks)
     actor = state.actor(by)
     # only --adopt writes the warehouse: without it other readers may run alongside
     with state.stores(read_only=not adopt) as (wh, cat):
         loaded, version = read_scenario(scenario, cat)
-        if Path(scenario).suffix.lower() in (".yaml", ".yml") and Path(scenario).exists():
-            # a file's scenario is kept, versioned, once it is known to fit the catalog
-            check_against(loaded, *scenario_workshop(loaded, cat), source=scenario)
-            version = save_scenario(loaded, cat, actor=actor)
+        source = scenario if Path(scenario).exists() else None
+        # the scenario run is kept, versioned (a preset too, so an adopted plan can be traced
+        # to its text), once it is known to fit the catalog
+        check_against(loaded, *scenario_workshop(loaded, cat), source=source)
+        version = save_scenario(loaded, cat, actor=actor)
         result = plan_scenario(
             wh, cat, loaded, snapshot, actor=actor, compare=compare == "siloed",
             gap=gap, time_limit=time_limit, version=version,
         )  # fmt: skip
-        adopted = adopt_plan(wh, cat, result, actor=actor) if adopt else []
+        # files first, adoption last: a refused file leaves the year's plan as it was
         written = write_handover(result, workbooks, wh, cat, actor=actor) if workbooks else []
+        if fmt == "xlsx" and out_file is not None:
+            write_comparison(result, out_file)
+        adopted = adopt_plan(wh, cat, result, actor=actor) if adopt else []
     data = result.to_json()
     if adopted:
         data["adopted"] = [
-            {"programme": a.programme, "year": a.year, "adoption": a.id, "selected": a.selected}
+            {
+                "programme": a.programme,
+                "year": a.year,
+                "adoption": a.id,
+                "selected": a.selected,
+                "warnings": list(a.warnings),
+            }
             for a in adopted
         ]
     if written:
         data["workbooks"] = [str(p) for p in written]
-    if fmt == "xlsx" and out_file is not None:
-        write_comparison(result, out_file)
-    elif fmt == "json" and out_file is not None:
+    if fmt == "json" and out_file is not None:
         with atomic_output(out_file) as temp:
             temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     if state.json or (fmt == "json" and out_file is None):
@@ -104,6 +118,8 @@ def plan_command(
         out.print(
             f"Diadopsi: {a.programme} tahun {a.year}, {angka(a.selected)} unit (adopsi {a.id})"
         )
+        for w in a.warnings:
+            out.print(f"  Peringatan: {w}")
     for path in [*written, *([out_file] if out_file else [])]:
         out.print(f"-> {path}")
 
@@ -113,6 +129,8 @@ def _delta(a: float | None, b: float | None, kind: str) -> str:
         return "-"
     d = a - b
     sign = "+" if d > 0 else ("−" if d < 0 else "±")
+    if kind == "pct":  # a difference of two shares is in percentage points
+        return sign + desimal(100 * abs(d), 2) + " poin"
     return sign + _cell(abs(d), kind)
 
 
@@ -135,6 +153,7 @@ ROWS = [
     ("poor_lifted", "Keluarga miskin yang terangkat", "n"),
     ("H_before", "H sebelum", "pct"),
     ("H_after", "H sesudah", "pct"),
+    ("A_before", "A sebelum", "pct"),
     ("A_after", "A sesudah", "pct"),
     ("M0_before", "M0 sebelum", "dec"),
     ("M0_after", "M0 sesudah", "dec"),

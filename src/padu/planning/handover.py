@@ -28,6 +28,16 @@ def write_comparison(result: PlanResult, path: Path) -> Path:
     return path
 
 
+def check_handover_folder(folder: Path) -> Path:
+    """Refuse a ``--workbooks`` path that is a file, before any work."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--workbooks: {folder} adalah berkas, bukan folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise UsageError(f"--workbooks: folder induk {folder.parent} tidak ada")
+    return folder
+
+
 def write_handover(
     result: PlanResult, folder: Path, wh: Warehouse, catalog: Catalog, *, actor: str
 ) -> list[Path]:
@@ -36,10 +46,8 @@ def write_handover(
     from padu.planning.workbook import write_agency_workbook
     from padu.programmes.bnba import with_heads
 
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--workbooks: {folder} adalah berkas, bukan folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = check_handover_folder(folder)
+    folder.mkdir(exist_ok=True)
     agencies = sorted({p.agency for p in result.programmes.values()})
     paths = [check_output_file(folder / f"{code}.xlsx", (".xlsx",)) for code in agencies]
     with wh.scratch():

@@ -96,6 +96,10 @@ class Instance:
     complements: frozenset[frozenset[str]] = frozenset()
     limits: tuple[Limit, ...] = ()
     committed: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: programme -> the committed units themselves (a person programme's committed member:
+    #: the one a ``members="one"`` package keeps, and the only ones a not-optimised
+    #: programme is held to); without an entry every unit of a committed family counts
+    committed_units: dict[str, frozenset[int]] = field(default_factory=dict)
     objective: Objective = "lifted"
 
     @property
@@ -113,6 +117,28 @@ class Instance:
 
     def poor(self, f: int) -> bool:
         return self.complete[f] and self.score[f] >= self.k
+
+    def package(self, p: PlanProgramme, family: int) -> list[int]:
+        """The units a plan gives ``family`` when it chooses ``p`` for it: the programme's
+        package, except that a committed member stays the one of a ``members="one"``
+        package."""
+        units = p.package(family)
+        if p.person and p.members == "one" and units:
+            kept = self.committed_units.get(p.code, frozenset())
+            mine = [u for u in p.units_of.get(family, []) if u in kept]
+            return mine[:1] or units
+        return units
+
+    def committed_units_of(self, p: PlanProgramme) -> list[int]:
+        """Every unit ``p`` must keep (in rank order)."""
+        families = self.committed.get(p.code, frozenset())
+        if not families:
+            return []
+        if p.code in self.committed_units:
+            return sorted(self.committed_units[p.code])
+        if p.optimised:
+            return sorted(u for f in families for u in self.package(p, f))
+        return sorted(u for f in families for u in p.units_of.get(f, []))
 
     def programme(self, code: str) -> PlanProgramme:
         return next(p for p in self.programmes if p.code == code)

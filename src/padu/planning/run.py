@@ -160,34 +160,48 @@ def build_instance(
 
 def committed_families(
     wh: Warehouse, catalog: Catalog, inst: Instance, year: int
-) -> tuple[dict[str, frozenset[int]], list[str]]:
-    """Families already adopted or realised for each scenario programme in ``year`` (the
-    recipients ``padu convergence`` counts), and warnings for those the plan cannot keep."""
+) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]], list[str]]:
+    """Recipients already adopted or realised for each scenario programme in ``year`` (the
+    recipients ``padu convergence`` counts): their families, the units themselves (a person
+    programme's members, by NIK), and warnings for those the plan cannot keep."""
     from padu.convergence.sources import RECIPIENT, recipient_rows, year_sources
 
     sources = [s for s in year_sources(catalog, year) if s.counted]
     codes = {p.code for p in inst.programmes}
     sources = [s for s in sources if s.programme in codes]
     if not sources:
-        return {}, []
+        return {}, {}, []
     rows = recipient_rows(wh, catalog, sources)
-    rows = rows.filter(rows.status == RECIPIENT).select("programme", "kk").distinct()
+    rows = rows.filter(rows.status == RECIPIENT).select("programme", "kk", "nik").distinct()
+    got = rows.to_pyarrow().to_pylist()
     index = {kk: i for i, kk in enumerate(inst.kk)}
-    out: dict[str, set[int]] = {}
+    families: dict[str, frozenset[int]] = {}
+    units: dict[str, frozenset[int]] = {}
     warnings: list[str] = []
     for p in inst.programmes:
-        eligible = set(p.units_of)
-        got = rows.filter(rows.programme == p.code).kk.to_pyarrow().to_pylist()
-        fams = {index[k] for k in got if k in index}
-        outside = len(got) - len(fams & eligible)
-        if outside:
+        mine = [r for r in got if r["programme"] == p.code]
+        by_key = {(p.unit_family[u], p.unit_key[u]): u for u in range(len(p.unit_family))}
+        fams: set[int] = set()
+        kept: set[int] = set()
+        missed = 0
+        for r in mine:
+            f = index.get(r["kk"])
+            unit = by_key.get((f, r["nik"] if p.person else r["kk"])) if f is not None else None
+            if unit is None:
+                missed += 1
+                continue
+            fams.add(f)  # type: ignore[arg-type]
+            kept.add(unit)
+        if missed:
+            who = "orang" if p.person else "keluarga"
             warnings.append(
-                f"{p.code}: {fmt.angka(outside)} keluarga penerima yang sudah ada tidak layak "
-                "menurut aturan program pada snapshot ini (atau tidak ada di snapshot), jadi "
-                "tidak dapat dipertahankan dalam rencana"
+                f"{p.code}: {fmt.angka(missed)} {who} penerima yang sudah ada tidak layak menurut "
+                "aturan program pada snapshot ini (atau tidak ada di snapshot), jadi tidak "
+                "dapat dipertahankan dalam rencana"
             )
-        out[p.code] = fams & eligible
-    return {c: frozenset(f) for c, f in out.items()}, warnings
+        families[p.code] = frozenset(fams)
+        units[p.code] = frozenset(kept)
+    return families, units, warnings
 
 
 def plan_scenario(
@@ -223,7 +237,21 @@ def plan_scenario(
         inst, full = build_instance(wh, catalog, scenario, programmes, versions, snap.id)
         warnings: list[str] = []
         if scenario.keep_committed:
-            inst.committed, warnings = committed_families(wh, catalog, inst, scenario.year)
+            inst.committed, inst.committed_units, warnings = committed_families(
+                wh, catalog, inst, scenario.year
+            )
+    own = [
+        (a, b)
+        for a, b in scenario.complements
+        if b not in programmes[a].complements and a not in programmes[b].complements
+    ]
+    if own:
+        pairs = ", ".join(f"{a}-{b}" for a, b in own)
+        warnings.append(
+            f"pasangan pelengkap yang hanya ditetapkan di skenario ({pairs}) tidak dikenal "
+            "`padu convergence`: setelah diadopsi, keluarga yang memegang pasangan itu dihitung "
+            "tumpang tindih di sana; tetapkan pasangan pada programnya (complements) agar sama"
+        )
     data_seconds = time.perf_counter() - started
     plan = integrated(inst, gap=gap, time_limit=time_limit)
     base = siloed(inst) if compare else None
@@ -371,7 +399,12 @@ def _reasons(why: _Why, p: PlanProgramme, chosen: list[int]) -> list[str]:
                     f"{who} mengangkat keluarga keluar dari kemiskinan multidimensi (skor "
                     f"{fmt.desimal(score / inst.scale, 2)} → {fmt.desimal(after / inst.scale, 2)})"
                 )
-        elif not p.optimised:
+        elif p.optimised and f not in kept:
+            parts.append(
+                "dipilih untuk memenuhi batas bawah kabupaten (program ini tidak menutup "
+                "deprivasi keluarga ini)"
+            )
+        elif not p.optimised and f not in kept:
             parts.append(
                 "urutan prioritas program sendiri; keluarga belum dilayani program lain "
                 f"di dimensi {', '.join(p.dimensions)}"

@@ -37,6 +37,7 @@ from itertools import combinations
 from typing import Any
 
 from padu.errors import UsageError
+from padu.fmt import angka, rupiah
 from padu.identifiers import mask_nik
 from padu.planning.instance import Instance, PlanProgramme
 
@@ -122,16 +123,27 @@ def _types(inst: Instance, optimised: list[PlanProgramme]) -> list[_Type]:
     """Families grouped by everything the model can see about them."""
     committed = {j: inst.committed.get(p.code, frozenset()) for j, p in enumerate(optimised)}
     floors = _floors(inst)
+    # a family kept in a programme that is not optimised holds that programme's dimensions
+    held: dict[int, list[PlanProgramme]] = defaultdict(list)
+    for q in inst.programmes:
+        if not q.optimised:
+            for f in inst.committed.get(q.code, frozenset()):
+                held[f].append(q)
     options: dict[int, list[_Option]] = defaultdict(list)
     forced: dict[int, set[int]] = defaultdict(set)
     for j, p in enumerate(optimised):
         for f in p.units_of:
             mask = p.closes & inst.deprived[f]
             kept = f in committed[j]
+            clash = [q.code for q in held.get(f, ()) if inst.conflict(p, q)]
+            if clash:
+                if kept:
+                    raise UsageError(_clash(inst, f, [p.code, *clash]))
+                continue  # the family keeps a programme of the same dimension
             floor = (p.code, inst.kabupaten[f]) in floors
             if not mask and not kept and not floor:
                 continue  # it would close nothing for this family
-            package = p.package(f)
+            package = inst.package(p, f)
             cost = sum(p.unit_cost[u] for u in package)
             options[f].append(_Option(j, cost, len(package), mask))
             if kept:
@@ -194,6 +206,50 @@ def _floors(inst: Instance) -> set[tuple[str, str]]:
     }
 
 
+def _infeasible(inst: Instance, types: list[_Type], optimised: list[PlanProgramme]) -> str:
+    """Why no plan exists, as far as a floor alone can show it."""
+    index = {p.code: j for j, p in enumerate(optimised)}
+    found = []
+    for i, lim in enumerate(inst.limits):
+        j = index.get(lim.programme)
+        if j is None or not (lim.min_units or lim.min_budget):
+            continue
+        units = cost = 0
+        for t in types:
+            if t.kabupaten == lim.kabupaten:
+                for o in t.options:
+                    if o.programme == j:
+                        units += o.units * len(t.families)
+                        cost += o.cost * len(t.families)
+        p = optimised[j]
+        if lim.min_units and lim.min_units > min(units, p.quota if p.quota is not None else units):
+            found.append(
+                f"limits[{i}]: {lim.programme} di {lim.kabupaten} minimal {angka(lim.min_units)} "
+                f"unit, padahal paling banyak {angka(units)} unit layak di sana"
+            )
+        if lim.min_budget and lim.min_budget > min(
+            cost, p.budget if p.budget is not None else cost
+        ):
+            found.append(
+                f"limits[{i}]: {lim.programme} di {lim.kabupaten} minimal "
+                f"{rupiah(lim.min_budget)}, padahal biaya semua unit layak di sana "
+                f"{rupiah(cost)} (pagu {_budget_words(p.budget)})"
+            )
+    why = (
+        "; ".join(found)
+        if found
+        else (
+            "gabungan pagu, kuota, batas kabupaten dan penerima yang dipertahankan tidak dapat "
+            "dipenuhi sekaligus"
+        )
+    )
+    return f"skenario tidak layak: tidak ada rencana yang memenuhi semuanya ({why})"
+
+
+def _budget_words(budget: int | None) -> str:
+    return "tanpa batas" if budget is None else rupiah(budget)
+
+
 def _union(options: list[_Option]) -> int:
     mask = 0
     for o in options:
@@ -202,6 +258,13 @@ def _union(options: list[_Option]) -> int:
 
 
 # -- the integer programme ---------------------------------------------------------------------
+#: HiGHS's model status in the words of Padu's output.
+_STATUS = {
+    "Optimal": "optimal",
+    "Time limit reached": "batas waktu tercapai",
+    "Interrupted by user": "dihentikan",
+    "Infeasible": "tidak layak",
+}
 _BANNER = threading.Lock()
 _banner_shown = False
 
@@ -236,6 +299,7 @@ def integrated(inst: Instance, *, gap: float = 0.001, time_limit: float = 300.0)
     import numpy as np
 
     start = time.perf_counter()
+    check_commitments(inst)
     optimised = [p for p in inst.programmes if p.optimised]
     types = _types(inst, optimised)
     for t in types:
@@ -300,13 +364,16 @@ def integrated(inst: Instance, *, gap: float = 0.001, time_limit: float = 300.0)
     built = time.perf_counter()
     h.run()
     solved = time.perf_counter()
-    status = h.modelStatusToString(h.getModelStatus())
+    model_status = h.getModelStatus()
+    status = _STATUS.get(h.modelStatusToString(model_status), h.modelStatusToString(model_status))
     info = h.getInfo()
     if info.primal_solution_status != 2:  # no feasible solution
-        raise UsageError(
-            "skenario tidak layak: tidak ada rencana yang memenuhi semua pagu, kuota, batas "
-            f"kabupaten dan penerima yang dipertahankan sekaligus (HiGHS: {status})"
-        )
+        if model_status == highspy.HighsModelStatus.kTimeLimit:
+            raise UsageError(
+                f"batas waktu pemecah ({time_limit:g} detik) habis sebelum rencana layak "
+                "ditemukan; naikkan --time-limit"
+            )
+        raise UsageError(_infeasible(inst, types, optimised))
     values = h.getSolution().col_value
     counts = [round(v) for v in values]
     alloc = _assign(inst, types, optimised, columns, counts)
@@ -355,18 +422,21 @@ def _resource_rows(
                         inf if hi is None else float(hi),
                     )
                 )
+    # every (column, kabupaten, cost, units) of each programme, found once for all rows
+    uses: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
+    for ti, t in enumerate(types):
+        for ci, (combo, _, _) in enumerate(t.combos):
+            for i in combo:
+                o = t.options[i]
+                uses[o.programme].append((col_of[(ti, ci)], t.kabupaten, o.cost, o.units))
     for j, kab, what, low, high in rows:
         r = new_row(low, high)
-        for ti, t in enumerate(types):
-            if kab is not None and t.kabupaten != kab:
+        for col, where, cost, units in uses[j]:
+            if kab is not None and where != kab:
                 continue
-            for ci, (combo, _, _) in enumerate(t.combos):
-                for i in combo:
-                    o = t.options[i]
-                    if o.programme == j:
-                        coef = o.cost if what == "cost" else o.units
-                        if coef:
-                            entries.append((r, col_of[(ti, ci)], float(coef)))
+            coef = cost if what == "cost" else units
+            if coef:
+                entries.append((r, col, float(coef)))
 
 
 def _assign(
@@ -392,7 +462,7 @@ def _assign(
             for f in families[at : at + n]:
                 for i in t.combos[ci][0]:
                     p = optimised[t.options[i].programme]
-                    chosen[p.code].extend(p.package(f))
+                    chosen[p.code].extend(inst.package(p, f))
             at += n
     return Allocation({c: sorted(u) for c, u in chosen.items()})
 
@@ -410,12 +480,12 @@ def _fixed(inst: Instance, alloc: Allocation) -> Allocation:
             continue
         others = [q for q in inst.programmes if inst.conflict(p, q)]
         blocked = {q.code for q in others}
-        kept = inst.committed.get(p.code, frozenset())
-        first = [u for u in range(len(p.unit_family)) if p.unit_family[u] in kept]
+        first = inst.committed_units_of(p)
+        taken = set(first)
         rest = [
             u
             for u in range(len(p.unit_family))
-            if p.unit_family[u] not in kept and not holds[p.unit_family[u]] & blocked
+            if u not in taken and not holds[p.unit_family[u]] & blocked
         ]
         spent = sum(p.unit_cost[u] for u in first)
         units = first + _cut(p, rest, len(first), spent)
@@ -423,6 +493,41 @@ def _fixed(inst: Instance, alloc: Allocation) -> Allocation:
         for u in units:
             holds[p.unit_family[u]].add(p.code)
     return alloc
+
+
+def _clash(inst: Instance, f: int, codes: list[str]) -> str:
+    return (
+        f"penerima yang dipertahankan tidak dapat digabung: keluarga "
+        f"{mask_nik(inst.kk[f])} terikat pada {', '.join(sorted(codes))}, yang berada di satu "
+        "dimensi dan bukan pasangan pelengkap"
+    )
+
+
+def check_commitments(inst: Instance) -> None:
+    """Refuse a plan whose committed units alone break a programme's budget or quota (the
+    solver would only say "infeasible")."""
+    problems = []
+    for p in inst.programmes:
+        units = inst.committed_units_of(p)
+        if not units:
+            continue
+        cost = sum(p.unit_cost[u] for u in units)
+        if p.quota is not None and len(units) > p.quota:
+            problems.append(
+                f"{p.code}: {angka(len(units))} unit yang dipertahankan melebihi kuota "
+                f"{angka(p.quota)}"
+            )
+        if p.budget is not None and cost > p.budget:
+            problems.append(
+                f"{p.code}: biaya unit yang dipertahankan {rupiah(cost)} melebihi pagu "
+                f"{rupiah(p.budget)}"
+            )
+    if problems:
+        raise UsageError(
+            "penerima yang dipertahankan tidak muat: "
+            + "; ".join(problems)
+            + " (naikkan pagu/kuota skenario atau matikan keep_committed)"
+        )
 
 
 def _uncommittable(inst: Instance, t: _Type, optimised: list[PlanProgramme]) -> str:

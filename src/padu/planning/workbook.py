@@ -141,7 +141,9 @@ def _difference(a: object, b: object) -> float | int | None:
 
 def _scenario_lines(result: PlanResult) -> list[tuple[str, str]]:
     s = result.scenario
-    stored = f"versi {result.version}" if result.version is not None else "preset Padu, tidak diubah"
+    stored = (
+        f"versi {result.version}" if result.version is not None else "preset Padu, tidak diubah"
+    )
     return [
         ("Skenario", f"{s.name} ({s.id}), {stored}"),
         ("Tahun anggaran", str(s.year)),
