@@ -131,3 +131,24 @@ class StoreBusy(PaduError):
 
 class InternalError(PaduError):
     """A bug or broken invariant: not something the user can fix."""
+
+
+def yaml_problem(exc: Exception, source: str) -> Problem:
+    """A YAML syntax error as a Problem: the line and column where the parser stopped, in
+    Indonesian, with the parser's own words kept for the technically minded."""
+    mark = getattr(exc, "problem_mark", None)
+    detail = (
+        " ".join(
+            str(part)
+            for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+            if part
+        )
+        or str(exc).splitlines()[0]
+    )
+    row = mark.line + 1 if mark is not None else None
+    column = str(mark.column + 1) if mark is not None else None
+    reason = (
+        "susunan YAML rusak di sini (tanda kurung, tanda kutip, titik dua atau indentasi yang "
+        f"tidak cocok); pesan pembaca YAML: {detail}"
+    )
+    return Problem(source, row, column, None, reason, code="yaml_tidak_valid")

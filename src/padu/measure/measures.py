@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from padu.errors import ImportRejected, NotFound, Problem
+from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
 from padu.measure.af import parse_fraction
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.parser import RuleError
@@ -80,11 +80,8 @@ def load_measure(text: str, source: str = "measure.yaml") -> Measure:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
         raise ImportRejected(
-            summary=f"{source}: YAML tidak valid",
-            problems=[Problem(source, row, None, None, str(exc).splitlines()[0])],
+            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
         ) from None
     if not isinstance(doc, dict):
         raise ImportRejected(

@@ -20,7 +20,7 @@ from typing import Any, Literal, get_args
 
 import yaml
 
-from padu.errors import ImportRejected, NotFound, Problem
+from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
 from padu.measure.measures import Measure
 from padu.programmes.model import Programme
 from padu.regions import kaltara
@@ -101,11 +101,8 @@ def load_scenario(text: str, source: str = "skenario.yaml") -> Scenario:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
         raise ImportRejected(
-            summary=f"{source}: YAML tidak valid",
-            problems=[Problem(source, row, None, None, str(exc).splitlines()[0])],
+            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
         ) from None
     if not isinstance(doc, dict) or not doc:
         reason = "skenario harus berupa pemetaan YAML dengan id, name, year dan programmes"

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import yaml
 
-from padu.errors import ImportRejected, NotFound, Problem
+from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
 from padu.programmes.params import (
     NAME,
     Param,
@@ -158,14 +158,8 @@ def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         raise ImportRejected(
-            summary=f"{source}: YAML tidak valid",
-            problems=[
-                Problem(
-                    source, mark.line + 1 if mark else None, None, None, str(exc).splitlines()[0]
-                )
-            ],
+            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
         ) from None
     shape = _shape_problem(doc)
     if shape:
