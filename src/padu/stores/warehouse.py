@@ -30,6 +30,13 @@ DUCKDB_MEMORY_LIMIT = "512MB"
 Table = Any  # ibis.expr.types.Table; kept loose because ibis ships no complete stubs
 
 
+def _quiet(con: BaseBackend) -> BaseBackend:
+    """No progress bar: DuckDB draws one on stdout for a query over two seconds, which
+    would break ``padu --json`` output (one JSON object on stdout)."""
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
+
+
 class Warehouse:
     """An Ibis connection plus the verbs Padu needs on top of it."""
 
@@ -52,7 +59,7 @@ class Warehouse:
         if url.startswith("duckdb://"):
             path = url.removeprefix("duckdb://")
             if path in ("", ":memory:"):
-                return cls(ibis.duckdb.connect(), url)
+                return cls(_quiet(ibis.duckdb.connect()), url)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             read_only = read_only and Path(path).exists()
             try:
@@ -67,7 +74,7 @@ class Warehouse:
                         "berjalan, lalu coba lagi."
                     ) from exc
                 raise
-            return cls(con, url, read_only=read_only)
+            return cls(_quiet(con), url, read_only=read_only)
         if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
             con = ibis.connect(url.replace("postgresql+psycopg://", "postgresql://"))
             return cls(con, url, read_only=read_only)
