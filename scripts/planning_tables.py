@@ -45,7 +45,10 @@ def _diff(a: Any, b: Any, cell: Cell) -> str:
     d = a - b
     if d == 0:
         return "0"
-    return ("+" if d > 0 else "−") + cell(abs(d))
+    sign = "+" if d > 0 else "−"
+    if cell is _pct:  # the difference of two shares is in percentage points
+        return sign + desimal(100 * abs(d), 2) + " poin"
+    return sign + cell(abs(d))
 
 
 PROVINCE: list[tuple[str, str, Cell]] = [
