@@ -152,3 +152,16 @@ def yaml_problem(exc: Exception, source: str) -> Problem:
         f"tidak cocok); pesan pembaca YAML: {detail}"
     )
     return Problem(source, row, column, None, reason, code="yaml_tidak_valid")
+
+
+def read_yaml(text: str, source: str) -> object:
+    """``text`` parsed as YAML; :class:`ImportRejected` naming the line and column of a
+    syntax error (every YAML the user gives Padu is read through this)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ImportRejected(
+            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
+        ) from None

@@ -13,9 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
+from padu.errors import ImportRejected, NotFound, Problem, read_yaml
 from padu.measure.af import parse_fraction
 from padu.rules import CompiledRule, compile_rule
 from padu.rules.parser import RuleError
@@ -77,12 +75,7 @@ def _text(entry: dict[str, Any], key: str, where: str, problems: list[Problem], 
 
 def load_measure(text: str, source: str = "measure.yaml") -> Measure:
     """A measure from YAML text; :class:`ImportRejected` listing every problem otherwise."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ImportRejected(
-            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
-        ) from None
+    doc = read_yaml(text, source)
     if not isinstance(doc, dict):
         raise ImportRejected(
             summary=f"{source}: isi harus berupa pemetaan YAML",

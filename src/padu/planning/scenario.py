@@ -20,7 +20,7 @@ from typing import Any, Literal, get_args
 
 import yaml
 
-from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
+from padu.errors import ImportRejected, NotFound, Problem, read_yaml
 from padu.measure.measures import Measure
 from padu.programmes.model import Programme
 from padu.regions import kaltara
@@ -98,12 +98,7 @@ Bad = Callable[[str, object, str], None]  # bad(column, value, reason)
 
 def load_scenario(text: str, source: str = "skenario.yaml") -> Scenario:
     """A scenario from YAML; :class:`ImportRejected` listing every problem otherwise."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ImportRejected(
-            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
-        ) from None
+    doc = read_yaml(text, source)
     if not isinstance(doc, dict) or not doc:
         reason = "skenario harus berupa pemetaan YAML dengan id, name, year dan programmes"
         raise ImportRejected(

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import yaml
 
-from padu.errors import ImportRejected, NotFound, Problem, yaml_problem
+from padu.errors import ImportRejected, NotFound, Problem, read_yaml
 from padu.programmes.params import (
     NAME,
     Param,
@@ -155,12 +155,7 @@ def _int(value: object) -> int | None:
 
 def load_workshop(text: str, source: str = "workshop.yaml") -> Workshop:
     """Agencies and programmes from YAML; :class:`ImportRejected` listing every problem."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ImportRejected(
-            summary=f"{source}: YAML tidak valid", problems=[yaml_problem(exc, source)]
-        ) from None
+    doc: Any = read_yaml(text, source)
     shape = _shape_problem(doc)
     if shape:
         raise ImportRejected(
