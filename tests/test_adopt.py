@@ -240,7 +240,10 @@ def test_programme_list_and_show_give_complements(
     assert code == 0
     complements = {p["code"]: p["complements"] for p in listed["programmes"]}
     assert complements["PKH"] == ["PBI-JK", "SEMBAKO"]
-    assert {c for c, given in complements.items() if given} == {"PKH"}
+    assert {c for c, given in complements.items() if given} == {
+        "PKH", "SEKOLAH-RAKYAT", "BANTU-SEKOLAH", "PMT"
+    }  # fmt: skip
+    assert complements["PMT"] == ["PBI-PEMDA"]
     code, shown = run("--json", "programme", "show", "PKH")
     assert code == 0 and shown["complements"] == ["PBI-JK", "SEMBAKO"]
     assert run("--json", "programme", "show", "SEMBAKO")[1]["complements"] == []
