@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_KINDS",
     "FAMILY_CARD",
+    "JOB_FINISH",
+    "JOB_SUBMIT",
     "LINK_LEDGER",
     "LINK_MAPPING",
     "LINK_REVIEW",
@@ -38,6 +40,11 @@ __all__ = [
     "SCENARIO_SAVE",
     "TARGET_ADOPT",
     "TARGET_DRAW",
+    "USER_ADD",
+    "USER_DISABLE",
+    "USER_ENABLE",
+    "USER_PASSWORD",
+    "USER_TOKEN",
     "ExportKind",
     "PersonalDataExport",
     "audit_row",
@@ -50,6 +57,8 @@ REGISTER_REFERENCE = "register.reference"
 TARGET_DRAW = "target.draw"
 TARGET_ADOPT = "target.adopt"
 PLAN_RUN = "plan.run"
+JOB_SUBMIT = "job.submit"
+JOB_FINISH = "job.finish"
 FAMILY_CARD = "family.card"
 LINK_LEDGER = "link.ledger"
 LINK_REVIEW = "link.review"
@@ -59,6 +68,12 @@ MEASURE_SAVE = "measure.save"
 SCENARIO_SAVE = "scenario.save"
 REGIONS_CROSSWALK = "regions.crosswalk"
 PERSONAL_DATA_EXPORT = "personal_data.export"
+#: Accounts (padu.accounts): details name the account, never a password, hash or token.
+USER_ADD = "user.add"
+USER_DISABLE = "user.disable"
+USER_ENABLE = "user.enable"
+USER_PASSWORD = "user.password"  # noqa: S105 - an event name
+USER_TOKEN = "user.token"  # noqa: S105 - detail "action": issue | revoke
 
 ExportKind = Literal[
     "bnba",

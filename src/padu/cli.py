@@ -2013,7 +2013,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 # the convergence commands live in their own module and register themselves on ``app``
 import padu.cli_convergence  # noqa: E402
 import padu.cli_measure  # noqa: E402
-import padu.cli_plan  # noqa: E402, F401
+import padu.cli_plan  # noqa: E402
+import padu.cli_serve  # noqa: E402
+import padu.cli_user  # noqa: E402, F401
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Integer,
@@ -33,9 +34,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from padu.audit import (
+    JOB_FINISH,
+    JOB_SUBMIT,
     LINK_LEDGER,
     LINK_MAPPING,
     MEASURE_SAVE,
@@ -44,9 +48,14 @@ from padu.audit import (
     REGISTER_REFERENCE,
     SCENARIO_SAVE,
     TARGET_ADOPT,
+    USER_ADD,
+    USER_DISABLE,
+    USER_ENABLE,
+    USER_PASSWORD,
+    USER_TOKEN,
     audit_row,
 )
-from padu.errors import InternalError, NotFound
+from padu.errors import InputError, InternalError, NotFound
 from padu.stores.pause import pause_point
 from padu.stores.warehouse import lock_key
 
@@ -158,6 +167,38 @@ class ProgrammeVersionRow(Base):
     pelaku: Mapped[str] = mapped_column(String(100))
 
 
+class UserRow(Base):
+    """An account (padu.accounts): its role, its agency (``opd`` only) and its password's
+    argon2 hash. The hash never leaves the catalog layer and the account service."""
+
+    __tablename__ = "pengguna"
+
+    username: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    sandi_diubah: Mapped[dt.datetime] = mapped_column(DateTime)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
+class ApiTokenRow(Base):
+    """An API token of an account: only the SHA-256 of the token is kept, so a copy of the
+    catalog gives no working token. Revoked tokens stay, for the record."""
+
+    __tablename__ = "token_api"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
+    terakhir_dipakai: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    dicabut: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    pelaku: Mapped[str] = mapped_column(String(100))
+
+
 class AuditRow(Base):
     """One recorded event (import accepted, personal data exported, ...)."""
 
@@ -265,6 +306,36 @@ class AdoptionRow(Base):
     #: Not stored. Set by ``padu.programmes.adopt.adopt_target_list``: why the adopted list
     #: is flagged (drawn from another snapshot than the year's agreed reference).
     warnings: tuple[str, ...] = ()
+
+
+#: Audit events of background jobs (padu.jobs): a job was queued, a job ended (any state).
+#: A job's states: queued, running, done, failed. Only the first two can still change.
+JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "antri", "berjalan", "selesai", "gagal"
+
+
+class JobRow(Base):
+    """One background job (padu.jobs): who asked for what, how far it is, how it ended.
+
+    ``pid`` and ``host`` name the process that runs it, so a restarted server can tell a
+    job that died with its predecessor from one another live process is still running.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    params: Mapped[dict[str, object]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    progress: Mapped[float] = mapped_column()
+    message: Mapped[str] = mapped_column(Text)
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime)
+    started: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
 
 
 def _migrations_dir() -> str:
@@ -592,6 +663,126 @@ class Catalog:
                 q = q.where(ProgrammeVersionRow.code == code)
             return list(s.scalars(q))
 
+    # -- accounts (padu.accounts owns the rules; these keep rows and events together) ----
+    def add_user(self, row: UserRow) -> UserRow:
+        """Store a new account and its ``user.add`` event (actor: ``row.pelaku``) in one
+        transaction; InputError when the username is taken."""
+        detail = {"username": row.username, "role": row.role, "agency": row.agency}
+        try:
+            with self.session() as s:
+                if s.get(UserRow, row.username) is not None:
+                    raise InputError(f"pengguna {row.username} sudah ada")
+                s.add(row)
+                s.add(audit_row(USER_ADD, detail, row.pelaku))
+                s.flush()
+                s.expunge(row)
+        except IntegrityError:  # another process added the same name meanwhile
+            raise InputError(f"pengguna {row.username} sudah ada") from None
+        return row
+
+    def user(self, username: str) -> UserRow | None:
+        with self.session() as s:
+            return s.get(UserRow, username)
+
+    def users(self) -> list[UserRow]:
+        with self.session() as s:
+            return list(s.scalars(select(UserRow).order_by(UserRow.username)))
+
+    def set_user_active(self, username: str, active: bool, actor: str) -> tuple[UserRow, int]:
+        """Enable or disable an account, with its ``user.enable``/``user.disable`` event.
+
+        Disabling also revokes the account's API tokens (a re-enabled account gets new ones,
+        so a token copied before stays dead); returns the row and how many were revoked.
+        """
+        with self.session() as s:
+            row = s.get(UserRow, username)
+            if row is None:
+                raise NotFound(f"pengguna {username} tidak ada; lihat `padu user list`")
+            revoked = 0
+            if not active:
+                done = s.execute(
+                    update(ApiTokenRow)
+                    .where(ApiTokenRow.username == username, ApiTokenRow.dicabut.is_(None))
+                    .values(dicabut=_now())
+                )
+                revoked = int(getattr(done, "rowcount", 0) or 0)
+            row.active = active
+            detail: dict[str, object] = {"username": username}
+            if not active:
+                detail["tokens_revoked"] = revoked
+            s.add(audit_row(USER_DISABLE if not active else USER_ENABLE, detail, actor))
+            s.flush()
+            s.expunge(row)
+        return row, revoked
+
+    def set_password_hash(self, username: str, password_hash: str, actor: str | None) -> UserRow:
+        """Replace an account's password hash. With an ``actor``: a new password (its time
+        and a ``user.password`` event); without: the same password rehashed with current
+        parameters at login (nothing the user did, so no event and no new time)."""
+        with self.session() as s:
+            row = s.get(UserRow, username)
+            if row is None:
+                raise NotFound(f"pengguna {username} tidak ada; lihat `padu user list`")
+            row.password_hash = password_hash
+            if actor is not None:
+                row.sandi_diubah = _now()
+                s.add(audit_row(USER_PASSWORD, {"username": username}, actor))
+            s.flush()
+            s.expunge(row)
+        return row
+
+    def add_token(self, row: ApiTokenRow) -> ApiTokenRow:
+        """Store a token's hash and its ``user.token`` event (actor: ``row.pelaku``)."""
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            detail = {"username": row.username, "token": row.id, "label": row.label}
+            s.add(audit_row(USER_TOKEN, {**detail, "action": "issue"}, row.pelaku))
+            s.expunge(row)
+        return row
+
+    def use_token(self, digest: str, touch_after: dt.timedelta) -> UserRow | None:
+        """The active account owning the unrevoked token with this SHA-256, or None; its
+        last use is written when older than ``touch_after`` (not one write per request)."""
+        with self.session() as s:
+            found = s.execute(
+                select(ApiTokenRow, UserRow)
+                .join(UserRow, UserRow.username == ApiTokenRow.username)
+                .where(ApiTokenRow.token_sha256 == digest, ApiTokenRow.dicabut.is_(None))
+            ).first()
+            if found is None or not found[1].active:
+                return None
+            token, user = found
+            now = _now()
+            if token.terakhir_dipakai is None or now - token.terakhir_dipakai >= touch_after:
+                token.terakhir_dipakai = now
+            s.flush()
+            s.expunge(user)
+            return user
+
+    def tokens(self, username: str | None = None) -> list[ApiTokenRow]:
+        """Every token row (of one account, or of all), oldest first."""
+        with self.session() as s:
+            q = select(ApiTokenRow).order_by(ApiTokenRow.id)
+            if username is not None:
+                q = q.where(ApiTokenRow.username == username)
+            return list(s.scalars(q))
+
+    def revoke_token(self, token_id: int, actor: str) -> ApiTokenRow:
+        """Revoke one token (kept, marked revoked) with its ``user.token`` event; revoking a
+        revoked token changes nothing and records nothing."""
+        with self.session() as s:
+            row = s.get(ApiTokenRow, token_id)
+            if row is None:
+                raise NotFound(f"token {token_id} tidak ada; lihat `padu user tokens`")
+            if row.dicabut is None:
+                row.dicabut = _now()
+                detail = {"username": row.username, "token": row.id, "label": row.label}
+                s.add(audit_row(USER_TOKEN, {**detail, "action": "revoke"}, actor))
+            s.flush()
+            s.expunge(row)
+        return row
+
     # -- linkage -----------------------------------------------------------------------
     def set_reference(self, year: int, snapshot_id: int, why: str, actor: str) -> ReferenceRow:
         """Record ``snapshot_id`` as ``year``'s agreed reference (audited, one transaction).
@@ -740,6 +931,102 @@ class Catalog:
             q = select(AuditRow).order_by(AuditRow.id)
             if kind:
                 q = q.where(AuditRow.jenis == kind)
+            return list(s.scalars(q))
+
+    # -- background jobs -----------------------------------------------------------------
+    def add_job(self, row: JobRow) -> JobRow:
+        """Record a queued job and its ``job.submit`` event in one transaction; the row,
+        with its id."""
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            detail = {"kind": row.kind, "id": row.id, "state": row.state}
+            s.add(audit_row(JOB_SUBMIT, detail, row.actor))
+            s.expunge(row)
+        return row
+
+    def start_job(self, job_id: int, message: str) -> bool:
+        """Mark a queued job running; False when it is no longer queued (a restarted server
+        already marked it failed, say), and then it must not run."""
+        with self.session() as s:
+            done = s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.state == JOB_QUEUED)
+                .values(state=JOB_RUNNING, started=_now(), message=message)
+            )
+            return getattr(done, "rowcount", 0) == 1
+
+    def update_job(self, job_id: int, progress: float, message: str) -> None:
+        """Record a running job's progress (nothing once it has ended)."""
+        with self.session() as s:
+            s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.state == JOB_RUNNING)
+                .values(progress=progress, message=message)
+            )
+
+    def finish_job(
+        self,
+        job_id: int,
+        state: str,
+        *,
+        message: str,
+        result: Mapping[str, object] | None = None,
+        error: str | None = None,
+        actor: str | None = None,
+        progress: float | None = None,
+    ) -> bool:
+        """End a queued or running job as ``state`` with its ``job.finish`` event, in one
+        transaction; False (and no event) when it had already ended.
+
+        The event's actor is the job's own unless ``actor`` is given (a restarted server
+        that marks its predecessor's jobs failed)."""
+        if state not in (JOB_DONE, JOB_FAILED):
+            raise InternalError(f"status akhir pekerjaan tidak dikenal: {state!r}")
+        with self.session() as s:
+            row = s.scalars(
+                select(JobRow)
+                .where(JobRow.id == job_id, JobRow.state.in_((JOB_QUEUED, JOB_RUNNING)))
+                .with_for_update()
+            ).first()
+            if row is None:
+                return False
+            row.state, row.message, row.finished = state, message, _now()
+            row.result = None if result is None else dict(result)
+            row.error = error
+            if progress is not None:
+                row.progress = progress
+            detail = {"kind": row.kind, "id": row.id, "state": state}
+            s.add(audit_row(JOB_FINISH, detail, actor or row.actor))
+        return True
+
+    def job(self, job_id: int) -> JobRow:
+        """One job by id; NotFound when there is none."""
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+        if row is None:
+            raise NotFound(f"pekerjaan {job_id} tidak ada")
+        return row
+
+    def jobs(
+        self,
+        *,
+        actor: str | None = None,
+        kind: str | None = None,
+        states: Iterable[str] | None = None,
+        limit: int | None = 50,
+    ) -> list[JobRow]:
+        """Jobs newest first, optionally of one actor, one kind and some states."""
+        with self.session() as s:
+            q = select(JobRow).order_by(JobRow.id.desc())
+            if actor is not None:
+                q = q.where(JobRow.actor == actor)
+            if kind is not None:
+                q = q.where(JobRow.kind == kind)
+            if states is not None:
+                q = q.where(JobRow.state.in_(list(states)))
+            if limit is not None:
+                q = q.limit(limit)
             return list(s.scalars(q))
 
 
