@@ -1,0 +1,36 @@
+"""``padu serve``: the web app on this machine (registered by :mod:`padu.cli` at its end).
+
+uvicorn's own proxy-header handling is switched off: whether ``X-Forwarded-Proto`` and
+``X-Forwarded-For`` are believed is one setting of the app (``PADU_TRUST_PROXY``), not a
+default that trusts any local process.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from padu.cli import _state, app, out
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Alamat yang didengar (bawaan hanya komputer ini).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port HTTP.")] = 8000,
+) -> None:
+    """Jalankan aplikasi web Padu (Beranda, peta, halaman kerja) di http://HOST:PORT."""
+    import uvicorn
+
+    from padu.web import create_app
+    from padu.web.config import web_settings
+
+    settings = web_settings(_state(ctx).settings)
+    web = create_app(settings)
+    out.print(f"Padu berjalan di http://{host}:{port}/ (hentikan dengan Ctrl+C)")
+    uvicorn.run(
+        web, host=host, port=port, proxy_headers=False, server_header=False, log_level="info"
+    )

@@ -1,0 +1,268 @@
+"""Beranda's figures: headline Padu-7 figures for the province, each kabupaten/kota and each
+kecamatan of the latest snapshot, with small cells suppressed, cached per snapshot.
+
+A snapshot never changes once imported, so its figures are computed once per process
+(three engine queries) and kept: every later Beranda is a dictionary lookup. The key also
+holds the measure's saved version, so a new version of Padu-7 is picked up at once.
+
+Suppression (viewers see aggregates only, and no family may be recognisable): a count of
+1 to 4 families is hidden, and so is any share whose denominator is under 5 families or
+whose numerator is 1 to 4 families. Hidden values are ``None`` here, so no page or JSON
+built from these objects can show them; the templates write "< 5".
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from padu.measure.af import AFResult, GroupResult
+from padu.measure.measures import Measure, get_measure
+from padu.measure.snapshot import mpi_snapshot
+from padu.regions import Regions, boundaries_path, kaltara
+from padu.register.quality import families_by_desil
+from padu.stores import Catalog, Warehouse
+
+MEASURE = "padu-7"
+#: the smallest number of families a shown figure may rest on
+MIN_CELL = 5
+DESIL_KEYS: tuple[str, ...] = (*(str(d) for d in range(1, 11)), "kosong")
+
+
+def count(n: int) -> int | None:
+    """A family count as it may be shown: None for 1 to 4."""
+    return None if 0 < n < MIN_CELL else n
+
+
+def share(part: Fraction | int, whole: int) -> float | None:
+    """``part / whole`` as it may be shown: None when either rests on under 5 families."""
+    if whole < MIN_CELL or 0 < part < MIN_CELL:
+        return None
+    return float(Fraction(part) / whole)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label_id: str
+    label_en: str
+    dimension: str
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_id
+
+
+@dataclass
+class Area:
+    """One area's figures; ``None`` is a suppressed (or undefined) figure."""
+
+    kode: str
+    nama: str
+    families: int | None
+    counted: int | None  # families with every indicator known (the n of H and M0)
+    poor: int | None
+    missing: int | None
+    H: float | None
+    A: float | None
+    M0: float | None
+    rates: dict[str, float | None] = field(default_factory=dict)  # uncensored, per indicator
+    top: list[tuple[str, float]] = field(default_factory=list)  # censored, largest first, >0
+    desil: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass
+class Beranda:
+    """Everything the Beranda page shows for one snapshot (no personal data)."""
+
+    snapshot_id: int
+    snapshot_label: str
+    snapshot_date: Any
+    measure_id: str
+    measure_label_id: str
+    measure_label_en: str
+    k: Fraction
+    indicators: list[Indicator]
+    province: Area
+    kabupaten: list[Area]
+    kecamatan: list[Area]
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Indicator id -> its label in ``lang``."""
+        return {i.id: i.label(lang) for i in self.indicators}
+
+    def map_layers(self) -> list[dict[str, str]]:
+        """The map's switchable layers: H, M0, then each indicator's deprivation rate."""
+        base = [{"id": "H", "id_label": "H", "en_label": "H"}]
+        base.append({"id": "M0", "id_label": "M0", "en_label": "M0"})
+        return base + [
+            {"id": i.id, "id_label": i.label_id, "en_label": i.label_en} for i in self.indicators
+        ]
+
+    def map_geojson(self) -> dict[str, Any]:
+        """Kecamatan boundaries with each one's values (``v``) for every layer."""
+        by_code = {a.kode: a for a in self.kecamatan}
+        features = []
+        for feature in kecamatan_shapes()["features"]:
+            props = feature["properties"]
+            area = by_code.get(props["kode"])
+            values: dict[str, float | None] = {"H": None, "M0": None}
+            if area is not None:
+                values = {"H": area.H, "M0": area.M0, **area.rates}
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": feature["geometry"],
+                    "properties": {
+                        "kode": props["kode"],
+                        "nama": props["nama"],
+                        "keluarga": None if area is None else area.families,
+                        "ada": area is not None,
+                        "v": values,
+                    },
+                }
+            )
+        return {"type": "FeatureCollection", "features": features}
+
+
+def _rounded(coords: Any) -> Any:
+    if isinstance(coords, list):
+        if coords and isinstance(coords[0], int | float):
+            return [round(c, 5) for c in coords]
+        return [_rounded(c) for c in coords]
+    return coords
+
+
+@cache
+def kecamatan_shapes() -> dict[str, Any]:
+    """The shipped kecamatan boundaries, coordinates rounded to 5 decimals (about 1 m):
+    the page carries them inline, and a slow office link thanks us for every kilobyte."""
+    data = json.loads(Path(boundaries_path("kecamatan")).read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        geometry["coordinates"] = _rounded(geometry["coordinates"])
+    return dict(data)
+
+
+def _area(
+    kode: str,
+    nama: str,
+    families: int,
+    desil: dict[str, int],
+    group: GroupResult | None,
+    indicators: list[Indicator],
+) -> Area:
+    if group is None:
+        return Area(kode, nama, count(families), None, None, None, None, None, None,
+                    desil={d: count(desil.get(d, 0)) for d in DESIL_KEYS})  # fmt: skip
+    n, q = group.n, group.q
+    rates = {i.id: share(group.uncensored[i.id] * n, n) for i in indicators}
+    censored = {i.id: share(group.censored[i.id] * n, n) for i in indicators}
+    top = sorted(
+        ((k, v) for k, v in censored.items() if v is not None and v > 0), key=lambda kv: -kv[1]
+    )
+    a = float(group.A) if q >= MIN_CELL else None
+    h = share(q, n)
+    return Area(
+        kode=kode,
+        nama=nama,
+        families=count(families),
+        counted=count(n),
+        poor=count(q),
+        missing=count(group.missing),
+        H=h,
+        A=a,
+        M0=float(group.M0) if h is not None and (q == 0 or a is not None) else None,
+        rates=rates,
+        top=top,
+        desil={d: count(desil.get(d, 0)) for d in DESIL_KEYS},
+    )
+
+
+def _desil_key(value: object) -> str:
+    text = str(value).strip() if value is not None else ""
+    return str(int(text)) if text.isdigit() and 1 <= int(text) <= 10 else "kosong"
+
+
+def _name(regions: Regions, code: str) -> str:
+    found = regions.find(code)
+    return found.nama if found else code
+
+
+def compute(wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure) -> Beranda:
+    """The figures of ``snapshot`` under ``measure`` (three queries in the engine)."""
+    regions = kaltara()
+    snap = catalog.snapshot(snapshot)
+    indicators = [Indicator(i.id, i.label_id, i.label_en, i.dimension) for i in measure.indicators]
+    by_kab: AFResult = mpi_snapshot(wh, catalog, snap.id, measure, by="kabupaten")
+    by_kec: AFResult = mpi_snapshot(wh, catalog, snap.id, measure, by="kecamatan")
+    rows = families_by_desil(wh, catalog, snap.id, "kecamatan").to_pyarrow().to_pylist()
+    desil: dict[str, dict[str, int]] = {}  # region code -> desil -> families
+    province: dict[str, int] = {}
+    for row in rows:
+        kec = str(row["wilayah"]) if row["wilayah"] is not None else "(kosong)"
+        key, n = _desil_key(row["desil"]), int(row["keluarga"])
+        found = regions.find(kec)
+        kab = regions.ancestor(found.kode, "kabupaten_kota").kode if found else "(kosong)"
+        for code in (kec, kab):
+            cells = desil.setdefault(code, {})
+            cells[key] = cells.get(key, 0) + n
+        province[key] = province.get(key, 0) + n
+
+    def area(code: str, group: GroupResult | None) -> Area:
+        cells = desil.get(code, {})
+        return _area(code, _name(regions, code), sum(cells.values()), cells, group, indicators)
+
+    kab_codes = sorted(set(by_kab.groups) | {c for c in desil if len(c) == 5})
+    kec_codes = sorted(set(by_kec.groups) | {c for c in desil if len(c) == 8})
+    return Beranda(
+        snapshot_id=snap.id,
+        snapshot_label=snap.label,
+        snapshot_date=snap.tanggal,
+        measure_id=measure.id,
+        measure_label_id=measure.label_id,
+        measure_label_en=measure.label_en,
+        k=measure.k,
+        indicators=indicators,
+        province=_area(
+            "65", "Kalimantan Utara", sum(province.values()), province, by_kab.overall, indicators
+        ),
+        kabupaten=[area(c, by_kab.groups.get(c)) for c in kab_codes],
+        kecamatan=[area(c, by_kec.groups.get(c)) for c in kec_codes],
+    )
+
+
+class BerandaCache:
+    """Beranda per (snapshot, measure version), computed once even when many officers
+    open Beranda at the same moment (the others wait for the first, then share it)."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, int], Beranda] = {}
+        self._locks: dict[tuple[int, int], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, wh: Warehouse, catalog: Catalog) -> Beranda | None:
+        """Beranda of the latest snapshot (None when there is none yet)."""
+        snaps = catalog.snapshots()
+        if not snaps:
+            return None
+        saved = catalog.measure_versions(MEASURE)
+        key = (snaps[-1].id, saved[-1].version if saved else 0)
+        return self._get(key, lambda: compute(wh, catalog, key[0], get_measure(MEASURE, catalog)))
+
+    def _get(self, key: tuple[int, int], make: Callable[[], Beranda]) -> Beranda:
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            found = self._done.get(key)
+            if found is None:
+                found = self._done[key] = make()
+            return found

@@ -1,0 +1,1 @@
+"""One router module per resource; :func:`padu.web.create_app` includes them all."""

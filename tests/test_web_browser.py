@@ -1,0 +1,159 @@
+"""The web app in real headless Chromium (Debian's, driven by Playwright) against a uvicorn
+server on 127.0.0.1: log in and out, and Beranda's map. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from padu.accounts import add_user
+from padu.regions import boundaries_path
+from padu.web import create_app
+from padu.web.config import WebSettings
+from tests.conftest import Stores
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PASSWORD = "sandi-uji-yang-panjang"  # noqa: S105 - a test account's password
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed (/usr/bin/chromium); "
+        "scripts/system-deps.sh installs it for `make test`",
+    ),
+    pytest.mark.parametrize("stores", ["duckdb"], indirect=True),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(stores: Stores, snapshot: int, tmp_path: Path) -> Iterator[str]:
+    """The app served by uvicorn in a thread; its base URL."""
+    import uvicorn
+
+    add_user(stores.catalog, "petugas", PASSWORD, "viewer", actor="penguji")
+    settings = WebSettings(
+        home=tmp_path / "web-home",
+        warehouse_url=stores.warehouse_url,
+        catalog_url=stores.catalog_url,
+        secret_key="k" * 40,
+    )
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+        proxy_headers=False,
+    )  # fmt: skip
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _fills(page: object) -> list[str]:
+    return page.eval_on_selector_all(  # type: ignore[attr-defined, no-any-return]
+        "#peta path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))"
+    )
+
+
+def test_login_beranda_map_and_logout(server: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/login")
+            else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text) if m.type == "error" and "status of 401" not in m.text else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    page.goto(server + "/")
+    expect(page).to_have_url(server + "/login?next=/")
+    page.screenshot(path=str(ARTIFACTS / "login.png"), full_page=True)
+    page.fill("input[name=username]", "petugas")
+    page.fill("input[name=password]", "salah-sandinya-123")
+    page.click("button[type=submit]")
+    expect(page.locator(".alert")).to_have_text("Nama pengguna atau kata sandi salah.")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(server + "/")
+
+    shapes = json.loads(Path(boundaries_path("kecamatan")).read_text(encoding="utf-8"))
+    polygons = page.locator("#peta path.leaflet-interactive")
+    expect(polygons).to_have_count(len(shapes["features"]))
+    expect(page.get_by_test_id("snapshot-date")).to_have_text("23 Januari 2026")
+    page.screenshot(path=str(ARTIFACTS / "beranda.png"), full_page=True)
+    before = _fills(page)
+    assert len(set(before)) >= 3, before  # a choropleth, not one colour
+
+    page.select_option("#peta-indikator", "M0")
+    expect(page.locator(".legend strong")).to_contain_text("M0")
+    page.select_option("#peta-indikator", "desil_1_4")
+    after = _fills(page)
+    assert after != before
+    assert len(after) == len(before)
+    page.locator("#peta").screenshot(path=str(ARTIFACTS / "beranda-peta-desil.png"))
+
+    page.click("a.lang")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.screenshot(path=str(ARTIFACTS / "beranda-en.png"), full_page=True)
+    page.click("a.lang")
+
+    page.click("button.link-button")
+    expect(page).to_have_url(server + "/login?keluar=1")
+    expect(page.locator(".notice")).to_have_text("Anda sudah keluar.")
+    page.goto(server + "/")
+    expect(page).to_have_url(server + "/login?next=/")
+
+    assert all(u.startswith(server) for u in requests), "a request left the machine"
+    assert not problems, problems
