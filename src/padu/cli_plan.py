@@ -163,6 +163,13 @@ ROWS = [
 ]
 
 
+def _limit(budget: int | None, quota: int | None) -> str:
+    """A programme's pagu, or its quota where it has no budget."""
+    if budget is not None:
+        return rupiah(budget) + (f" (kuota {angka(quota)})" if quota is not None else "")
+    return f"kuota {angka(quota)}" if quota is not None else "tanpa batas"
+
+
 def plan_tables(data: dict[str, Any]) -> Group:
     """The comparison an analyst reads: province, kabupaten, programmes, the solver."""
     integ, silo = data["integrated"], data["siloed"]
@@ -204,13 +211,15 @@ def plan_tables(data: dict[str, Any]) -> Group:
             pair("same_dimension_overlap"), pair("M0_after", "dec"),
         )  # fmt: skip
     progs = Table(title="Per program (terpadu / sendiri-sendiri)", title_justify="left")
-    for col in ("Program", "Instansi", "Menutup", "Pagu", "Unit", "Biaya"):
-        progs.add_column(col, justify="right" if col in ("Pagu", "Unit", "Biaya") else "left")
+    for col in ("Program", "Instansi", "Menutup", "Pagu/kuota", "Unit", "Biaya"):
+        progs.add_column(
+            col, justify="left" if col in ("Program", "Instansi", "Menutup") else "right"
+        )
     for p in data["programmes"]:
         i, s = p["integrated"], p.get("siloed")
         progs.add_row(
             p["code"], p["agency"], ", ".join(p["closes"]) or "- (urutan sendiri)",
-            "-" if p["budget"] is None else rupiah(p["budget"]),
+            _limit(p["budget"], p["quota"]),
             angka(i["units"]) + (f" / {angka(s['units'])}" if s else ""),
             rupiah(i["cost"]) + (f" / {rupiah(s['cost'])}" if s else ""),
         )  # fmt: skip
