@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from padu.stores.catalog import AuditRow
 
 __all__ = [
+    "API_IBR",
     "EXPORT_KINDS",
     "FAMILY_CARD",
     "JOB_FINISH",
@@ -58,6 +59,7 @@ TARGET_DRAW = "target.draw"
 TARGET_ADOPT = "target.adopt"
 PLAN_RUN = "plan.run"
 JOB_SUBMIT = "job.submit"
+API_IBR = "api.ibr"
 JOB_FINISH = "job.finish"
 FAMILY_CARD = "family.card"
 LINK_LEDGER = "link.ledger"

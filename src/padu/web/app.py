@@ -16,7 +16,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from padu.settings import Settings
-from padu.web import errors
+from padu.web import api, errors
 from padu.web.config import web_settings
 from padu.web.deps import check_csrf, session_middleware
 from padu.web.pages import STATIC_DIR
@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(auth.router)
     app.include_router(beranda.router)
+    app.include_router(api.router)
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]

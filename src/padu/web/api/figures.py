@@ -1,0 +1,102 @@
+"""The API's aggregate figures: snapshots and Padu-7 by region, shaped for the caller's role.
+
+Alkire-Foster on a snapshot takes a second or more on a full register, and a snapshot never
+changes once imported, so each (snapshot, measure version, level) is computed once per
+process (:class:`FigureCache`, shared by concurrent callers) and only the suppression for
+the caller's role is applied per request.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Literal
+
+from padu.access import Scope, shown_cell
+from padu.errors import NotFound
+from padu.measure.af import AFResult, GroupResult
+from padu.measure.measures import get_measure
+from padu.measure.snapshot import mpi_snapshot
+from padu.regions import kaltara
+from padu.stores import Catalog, Warehouse
+from padu.stores.catalog import SnapshotRow
+from padu.web.api.models import MpiCell, MpiGroup, MpiOut, SnapshotOut, SnapshotRef
+
+MEASURE = "padu-7"
+Level = Literal["kabupaten", "kecamatan", "desa"]
+_REFERENCE = re.compile(r"acuan:[0-9]{4}")
+
+
+def snapshots(catalog: Catalog) -> list[SnapshotOut]:
+    """Every snapshot, oldest first."""
+    return [
+        SnapshotOut(id=s.id, label=s.label, tanggal=s.tanggal, families=s.keluarga,
+                    persons=s.individu)
+        for s in catalog.snapshots()
+    ]  # fmt: skip
+
+
+def find_snapshot(catalog: Catalog, ref: str) -> SnapshotRow:
+    """A snapshot by ``latest``, id, ``acuan:YYYY`` or label; NotFound for anything else
+    (an id too long for the catalog, another script's digits), never a database error."""
+    if ref.isdigit() and not ref.isascii():
+        raise NotFound(f"snapshot {ref!r} tidak ada")
+    if ref.isdigit():
+        if len(ref) > 9:
+            raise NotFound(f"snapshot {ref} tidak ada")
+        return catalog.snapshot(int(ref))
+    if ref.startswith("acuan:") and not _REFERENCE.fullmatch(ref):
+        raise NotFound(f"{ref!r}: tulis snapshot acuan sebagai acuan:TAHUN (4 angka)")
+    return catalog.snapshot(ref)
+
+
+class FigureCache:
+    """Alkire-Foster results per (snapshot, measure version, level), computed once."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, int, str], AFResult] = {}
+        self._locks: dict[tuple[int, int, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: tuple[int, int, str], make: Callable[[], AFResult]) -> AFResult:
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            found = self._done.get(key)
+            if found is None:
+                found = self._done[key] = make()
+            return found
+
+
+def _cell(g: GroupResult, scope: Scope) -> MpiCell:
+    c = shown_cell(g.n, g.q, float(g.H), float(g.A), float(g.M0), scope)
+    return MpiCell(n=c.n, q=c.q, H=c.H, A=c.A, M0=c.M0, suppressed=c.suppressed)
+
+
+def mpi_by_region(
+    wh: Warehouse, catalog: Catalog, ref: str, by: Level, scope: Scope, cache: FigureCache
+) -> MpiOut:
+    """Padu-7 on snapshot ``ref`` overall and per region of ``by``, as ``scope`` may see it."""
+    snap = find_snapshot(catalog, ref)
+    saved = catalog.measure_versions(MEASURE)
+    measure = get_measure(MEASURE, catalog)
+    key = (snap.id, saved[-1].version if saved else 0, by)
+    result = cache.get(key, lambda: mpi_snapshot(wh, catalog, snap.id, measure, by=by))
+    regions = kaltara()
+    groups = []
+    for code, group in result.groups.items():
+        region = regions.find(code)
+        cell = _cell(group, scope).model_dump()
+        groups.append(MpiGroup(kode=code, nama=region.nama if region else None, **cell))
+    return MpiOut(
+        snapshot=SnapshotRef(id=snap.id, label=snap.label, tanggal=snap.tanggal),
+        measure=measure.id,
+        k=float(result.k),
+        by=by,
+        overall=_cell(result.overall, scope),
+        groups=groups,
+    )
