@@ -232,3 +232,17 @@ def test_a_preset_run_is_stored_so_an_adopted_plan_traces_to_its_text(home: Path
     assert ("kaltara-2026", 1) in _stored(home)
     run = _events(home, "plan.run")[-1]
     assert run["scenario"] == "kaltara-2026" and run["version"] == 1
+
+
+def test_python_m_padu_cli_knows_every_command() -> None:
+    # run as a module, cli.py is __main__; the commands registered on padu.cli.app by the
+    # command modules (plan, convergence, user, serve) must still be there
+    import subprocess
+    import sys
+
+    ran = subprocess.run(
+        [sys.executable, "-m", "padu.cli", "--help"], capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    for command in ("plan", "scenario", "convergence", "family", "user", "serve"):
+        assert f" {command} " in ran.stdout, command

@@ -2018,4 +2018,8 @@ import padu.cli_serve  # noqa: E402
 import padu.cli_user  # noqa: E402, F401
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # run as ``python -m padu.cli`` this file is ``__main__``, a second copy of the module:
+    # the command modules above registered themselves on ``padu.cli.app``, so run that one
+    from padu.cli import main as _main
+
+    raise SystemExit(_main())
