@@ -118,6 +118,7 @@ class _Scores:
     dep: dict[str, Any]  # 0/1 per indicator after the missing-data policy
     score: Any  # integer numerator of the score over ``scale``
     counted: Any  # the unit's weight, 0 when the policy excludes it
+    unit: Any  # the unit's weight (1, or the ``unit_weight`` column)
 
 
 def _scores(
@@ -149,7 +150,61 @@ def _scores(
         score = score + dep[c] * int(weights[c] * scale)
     u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
     counted = ibis.ifelse(any_missing, 0 if missing == "exclude" else u, u).cast("int64")
-    return _Scores(scale, weights, any_missing, dep, score, counted)
+    return _Scores(scale, weights, any_missing, dep, score, counted, u)
+
+
+def unit_table(table: Any, sc: _Scores, *, group: Any = None, cut: int | None = None) -> Any:
+    """One row per unit with plain columns: ``_group`` (with ``group``), ``_w`` (the weight
+    counted), ``_m`` (the weight of a unit with a missing indicator), ``_d0``.. (0/1 after
+    the missing-data policy), ``_score`` and, with ``cut`` (k on the common scale), ``_p``.
+
+    Each column is defined once, in nested projections, and the aggregations sum products
+    of these columns: the SQL names every indicator once instead of once per output column.
+    (PostgreSQL may still substitute the projections into the sums, so the indicators
+    should be cheap columns, not rule expressions: see padu.measure.snapshot.deprivations.)
+    """
+    cols = list(sc.weights)
+    first: dict[str, Any] = {} if group is None else {"_group": group}
+    first["_w"] = sc.counted
+    first["_m"] = ibis.ifelse(sc.any_missing, sc.unit, 0).cast("int64")
+    first.update({f"_d{i}": sc.dep[c] for i, c in enumerate(cols)})
+    units = table.select(**first)
+    score = ibis.literal(0).cast("int64")
+    for i, c in enumerate(cols):
+        score = score + units[f"_d{i}"] * int(sc.weights[c] * sc.scale)
+    units = units.mutate(_score=score)
+    if cut is not None:
+        units = units.mutate(_p=ibis.ifelse(units._score >= cut, 1, 0).cast("int64"))
+    return units
+
+
+def af_sums(
+    table: Any,
+    dims: Sequence[Dimension],
+    k: Fraction,
+    *,
+    by: str | None = None,
+    unit_weight: str | None = None,
+    missing: MissingPolicy = "exclude",
+) -> Any:
+    """The one engine query of :func:`alkire_foster`: integer sums per group (``_group``
+    with ``by``), or one row without it. Public so the SQL it compiles to can be checked."""
+    if not 0 < k <= 1:
+        raise InputError(f"k harus di antara 0 (tidak termasuk) dan 1: {k}")
+    if by and by not in table.columns:
+        raise InputError(f"kolom tidak ada: {by}")
+    sc = _scores(table, dims, k=k, unit_weight=unit_weight, missing=missing)
+    t = unit_table(table, sc, group=table[by].cast("string") if by else None, cut=int(k * sc.scale))
+    metrics: dict[str, Any] = {
+        "_n": t._w.sum(),
+        "_missing": t._m.sum(),
+        "_q": (t._w * t._p).sum(),
+        "_s": (t._w * t._p * t._score).sum(),
+    }
+    for i in range(len(sc.weights)):
+        metrics[f"_u{i}"] = (t._w * t[f"_d{i}"]).sum()
+        metrics[f"_c{i}"] = (t._w * t._p * t[f"_d{i}"]).sum()
+    return t.group_by("_group").aggregate(**metrics) if by else t.aggregate(**metrics)
 
 
 def alkire_foster(
@@ -165,32 +220,17 @@ def alkire_foster(
 
     Weights are normalised to sum to 1; ``k`` is a share of that total (0 < k <= 1).
     """
-    if not 0 < k <= 1:
-        raise InputError(f"k harus di antara 0 (tidak termasuk) dan 1: {k}")
-    if by and by not in table.columns:
-        raise InputError(f"kolom tidak ada: {by}")
-    t = table
-    sc = _scores(t, dims, k=k, unit_weight=unit_weight, missing=missing)
-    scale, weights, dep, score, counted = sc.scale, sc.weights, sc.dep, sc.score, sc.counted
+    query = af_sums(table, dims, k, by=by, unit_weight=unit_weight, missing=missing)
+    weights = _normalised(dims)
+    scale = math.lcm(k.denominator, *(w.denominator for w in weights.values()))
     cols = list(weights)
     w_int = {c: int(w * scale) for c, w in weights.items()}
-    poor = ibis.ifelse(score >= int(k * scale), 1, 0).cast("int64")
-    u = t[unit_weight].cast("int64") if unit_weight else ibis.literal(1).cast("int64")
-    metrics: dict[str, Any] = {
-        "_n": counted.sum(),
-        "_missing": ibis.ifelse(sc.any_missing, u, 0).cast("int64").sum(),
-        "_q": (counted * poor).sum(),
-        "_s": (counted * poor * score).sum(),
-    }
-    for i, c in enumerate(cols):
-        metrics[f"_u{i}"] = (counted * dep[c]).sum()
-        metrics[f"_c{i}"] = (counted * poor * dep[c]).sum()
+    rows = query.to_pyarrow().to_pylist()
     if not by:
-        row = t.aggregate(**metrics).to_pyarrow().to_pylist()[0]
-        return AFResult(k=k, weights=weights, overall=_ratios(row, cols, w_int, scale))
+        return AFResult(k=k, weights=weights, overall=_ratios(rows[0], cols, w_int, scale))
     # one query: the sums are additive, so the overall row is the sum of the group rows
-    rows = t.group_by(_group=t[by].cast("string")).aggregate(**metrics).to_pyarrow().to_pylist()
-    overall = {m: sum(int(r[m] or 0) for r in rows) for m in metrics}
+    sums = [m for m in query.columns if m != "_group"]
+    overall = {m: sum(int(r[m] or 0) for r in rows) for m in sums}
     result = AFResult(k=k, weights=weights, overall=_ratios(overall, cols, w_int, scale))
     for row in sorted(rows, key=lambda r: (r["_group"] is None, r["_group"] or "")):
         name = row["_group"] if row["_group"] is not None else "(kosong)"
@@ -237,11 +277,10 @@ def score_distribution(
     missing: MissingPolicy = "exclude",
 ) -> ScoreDistribution:
     """How many (weighted) units have each score: one grouped query, exact scores."""
-    t = table
-    sc = _scores(t, dims, unit_weight=unit_weight, missing=missing)
-    score, counted, scale = sc.score, sc.counted, sc.scale
-    rows = t.group_by(_score=score).aggregate(_n=counted.sum()).to_pyarrow().to_pylist()
-    counts = {Fraction(int(r["_score"]), scale): int(r["_n"] or 0) for r in rows}
+    sc = _scores(table, dims, unit_weight=unit_weight, missing=missing)
+    t = unit_table(table, sc)
+    rows = t.group_by("_score").aggregate(_n=t._w.sum()).to_pyarrow().to_pylist()
+    counts = {Fraction(int(r["_score"]), sc.scale): int(r["_n"] or 0) for r in rows}
     return ScoreDistribution(counts, sum(counts.values()))
 
 

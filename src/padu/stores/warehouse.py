@@ -7,18 +7,24 @@ built with sqlglot here, in one place, never from strings.
 
 Services normally get a warehouse from :func:`padu.stores.open_stores`, which also checks
 that it belongs to the catalog it is used with.
+
+On PostgreSQL two things keep a server deployment near DuckDB's pace (issue 14): the key
+columns of :data:`INDEXES` are indexed, and rows are appended with ``COPY`` rather than
+Ibis's row-by-row ``INSERT``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
@@ -29,11 +35,40 @@ DUCKDB_MEMORY_LIMIT = "512MB"
 
 Table = Any  # ibis.expr.types.Table; kept loose because ibis ships no complete stubs
 
+#: The columns queries filter or join the big warehouse tables on, indexed on PostgreSQL:
+#: the batch (every query reads one snapshot, adoption or ledger of many), then the family
+#: and person keys that rules, lists and convergence join on. The tables belong to
+#: padu.register.snapshots, padu.programmes.adopt and padu.linkage.ledger; they are named
+#: here so every ``ensure`` of them, old deployments included, gets the same indexes.
+#: DuckDB gets none: its min-max zone maps already skip other batches' row groups, and an
+#: ART index would slow every append.
+INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "keluarga": (("snapshot_id", "nomor_kartu_keluarga"),),
+    "individu": (
+        ("snapshot_id", "nomor_kartu_keluarga"),
+        ("snapshot_id", "nomor_induk_kependudukan"),
+    ),
+    "temuan": (("snapshot_id",),),
+    "rencana": (("adopsi_batch", "programme"),),
+    "penerima": (("ledger_batch", "row"),),
+    "penerima_kandidat": (("ledger_batch", "row"),),
+}
+#: Rows sent to PostgreSQL per ``COPY`` chunk (bounds the CSV text held in memory).
+COPY_ROWS = 50_000
+
 
 def _quiet(con: BaseBackend) -> BaseBackend:
     """No progress bar: DuckDB draws one on stdout for a query over two seconds, which
     would break ``padu --json`` output (one JSON object on stdout)."""
     con.raw_sql("SET enable_progress_bar = false")
+    return con
+
+
+def _no_jit(con: BaseBackend) -> BaseBackend:
+    """PostgreSQL's JIT off for this session: it compiles every expression of a query whose
+    estimated cost is high, and the rules compile to thousands of CASE branches, so it spent
+    more time compiling (over half of a deprivation query) than the query then saved."""
+    con.raw_sql("SET jit = off").close()
     return con
 
 
@@ -77,7 +112,7 @@ class Warehouse:
             return cls(_quiet(con), url, read_only=read_only)
         if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
             con = ibis.connect(url.replace("postgresql+psycopg://", "postgresql://"))
-            return cls(con, url, read_only=read_only)
+            return cls(_no_jit(con), url, read_only=read_only)
         raise InputError(
             f"URL warehouse tidak didukung: {url!r} (pakai duckdb:// atau postgresql://)"
         )
@@ -114,6 +149,10 @@ class Warehouse:
         if reuse and key in self._temp:
             return self._temp[key]
         table = self.con.create_table(_temp_name(key), expr, temp=True, overwrite=True)
+        if self.backend == "postgres":
+            # autovacuum never analyses a temporary table: without statistics the planner
+            # guesses every join key unique and nests loops over the family features
+            self._analyze(_temp_name(key))
         self._temp[key] = table
         if self._scopes:
             self._scopes[-1].add(key)
@@ -160,13 +199,63 @@ class Warehouse:
             stmt = sge.select(sge.func("pg_advisory_unlock", key))
             self.con.raw_sql(stmt.sql("postgres")).close()
 
-    def ensure(self, name: str, schema: dict[str, str]) -> None:
-        """Create table ``name`` with ``schema`` unless it exists (safe with concurrent writers)."""
-        if self.has(name):
+    def ensure(
+        self,
+        name: str,
+        schema: dict[str, str],
+        indexes: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """Create table ``name`` with ``schema`` unless it exists (safe with concurrent
+        writers), and its ``indexes`` (by default those of :data:`INDEXES`) on PostgreSQL."""
+        if not self.has(name):
+            with self.lock("padu.warehouse.ddl"):
+                if not self.has(name):
+                    self.con.create_table(name, schema=ibis.schema(schema))
+        self.ensure_indexes(name, INDEXES.get(name, ()) if indexes is None else indexes)
+
+    def ensure_indexes(self, name: str, indexes: Sequence[Sequence[str]]) -> None:
+        """Create the B-tree ``indexes`` (column lists) of table ``name`` that are missing.
+
+        PostgreSQL only (see :data:`INDEXES`). Idempotent: the existing index names are read
+        first, so a table that has them takes no lock, and a deployment made before an index
+        was added gets it at its next write.
+        """
+        if self.backend != "postgres" or not indexes:
+            return
+        wanted = {index_name(name, cols): cols for cols in indexes}
+        have = self._index_names(name)
+        missing = {ix: cols for ix, cols in wanted.items() if ix not in have}
+        if not missing:
             return
         with self.lock("padu.warehouse.ddl"):
-            if not self.has(name):
-                self.con.create_table(name, schema=ibis.schema(schema))
+            for ix, cols in missing.items():
+                stmt = sge.Create(
+                    kind="INDEX",
+                    exists=True,
+                    this=sge.Index(
+                        this=sge.to_identifier(ix, quoted=True),
+                        table=sge.to_table(name, quoted=True),
+                        params=sge.IndexParameters(
+                            columns=[sge.Ordered(this=sge.column(c, quoted=True)) for c in cols]
+                        ),
+                    ),
+                )
+                self.con.raw_sql(stmt.sql("postgres")).close()
+
+    def _index_names(self, name: str) -> set[str]:
+        query = (
+            sge.select("indexname")
+            .from_("pg_indexes")
+            .where(
+                sge.column("tablename").eq(sge.Literal.string(name)),
+                sge.column("schemaname").eq(sge.func("current_schema")),
+            )
+        )
+        cur = self.con.raw_sql(query.sql("postgres"))
+        try:
+            return {str(r[0]) for r in cur.fetchall()}
+        finally:
+            cur.close()
 
     def append(self, name: str, data: pa.Table) -> None:
         """Append rows to an existing table, columns matched by name."""
@@ -183,8 +272,36 @@ class Warehouse:
                 raw.execute(stmt.sql("duckdb"))
             finally:
                 raw.unregister("_padu_append")
-        else:
+        elif self.backend == "postgres":
+            self._copy(name, data)
+        else:  # pragma: no cover - the two conformance backends are handled above
             self.con.insert(name, data)
+
+    def _copy(self, name: str, data: pa.Table) -> None:
+        """Append to a PostgreSQL table with ``COPY ... FROM STDIN`` in CSV, in one transaction.
+
+        Ibis inserts row by row from Python dicts (an import of a register spent most of its
+        time there); Arrow writes the CSV text in C and PostgreSQL parses it in bulk. The
+        CSV keeps what matters: a NULL is an empty field, an empty string a quoted ``""``
+        (Arrow quotes every string), floats are written in their shortest exact form.
+        """
+        target = sge.Schema(
+            this=sge.to_table(name, quoted=True),
+            expressions=[sge.to_identifier(c, quoted=True) for c in data.column_names],
+        )
+        stmt = sge.Copy(
+            this=target,
+            kind=True,  # FROM
+            files=[sge.to_identifier("STDIN")],
+            params=[sge.CopyParameter(this=sge.Var(this="FORMAT"), expression=sge.Var(this="csv"))],
+        )
+        raw = self.con.con
+        options = pacsv.WriteOptions(include_header=False)
+        with raw.transaction(), raw.cursor() as cur, cur.copy(stmt.sql("postgres")) as copy:
+            for batch in data.to_batches(max_chunksize=COPY_ROWS):
+                buf = io.BytesIO()
+                pacsv.write_csv(batch, buf, options)
+                copy.write(buf.getvalue())
 
     def replace(self, name: str, data: pa.Table) -> None:
         """Create or overwrite a small reference table (regions, code lists)."""
@@ -202,8 +319,11 @@ class Warehouse:
             return
         for name in names:
             if self.has(name):
-                stmt = sge.Analyze(this=sge.to_table(name))
-                self.con.raw_sql(stmt.sql("postgres")).close()
+                self._analyze(name)
+
+    def _analyze(self, name: str) -> None:
+        stmt = sge.Analyze(this=sge.to_table(name, quoted=True))
+        self.con.raw_sql(stmt.sql("postgres")).close()
 
     def delete_batch(self, name: str, column: str, batch: str) -> None:
         """Delete the rows of one batch (``column`` equal to ``batch``) from ``name``."""
@@ -214,6 +334,15 @@ class Warehouse:
 
 def _temp_name(key: str) -> str:
     return "_padu_" + "".join(ch if ch.isalnum() else "_" for ch in key).lower()
+
+
+def index_name(table: str, columns: Sequence[str]) -> str:
+    """The name Padu gives the index of ``table`` on ``columns`` (within PostgreSQL's 63)."""
+    name = f"{table}_{'_'.join(columns)}_idx"
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[:48]}_{digest}_idx"
 
 
 def lock_key(name: str) -> int:
