@@ -360,3 +360,71 @@ def test_unknown_programme_and_indicator_are_named(stores: Stores) -> None:
     }
     assert named["programmes[0].code", "BEDAH-KAPAL"].startswith("program tidak ada di katalog")
     assert named["programmes[1].closes", "air_berwarna"].startswith("indikator tidak ada di padu-7")
+
+
+# -- the type model against the plain family x programme model ----------------------------------
+def _plain_optimum(inst: Instance) -> float:
+    """The best plan of the optimised programmes, solved by HiGHS as the plain model the issue
+    calls too large at full scale: one binary per (family, programme), its value the closure
+    it brings, budget and quota rows, and no two programmes of one dimension per family
+    (unless complements). For the weighted objective with programmes closing disjoint
+    indicators the value is additive, so this model is exact."""
+    import highspy
+    import numpy as np
+
+    optimised = [p for p in inst.programmes if p.optimised]
+    cols: list[tuple[int, int, float, int, int]] = []  # (programme, family, value, cost, units)
+    for j, p in enumerate(optimised):
+        for f in p.units_of:
+            mask = p.closes & inst.deprived[f]
+            if mask:
+                package = inst.package(p, f)
+                cost = sum(p.unit_cost[u] for u in package)
+                cols.append((j, f, inst.value(f, mask), cost, len(package)))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    n = len(cols)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array([c[2] for c in cols]))
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n)
+    )
+    for j, p in enumerate(optimised):
+        mine = [i for i, c in enumerate(cols) if c[0] == j]
+        for limit, coef in ((p.budget, 3), (p.quota, 4)):
+            if limit is not None and mine:
+                values = np.array([float(cols[i][coef]) for i in mine])
+                h.addRow(-highspy.kHighsInf, limit, len(mine), np.array(mine, np.int32), values)
+    by_family: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(cols):
+        by_family[c[1]].append(i)
+    for idx in by_family.values():
+        for a in idx:
+            for b in idx:
+                if a < b and inst.conflict(optimised[cols[a][0]], optimised[cols[b][0]]):
+                    h.addRow(-highspy.kHighsInf, 1, 2, np.array([a, b], np.int32), np.ones(2))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.run()
+    return float(h.getInfo().objective_function_value)
+
+
+def test_the_type_model_equals_the_plain_model(stores: Stores, snapshot: int) -> None:
+    # the grouping into types is the model's one trick: on a real (small) register it must
+    # find the same optimum as the plain one-binary-per-family model solved by HiGHS directly
+    _workshop(stores)
+    scenario = _scenario(objective="weighted")
+    inst = _instance(stores, snapshot, scenario)
+    # budgets for about a third of what each programme's eligible families would cost, so
+    # they bind across families of every size and composition
+    inst.programmes = tuple(
+        dataclasses.replace(p, budget=sum(p.unit_cost) // 3, quota=None) if p.optimised else p
+        for p in inst.programmes
+    )
+    closes = [p.closes for p in inst.programmes if p.optimised]
+    assert all(a & b == 0 for i, a in enumerate(closes) for b in closes[i + 1 :])
+    plan = integrated(inst, gap=0.0)
+    assert plan_checker.violations(inst, plan) == []
+    assert plan.types is not None and plan.types < sum(len(p.units_of) for p in inst.programmes)
+    assert plan.objective == pytest.approx(_plain_optimum(inst), rel=1e-9, abs=1e-9)
+    assert plan.objective > 0
