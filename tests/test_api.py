@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -30,6 +29,9 @@ from padu.web import create_app
 from padu.web.api.enrolment import API_IBR
 from padu.web.config import WebSettings
 from tests.conftest import Stores
+
+if TYPE_CHECKING:
+    import httpx  # annotations only: the test client is httpx2's
 
 PASSWORD = "sandi-uji-yang-panjang"  # noqa: S105 - a test account's password
 YEAR = 2026
