@@ -40,7 +40,7 @@ demo: install
 	$(PADU) convergence --snapshot acuan:2026 --year 2026 --by kabupaten
 	$(PADU) convergence --snapshot acuan:2026 --year 2026 --format xlsx --out $(HOME_DIR)/konvergensi-2026.xlsx
 
-## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries)
+## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries, Chromium)
 system-deps:
 	sh scripts/system-deps.sh
 

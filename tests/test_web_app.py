@@ -210,3 +210,19 @@ def test_small_cells_are_suppressed(client: TestClient) -> None:
     shown = [d for a in areas for d in a.desil.values()]
     assert None in shown  # the small register has tiny cells, and they are hidden
     assert "&lt; 5" in client.get("/").text
+
+
+def test_an_empty_or_short_secret_file_is_refused(tmp_path: Path) -> None:
+    # an empty key would let anyone sign a session cookie: the server must not start on one
+    from padu.errors import UsageError
+    from padu.web.config import SECRET_FILE, WebSettings
+
+    settings = WebSettings(home=tmp_path)
+    key = settings.session_secret()
+    assert len(key) >= 32 and (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    assert settings.session_secret() == key  # made once, then read
+    assert not list(tmp_path.glob(".*.tmp"))
+    for bad in ("", "pendek\n"):
+        (tmp_path / SECRET_FILE).write_text(bad, encoding="utf-8")
+        with pytest.raises(UsageError, match="rusak atau terlalu pendek"):
+            settings.session_secret()

@@ -209,7 +209,7 @@ def compute(wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure) ->
         key, n = _desil_key(row["desil"]), int(row["keluarga"])
         found = regions.find(kec)
         kab = regions.ancestor(found.kode, "kabupaten_kota").kode if found else "(kosong)"
-        for code in (kec, kab):
+        for code in dict.fromkeys((kec, kab)):  # a family without a region counts once
             cells = desil.setdefault(code, {})
             cells[key] = cells.get(key, 0) + n
         province[key] = province.get(key, 0) + n

@@ -9,6 +9,7 @@ on one home sign alike.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -42,17 +43,33 @@ class WebSettings(Settings):
                 )
             return self.secret_key
         path = Path(self.home) / SECRET_FILE
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another server on this home made it first
-            return path.read_text(encoding="utf-8").strip()
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(key + "\n")
+        if not path.exists():
+            _create_secret(path)
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) < MIN_SECRET:  # an empty key would let anyone sign a session cookie
+            raise UsageError(
+                f"{path} rusak atau terlalu pendek (minimal {MIN_SECRET} karakter): hapus "
+                "berkas itu lalu jalankan ulang (semua sesi yang ada berakhir)"
+            )
         return key
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new random key, whole or not at all: it is written and synced under a
+    temporary name, then linked into place (which fails if another server made one first,
+    and then that one is used)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_urlsafe(48) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def web_settings(settings: Settings) -> WebSettings:

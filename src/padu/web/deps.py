@@ -92,8 +92,11 @@ async def check_csrf(request: Request) -> None:
     if request.method in SAFE_METHODS:
         return
     if request.url.path.startswith("/api/"):
-        return  # the API takes cookie authority only on safe methods (padu.web.api.auth)
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        # the API takes no cookie authority on unsafe methods: a bearer token, or nothing
+        if not request.headers.get("authorization", "").lower().startswith("bearer "):
+            raise LoginRequired(
+                "permintaan ini membutuhkan token API (Authorization: Bearer TOKEN)"
+            )
         return
     session: Session = request.state.session
     given = request.headers.get(CSRF_HEADER)

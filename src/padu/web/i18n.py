@@ -27,7 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
         "login.submit": "Masuk",
         "login.failed": "Nama pengguna atau kata sandi salah.",
         "login.throttled": (
-            "Terlalu banyak percobaan masuk yang gagal. Tunggu 15 menit, lalu coba lagi."
+            "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {menit} menit."
         ),
         "login.expired": "Sesi Anda berakhir. Silakan masuk lagi.",
         "login.logged_out": "Anda sudah keluar.",
@@ -96,7 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
         "login.password": "Password",
         "login.submit": "Log in",
         "login.failed": "Wrong username or password.",
-        "login.throttled": "Too many failed logins. Wait 15 minutes, then try again.",
+        "login.throttled": "Too many failed logins. Try again in {menit} minutes.",
         "login.expired": "Your session has ended. Please log in again.",
         "login.logged_out": "You have logged out.",
         "login.note": "This system holds personal data (Law 27/2022). Use it only for your duties.",

@@ -8,6 +8,7 @@ every name.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -54,7 +55,7 @@ def login(
     wait = state.throttle.retry_after(username, address)
     if wait > 0:
         headers = {"Retry-After": str(max(1, round(wait)))}
-        context["error"] = t("login.throttled")
+        context["error"] = t("login.throttled").format(menit=max(1, math.ceil(wait / 60)))
         return render(request, "login.html", context, status=429, headers=headers)
     user = authenticate(state.catalog, username, password)
     if user is None:
