@@ -157,3 +157,42 @@ def shown_cell(n: int, q: int, H: float, A: float, M0: float, scope: Scope) -> C
     if 0 < q < MIN_CELL:
         return Cell(n, None, None, None, None, True)
     return Cell(n, q, H, A, M0, False)
+
+
+# -- small-cell protection against subtraction ---------------------------------------------
+def _needs_more(values: list[int]) -> bool:
+    """Whether hidden cells of these raw values can still be worked out from a shown total:
+    one hidden non-zero cell alone, or hidden cells that add up to 1 to 4 families."""
+    hidden = [v for v in values if v > 0]
+    return bool(hidden) and (len(hidden) == 1 or sum(hidden) < MIN_CELL)
+
+
+def protect(counts: dict[Any, int], hidden: set[Any] | None = None) -> set[Any]:
+    """The keys to hide among sibling counts whose total is shown: every count of 1 to 4
+    (primary), then, while the hidden ones could be recovered as total minus the shown ones,
+    the smallest shown non-zero sibling as well (complementary suppression)."""
+    out = set(hidden or ()) | {k for k, v in counts.items() if 0 < v < MIN_CELL}
+    while out and _needs_more([counts[k] for k in out if k in counts]):
+        shown = [k for k, v in counts.items() if k not in out and v > 0]
+        if not shown:
+            break
+        out.add(min(shown, key=lambda k: (counts[k], str(k))))
+    return out
+
+
+def protect_table(cells: dict[tuple[Any, Any], int]) -> set[tuple[Any, Any]]:
+    """:func:`protect` for a table whose row and column totals are both shown: rows and
+    columns are protected in turn until neither hides anything more."""
+    hidden = {k for k, v in cells.items() if 0 < v < MIN_CELL}
+    rows = sorted({r for r, _ in cells}, key=str)
+    cols = sorted({c for _, c in cells}, key=str)
+    while True:
+        before = len(hidden)
+        for r in rows:
+            line = {c: cells[(r, c)] for c in cols if (r, c) in cells}
+            hidden |= {(r, c) for c in protect(line, {c for rr, c in hidden if rr == r})}
+        for c in cols:
+            line = {r: cells[(r, c)] for r in rows if (r, c) in cells}
+            hidden |= {(r, c) for r in protect(line, {r for r, cc in hidden if cc == c})}
+        if len(hidden) == before:
+            return hidden

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from padu.access import protect, protect_table
 from padu.measure.af import AFResult, GroupResult
 from padu.measure.measures import Measure, get_measure
 from padu.measure.snapshot import mpi_snapshot
@@ -220,6 +221,18 @@ def compute(wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure) ->
 
     kab_codes = sorted(set(by_kab.groups) | {c for c in desil if len(c) == 5})
     kec_codes = sorted(set(by_kec.groups) | {c for c in desil if len(c) == 8})
+    kabupaten = [area(c, by_kab.groups.get(c)) for c in kab_codes]
+    kecamatan = [area(c, by_kec.groups.get(c)) for c in kec_codes]
+    raw = {c: sum(cells.values()) for c, cells in desil.items()}
+    groups = {**by_kab.groups, **by_kec.groups}
+    _protect_desil(kabupaten, desil)
+    _protect_siblings([kabupaten], raw, groups, indicators)
+    by_parent: dict[str, list[Area]] = {}
+    for a in kecamatan:
+        found = regions.find(a.kode)
+        parent = regions.ancestor(found.kode, "kabupaten_kota").kode if found else ""
+        by_parent.setdefault(parent, []).append(a)
+    _protect_siblings(list(by_parent.values()), raw, groups, indicators)
     return Beranda(
         snapshot_id=snap.id,
         snapshot_label=snap.label,
@@ -232,9 +245,60 @@ def compute(wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure) ->
         province=_area(
             "65", "Kalimantan Utara", sum(province.values()), province, by_kab.overall, indicators
         ),
-        kabupaten=[area(c, by_kab.groups.get(c)) for c in kab_codes],
-        kecamatan=[area(c, by_kec.groups.get(c)) for c in kec_codes],
+        kabupaten=kabupaten,
+        kecamatan=kecamatan,
     )
+
+
+def _protect_desil(kabupaten: list[Area], desil: dict[str, dict[str, int]]) -> None:
+    """Hide desil cells a reader could work out from the row totals (families per
+    kabupaten) and the column totals (the province row)."""
+    cells = {(a.kode, d): desil.get(a.kode, {}).get(d, 0) for a in kabupaten for d in DESIL_KEYS}
+    by_code = {a.kode: a for a in kabupaten}
+    for kode, d in protect_table(cells):
+        by_code[kode].desil[d] = None
+
+
+def _protect_siblings(
+    sets: list[list[Area]],
+    families: dict[str, int],
+    groups: dict[str, GroupResult],
+    indicators: list[Indicator],
+) -> None:
+    """Within each set of sibling areas (whose parent's figures are shown), hide what
+    subtraction from the parent would give back: families, poor families (with H, A and
+    M0) and each indicator's deprived families (its rate, and its place in the top list)."""
+
+    def counts(siblings: list[Area], of: Callable[[GroupResult], int]) -> dict[str, int]:
+        return {a.kode: of(groups[a.kode]) for a in siblings if a.kode in groups}
+
+    for siblings in sets:
+        by_code = {a.kode: a for a in siblings}
+        for kode in protect({a.kode: families.get(a.kode, 0) for a in siblings}):
+            a = by_code[kode]
+            a.families = a.counted = a.poor = a.missing = None
+            a.H = a.A = a.M0 = None
+            a.rates = dict.fromkeys(a.rates)
+            a.top = []
+        for kode in protect(counts(siblings, lambda g: g.q)):
+            a = by_code[kode]
+            a.poor = a.H = a.A = a.M0 = None
+        for ind in indicators:
+            for kode in protect(counts(siblings, _deprived(ind.id, censored=False))):
+                by_code[kode].rates[ind.id] = None
+            for kode in protect(counts(siblings, _deprived(ind.id, censored=True))):
+                a = by_code[kode]
+                a.top = [(k, v) for k, v in a.top if k != ind.id]
+
+
+def _deprived(indicator: str, *, censored: bool) -> Callable[[GroupResult], int]:
+    """A group's families deprived in ``indicator`` (among the poor when ``censored``)."""
+
+    def of(g: GroupResult) -> int:
+        rate = (g.censored if censored else g.uncensored)[indicator]
+        return round(rate * g.n)
+
+    return of
 
 
 class BerandaCache:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Literal
 
-from padu.access import Scope, shown_cell
+from padu.access import Scope, protect, shown_cell
 from padu.errors import NotFound
 from padu.measure.af import AFResult, GroupResult
 from padu.measure.measures import get_measure
@@ -87,11 +87,24 @@ def mpi_by_region(
     key = (snap.id, saved[-1].version if saved else 0, by)
     result = cache.get(key, lambda: mpi_snapshot(wh, catalog, snap.id, measure, by=by))
     regions = kaltara()
+    # a viewer sees the overall figures too: hide whatever they would give back by
+    # subtraction (complementary suppression over the groups of this answer)
+    no_n: set[str] = set()
+    no_q: set[str] = set()
+    if scope.suppress_small:
+        no_n = protect({c: g.n for c, g in result.groups.items()})
+        no_q = protect({c: g.q for c, g in result.groups.items()}, no_n)
     groups = []
     for code, group in result.groups.items():
         region = regions.find(code)
-        cell = _cell(group, scope).model_dump()
-        groups.append(MpiGroup(kode=code, nama=region.nama if region else None, **cell))
+        cell = _cell(group, scope)
+        if code in no_n:
+            cell = MpiCell(n=None, q=None, H=None, A=None, M0=None, suppressed=True)
+        elif code in no_q:
+            cell = MpiCell(n=cell.n, q=None, H=None, A=None, M0=None, suppressed=True)
+        groups.append(
+            MpiGroup(kode=code, nama=region.nama if region else None, **cell.model_dump())
+        )
     return MpiOut(
         snapshot=SnapshotRef(id=snap.id, label=snap.label, tanggal=snap.tanggal),
         measure=measure.id,
