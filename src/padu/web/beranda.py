@@ -14,7 +14,6 @@ built from these objects can show them; the templates write "< 5".
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -29,6 +28,7 @@ from padu.measure.snapshot import mpi_snapshot
 from padu.regions import Regions, boundaries_path, kaltara
 from padu.register.quality import families_by_desil
 from padu.stores import Catalog, Warehouse
+from padu.web.once import ComputedOnce
 
 MEASURE = "padu-7"
 #: the smallest number of families a shown figure may rest on
@@ -306,9 +306,7 @@ class BerandaCache:
     open Beranda at the same moment (the others wait for the first, then share it)."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[int, int], Beranda] = {}
-        self._locks: dict[tuple[int, int], threading.Lock] = {}
-        self._guard = threading.Lock()
+        self._once: ComputedOnce[Beranda] = ComputedOnce()
 
     def get(self, wh: Warehouse, catalog: Catalog) -> Beranda | None:
         """Beranda of the latest snapshot (None when there is none yet)."""
@@ -317,16 +315,6 @@ class BerandaCache:
             return None
         saved = catalog.measure_versions(MEASURE)
         key = (snaps[-1].id, saved[-1].version if saved else 0)
-        return self._get(key, lambda: compute(wh, catalog, key[0], get_measure(MEASURE, catalog)))
-
-    def _get(self, key: tuple[int, int], make: Callable[[], Beranda]) -> Beranda:
-        found = self._done.get(key)
-        if found is not None:
-            return found
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            found = self._done.get(key)
-            if found is None:
-                found = self._done[key] = make()
-            return found
+        return self._once.get(
+            key, lambda: compute(wh, catalog, key[0], get_measure(MEASURE, catalog))
+        )

@@ -9,8 +9,6 @@ the caller's role is applied per request.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 from typing import Literal
 
 from padu.access import Scope, protect, shown_cell
@@ -22,6 +20,7 @@ from padu.regions import kaltara
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 from padu.web.api.models import MpiCell, MpiGroup, MpiOut, SnapshotOut, SnapshotRef
+from padu.web.once import ComputedOnce
 
 MEASURE = "padu-7"
 Level = Literal["kabupaten", "kecamatan", "desa"]
@@ -51,25 +50,8 @@ def find_snapshot(catalog: Catalog, ref: str) -> SnapshotRow:
     return catalog.snapshot(ref)
 
 
-class FigureCache:
+class FigureCache(ComputedOnce[AFResult]):
     """Alkire-Foster results per (snapshot, measure version, level), computed once."""
-
-    def __init__(self) -> None:
-        self._done: dict[tuple[int, int, str], AFResult] = {}
-        self._locks: dict[tuple[int, int, str], threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def get(self, key: tuple[int, int, str], make: Callable[[], AFResult]) -> AFResult:
-        found = self._done.get(key)
-        if found is not None:
-            return found
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            found = self._done.get(key)
-            if found is None:
-                found = self._done[key] = make()
-            return found
 
 
 def _cell(g: GroupResult, scope: Scope) -> MpiCell:

@@ -1,0 +1,32 @@
+"""A value per key, computed once per process even when many requests ask at the same moment
+(the others wait for the first, then share it). Snapshots never change once imported, so
+their figures are cached this way by key (snapshot, measure version, ...)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class ComputedOnce(Generic[V]):
+    """``get(key, make)``: ``make()`` runs once per key; later calls are a dictionary lookup."""
+
+    def __init__(self) -> None:
+        self._done: dict[Hashable, V] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            found = self._done.get(key)
+            if found is None:
+                found = self._done[key] = make()
+            return found
