@@ -20,7 +20,7 @@ from padu.web import api, errors
 from padu.web.config import web_settings
 from padu.web.deps import check_csrf, session_middleware
 from padu.web.pages import STATIC_DIR
-from padu.web.routes import auth, beranda
+from padu.web.routes import audit, auth, beranda, keluarga, kemiskinan, pengguna, snapshot
 from padu.web.state import AppState
 
 #: what the browser may load: only this server (no CDN, no inline event handlers)
@@ -54,7 +54,8 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(auth.router)
-    app.include_router(beranda.router)
+    for module in (beranda, kemiskinan, snapshot, keluarga, pengguna, audit):
+        app.include_router(module.router)
     app.include_router(api.router)
 
     @app.middleware("http")

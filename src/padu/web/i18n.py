@@ -19,6 +19,11 @@ WORDS: dict[str, dict[str, str]] = {
         "app": "Padu",
         "app.tagline": "Data terpadu penanggulangan kemiskinan Kalimantan Utara",
         "nav.beranda": "Beranda",
+        "nav.kemiskinan": "Kemiskinan multidimensi",
+        "nav.snapshot": "Snapshot & kualitas",
+        "nav.keluarga": "Cari keluarga",
+        "nav.pengguna": "Pengguna",
+        "nav.audit": "Audit",
         "nav.logout": "Keluar",
         "nav.language": "English",
         "login.title": "Masuk",
@@ -89,6 +94,11 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "app.tagline": "Integrated poverty-reduction data for North Kalimantan",
         "nav.beranda": "Home",
+        "nav.kemiskinan": "Multidimensional poverty",
+        "nav.snapshot": "Snapshots & quality",
+        "nav.keluarga": "Find a family",
+        "nav.pengguna": "Users",
+        "nav.audit": "Audit",
         "nav.logout": "Log out",
         "nav.language": "Bahasa Indonesia",
         "login.title": "Log in",
@@ -146,6 +156,30 @@ WORDS: dict[str, dict[str, str]] = {
         "footer.data": "Boundaries: cahyadsn/wilayah_boundaries (MIT)",
     },
 }
+
+
+def _merge_page_words() -> None:
+    """Add each page's words (``padu/web/words/<page>.py``: ``ID`` and ``EN`` dicts).
+
+    Each page keeps its own dictionary so page modules never edit one shared file; a key
+    defined twice is a mistake and fails at import, naming the key and the page.
+    """
+    import importlib
+    import pkgutil
+
+    from padu.web import words as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for lang, name in (("id", "ID"), ("en", "EN")):
+            extra: dict[str, str] = getattr(module, name, {})
+            twice = sorted(set(extra) & set(WORDS[lang]))
+            if twice:
+                raise RuntimeError(f"kata ganda di words/{info.name}.py ({lang}): {twice}")
+            WORDS[lang].update(extra)
+
+
+_merge_page_words()
 
 
 def pick_lang(value: str | None, default: str = "id") -> Lang:

@@ -1,0 +1,1 @@
+"""The words of each page, one module per page (merged by :mod:`padu.web.i18n`)."""
