@@ -25,6 +25,8 @@ import pytest
 from padu.stores import Catalog, Warehouse, open_stores
 from padu.synth import SyntheticRegister, generate_register, write_register
 
+pytest_plugins = ["tests.web_support"]
+
 PG_BIN = Path(os.environ.get("PADU_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
