@@ -20,7 +20,7 @@ import pytest
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-import padu.cli_user
+import padu.cli.user
 from padu.accounts import authenticate, passwords, token_user
 from padu.cli import main
 from padu.settings import Settings

@@ -1,4 +1,4 @@
-"""Presenting an Alkire-Foster result: JSON data, a table, CSV and XLSX files.
+"""Presenting an Alkire-Foster result: JSON data, rows in words, CSV and XLSX files.
 
 The JSON keeps the machine names (``n``, ``q``, ``censored``); the table and the files an
 officer opens carry headers in words ("Keluarga", "H (%)", "Kontribusi (%): Pendapatan")
@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from rich.table import Table
-
 from padu.errors import UsageError
 from padu.files import atomic_output, check_output_file
-from padu.fmt import angka, desimal, persen
+from padu.fmt import angka
 from padu.measure.af import AFResult
 from padu.measure.measures import Measure
 from padu.measure.snapshot import dimension_contributions
@@ -33,32 +31,16 @@ MISSING_WORDS = {
 
 @dataclass
 class MpiReport:
+    """One MPI run for people to read: the JSON, rows per group, title and missing-data note.
+
+    The terminal table is drawn from it by the command line (``padu.cli.measure.mpi_table``).
+    """
+
     data: dict[str, Any]
     rows: list[dict[str, Any]]  # headers in words, figures as numbers (percent where named)
     title: str
     unit: str  # "keluarga" or "orang"
     missing_note: str
-
-    def table(self) -> Table:
-        unit = self.unit.capitalize()
-        t = Table(
-            "kelompok", "nama", self.unit, "miskin", "data hilang", "H", "A", "M0",
-            title=self.title, caption=self.missing_note,
-        )  # fmt: skip
-        for column in t.columns[2:]:
-            column.justify = "right"
-        for r in self.rows:
-            t.add_row(
-                r["Kelompok"],
-                r["Nama"],
-                angka(r[unit]),
-                angka(r["Miskin multidimensi"]),
-                angka(r["Data hilang"]),
-                persen(r["H (%)"], 1),
-                persen(r["A (%)"], 1),
-                desimal(r["M0"], 4),
-            )
-        return t
 
     def write(self, fmt: str, path: Path | None) -> None:
         """CSV (to ``path``, or stdout without one) or XLSX; a file appears whole or not at all.

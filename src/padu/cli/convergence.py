@@ -1,6 +1,6 @@
 """``padu convergence`` and ``padu family``: the convergence views and the family card.
 
-Registered on the main app by :mod:`padu.cli` (imported at its end).
+Registered on the main app by importing :mod:`padu.cli`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typer
 from rich.console import Group
 from rich.table import Table
 
-from padu.cli import _BY, State, _emit, _state, app, check_format, out
+from padu.cli._common import BY, State, app, check_format, emit, out, state_of
 from padu.files import atomic_output
 from padu.fmt import angka, persen
 
@@ -64,7 +64,7 @@ def convergence_command(
     """Konvergensi: tumpang tindih, kesenjangan, kesalahan sasaran dan cakupan semua program."""
     from padu.convergence import convergence
 
-    state = _state(ctx)
+    state = state_of(ctx)
     check_format(fmt, out_file, json_file=True)
     if fmt == "xlsx":
         by = by or "desa"
@@ -84,7 +84,7 @@ def convergence_command(
         with atomic_output(out_file) as temp:
             temp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if state.json or (fmt == "json" and out_file is None):
-        _emit(State(state.settings, True), result)
+        emit(State(state.settings, True), result)
         return
     if fmt == "json":
         out.print(f"-> {out_file}")
@@ -237,17 +237,17 @@ def family_command(
     snapshot: Annotated[
         str, typer.Option("--snapshot", help="Snapshot (bawaan: acuan tahun itu, atau latest).")
     ] = "",
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Kartu keluarga: anggota, desil, deprivasi, dan setiap program yang direncanakan atau
     diterima (data pribadi: tercatat di log audit)."""
     from padu.convergence.family import family_card
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
         card = family_card(wh, cat, key, year, snapshot=snapshot or None, actor=state.actor(by))
         agencies = agency_names(cat)
-    _emit(state, card, family_tables(card, agencies))
+    emit(state, card, family_tables(card, agencies))
 
 
 def family_tables(card: dict[str, Any], agencies: dict[str, str] | None = None) -> Group:

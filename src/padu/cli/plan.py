@@ -1,6 +1,6 @@
 """``padu plan`` and ``padu scenario``: joint planning of every agency's budget.
 
-Registered on the main app by :mod:`padu.cli` (imported at its end).
+Registered on the main app by importing :mod:`padu.cli`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ import typer
 from rich.console import Group
 from rich.table import Table
 
-from padu.cli import State, _emit, _group, _state, app, check_format, out
+from padu.cli._common import (
+    State,
+    app,
+    check_format,
+    command_group,
+    emit,
+    existing_file,
+    out,
+    state_of,
+)
 from padu.errors import UsageError
 from padu.files import atomic_output
 from padu.fmt import angka, desimal, persen, rupiah, waktu_wita
 
-scenario_app = _group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
+scenario_app = command_group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
 app.add_typer(scenario_app, name="scenario")
 
 #: The widest optimality gap ``--gap`` accepts (the issue's target is 0.5 %).
@@ -65,7 +74,7 @@ def plan_command(
     from padu.planning.run import adopt_plan, plan_scenario, scenario_workshop
     from padu.planning.scenario import check_against, read_scenario, save_scenario
 
-    state = _state(ctx)
+    state = state_of(ctx)
     check_format(fmt, out_file, json_file=True)
     if compare not in ("siloed", "none"):
         raise UsageError("--compare: harus siloed atau none")
@@ -111,7 +120,7 @@ def plan_command(
         with atomic_output(out_file) as temp:
             temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     if state.json or (fmt == "json" and out_file is None):
-        _emit(State(state.settings, True), data)
+        emit(State(state.settings, True), data)
         return
     out.print(plan_tables(data))
     for a in adopted:
@@ -242,7 +251,7 @@ def scenario_list(ctx: typer.Context) -> None:
     """Skenario preset dan tersimpan (dengan versinya)."""
     from padu.planning.scenario import preset_scenario_names, scenario_versions
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
         rows = scenario_versions(cat)
     stored: list[dict[str, Any]] = [
@@ -264,7 +273,7 @@ def scenario_list(ctx: typer.Context) -> None:
         table.add_row(name, "preset", "-", "-")
     for r in stored:
         table.add_row(str(r["id"]), str(r["version"]), str(r["dibuat_wita"]), str(r["oleh"]))
-    _emit(state, data, table)
+    emit(state, data, table)
 
 
 @scenario_app.command("import")
@@ -274,19 +283,18 @@ def scenario_import(
     by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
 ) -> None:
     """Simpan skenario dari YAML sebagai versi baru (bila isinya berubah)."""
-    from padu.cli import _input_file
     from padu.planning.run import scenario_workshop
     from padu.planning.scenario import check_against, load_scenario, save_scenario
 
-    state = _state(ctx)
-    _input_file(path, "berkas skenario")
+    state = state_of(ctx)
+    existing_file(path, "berkas skenario")
     loaded = load_scenario(path.read_text(encoding="utf-8"), str(path))
     with state.stores() as (_, cat):
         programmes, measure = scenario_workshop(loaded, cat)
         check_against(loaded, programmes, measure, source=str(path))
         version = save_scenario(loaded, cat, actor=state.actor(by))
     data = {"scenario": loaded.id, "version": version}
-    _emit(state, data, f"Skenario {loaded.id} tersimpan: versi {version}")
+    emit(state, data, f"Skenario {loaded.id} tersimpan: versi {version}")
 
 
 @scenario_app.command("export")
@@ -299,11 +307,11 @@ def scenario_export(
     from padu.files import check_output_file
     from padu.planning.scenario import dump_scenario, read_scenario
 
-    state = _state(ctx)
+    state = state_of(ctx)
     check_output_file(out_file, (".yaml", ".yml"))
     with state.stores(read_only=True) as (_, cat):
         loaded, version = read_scenario(scenario, cat)
     with atomic_output(out_file) as temp:
         temp.write_text(dump_scenario(loaded), encoding="utf-8")
     data = {"scenario": loaded.id, "version": version, "out": str(out_file)}
-    _emit(state, data, f"-> {out_file}")
+    emit(state, data, f"-> {out_file}")

@@ -1,4 +1,4 @@
-"""``padu serve``: the web app on this machine (registered by :mod:`padu.cli` at its end).
+"""``padu serve``: the web app on this machine.
 
 uvicorn's own proxy-header handling is switched off: whether ``X-Forwarded-Proto`` and
 ``X-Forwarded-For`` are believed is one setting of the app (``PADU_TRUST_PROXY``), not a
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from padu.cli import _state, app, out
+from padu.cli._common import app, out, state_of
 
 
 @app.command("serve")
@@ -28,7 +28,7 @@ def serve(
     from padu.web import create_app
     from padu.web.config import web_settings
 
-    settings = web_settings(_state(ctx).settings)
+    settings = web_settings(state_of(ctx).settings)
     web = create_app(settings)
     out.print(f"Padu berjalan di http://{host}:{port}/ (hentikan dengan Ctrl+C)")
     uvicorn.run(

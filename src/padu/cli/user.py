@@ -1,6 +1,6 @@
 """``padu user``: accounts, roles and API tokens of the web app and the API.
 
-Registered on the main app by :mod:`padu.cli` (imported at its end). These commands open
+Registered on the main app by importing :mod:`padu.cli`. These commands open
 only the catalog: an administrator can manage accounts while ``padu serve`` holds an
 embedded warehouse. A password is never an option (it would stay in the shell history and
 the process list): it comes from ``PADU_PASSWORD``, or is asked twice on a terminal.
@@ -20,12 +20,12 @@ from rich.table import Table
 
 from padu.accounts import ROLES, TokenInfo, User
 from padu.accounts.model import check_role, check_username
-from padu.cli import _BY, State, _emit, _group, _state, app, out
+from padu.cli._common import BY, State, app, command_group, emit, out, state_of
 from padu.errors import InputError, UsageError
 from padu.fmt import angka, waktu_wita
 from padu.stores import Catalog
 
-user_app = _group("Pengguna aplikasi web dan API: tambah, daftar, nonaktifkan, token.")
+user_app = command_group("Pengguna aplikasi web dan API: tambah, daftar, nonaktifkan, token.")
 app.add_typer(user_app, name="user")
 
 PASSWORD_ENV = "PADU_PASSWORD"  # noqa: S105 - the variable's name, not a password
@@ -90,12 +90,12 @@ def user_add(
     agency: Annotated[
         str | None, typer.Option("--agency", help="Kode instansi (wajib untuk peran opd).")
     ] = None,
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Tambah pengguna; kata sandi dari PADU_PASSWORD atau ditanyakan."""
     from padu.accounts import add_user
 
-    state = _state(ctx)
+    state = state_of(ctx)
     try:  # the arguments are checked before a password is asked for
         check_username(username)
         check_role(role, agency)
@@ -105,7 +105,7 @@ def user_add(
     with _catalog(state) as cat:
         user = add_user(cat, username, password, role, agency, actor=state.actor(by))
     where = f", instansi {user.agency}" if user.agency else ""
-    _emit(state, _user_json(user), f"Pengguna {user.username} ditambahkan: {user.role}{where}")
+    emit(state, _user_json(user), f"Pengguna {user.username} ditambahkan: {user.role}{where}")
 
 
 @user_app.command("list")
@@ -113,7 +113,7 @@ def user_list(ctx: typer.Context) -> None:
     """Daftar pengguna, peran dan statusnya (tanpa kata sandi)."""
     from padu.accounts import list_users
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         users = list_users(cat)
     table = Table(title=f"Pengguna ({angka(len(users))})", title_justify="left")
@@ -124,54 +124,54 @@ def user_list(ctx: typer.Context) -> None:
             u.username, u.role, u.agency or "-", "aktif" if u.active else "nonaktif",
             waktu_wita(u.created), waktu_wita(u.password_changed),
         )  # fmt: skip
-    _emit(state, {"users": [_user_json(u) for u in users]}, table)
+    emit(state, {"users": [_user_json(u) for u in users]}, table)
 
 
 @user_app.command("disable")
 def user_disable(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Nama pengguna.")],
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Nonaktifkan pengguna: tidak dapat masuk lagi, token API-nya dicabut."""
     from padu.accounts import disable_user
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         user = disable_user(cat, username, actor=state.actor(by))
     line = f"Pengguna {user.username} dinonaktifkan; token API-nya dicabut"
-    _emit(state, _user_json(user), line)
+    emit(state, _user_json(user), line)
 
 
 @user_app.command("enable")
 def user_enable(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Nama pengguna.")],
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Aktifkan kembali pengguna yang dinonaktifkan."""
     from padu.accounts import enable_user
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         user = enable_user(cat, username, actor=state.actor(by))
-    _emit(state, _user_json(user), f"Pengguna {user.username} aktif kembali")
+    emit(state, _user_json(user), f"Pengguna {user.username} aktif kembali")
 
 
 @user_app.command("password")
 def user_password(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Nama pengguna.")],
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Ganti kata sandi pengguna; dari PADU_PASSWORD atau ditanyakan."""
     from padu.accounts import get_user, set_password
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         get_user(cat, username)  # an unknown name is said before a password is asked for
         user = set_password(cat, username, _password(), actor=state.actor(by))
-    _emit(state, _user_json(user), f"Kata sandi {user.username} diganti")
+    emit(state, _user_json(user), f"Kata sandi {user.username} diganti")
 
 
 @user_app.command("token")
@@ -179,16 +179,16 @@ def user_token(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Nama pengguna pemilik token.")],
     label: Annotated[str, typer.Option("--label", help="Keterangan token (klien API).")] = "",
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Buat token API (Authorization: Bearer TOKEN); token hanya ditampilkan sekali ini."""
     from padu.accounts import issue_token
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         token = issue_token(cat, username, state.actor(by), label=label)
     if state.json:
-        _emit(state, {"token": token})
+        emit(state, {"token": token})
         return
     out.print(f"Token API untuk {username}" + (f" ({label})" if label else "") + ":", markup=False)
     out.print(token, markup=False, highlight=False, soft_wrap=True)
@@ -209,7 +209,7 @@ def user_tokens(
     """Daftar token API (tanpa tokennya): pemilik, label, terakhir dipakai, dicabut."""
     from padu.accounts import list_tokens
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         tokens = list_tokens(cat, username)
     table = Table(title=f"Token API ({angka(len(tokens))})", title_justify="left")
@@ -221,19 +221,19 @@ def user_tokens(
             str(t.id), t.username, t.label or "-", j["created_wita"],
             j["last_used_wita"] or "-", j["revoked_wita"] or "-",
         )  # fmt: skip
-    _emit(state, {"tokens": [_token_json(t) for t in tokens]}, table)
+    emit(state, {"tokens": [_token_json(t) for t in tokens]}, table)
 
 
 @user_app.command("revoke-token")
 def user_revoke_token(
     ctx: typer.Context,
     token_id: Annotated[int, typer.Argument(help="Id token (lihat `padu user tokens`).")],
-    by: _BY = None,
+    by: BY = None,
 ) -> None:
     """Cabut satu token API; klien yang memakainya ditolak sejak saat ini."""
     from padu.accounts import revoke_token
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with _catalog(state) as cat:
         info = revoke_token(cat, token_id, actor=state.actor(by))
-    _emit(state, _token_json(info), f"Token {info.id} milik {info.username} dicabut")
+    emit(state, _token_json(info), f"Token {info.id} milik {info.username} dicabut")
