@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from padu.accounts import (
-    LoginThrottle,
     User,
     add_user,
     authenticate,
@@ -304,98 +301,3 @@ def test_audit_events_name_the_account_and_hold_no_secret(stores: Stores) -> Non
     for e in events:
         for secret in (PASSWORD, "sandi-baru-yang-panjang", token, "$argon2", *hashes):
             assert secret not in e.rincian
-
-
-# -- login throttle ----------------------------------------------------------------------
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-def test_five_failures_lock_the_account_for_fifteen_minutes(clock: Clock) -> None:
-    t = LoginThrottle(clock=clock)
-    for i in range(4):
-        t.failure("budi", f"10.0.0.{i}")  # four addresses: only the account counts to 4
-        assert t.allowed("budi", "10.0.0.9")
-    t.failure("Budi", "10.0.0.4")  # the fifth, as typed differently
-    assert not t.allowed("budi", "10.0.0.9")  # from any address
-    assert t.retry_after("budi", "10.0.0.9") == pytest.approx(900)
-    assert t.allowed("siti", "10.0.0.9")  # other accounts are not affected
-    clock.now += 899
-    assert t.retry_after("budi", "10.0.0.9") == pytest.approx(1)
-    clock.now += 1
-    assert t.allowed("budi", "10.0.0.9")
-    t.failure("budi", "10.0.0.9")  # the count started again
-    assert t.allowed("budi", "10.0.0.8")
-
-
-def test_failures_older_than_the_window_do_not_count(clock: Clock) -> None:
-    t = LoginThrottle(clock=clock)
-    for _ in range(4):
-        t.failure("budi", "10.0.0.1")
-    clock.now += 15 * 60 + 1
-    t.failure("budi", "10.0.0.1")
-    assert t.allowed("budi", "10.0.0.1")
-    for _ in range(3):
-        t.failure("budi", "10.0.0.1")
-    assert t.allowed("budi", "10.0.0.1")
-    t.failure("budi", "10.0.0.1")
-    assert not t.allowed("budi", "10.0.0.1")
-
-
-def test_one_address_guessing_many_accounts_is_locked(clock: Clock) -> None:
-    t = LoginThrottle(clock=clock)
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        t.failure(name, "203.0.113.7")
-    assert not t.allowed("a6", "203.0.113.7")
-    assert t.allowed("a6", "203.0.113.8")
-
-
-def test_success_resets_the_account_not_the_address(clock: Clock) -> None:
-    t = LoginThrottle(clock=clock)
-    for _ in range(4):
-        t.failure("budi", "10.0.0.1")
-    t.success("budi", "10.0.0.1")
-    t.failure("budi", "10.0.0.2")
-    assert t.allowed("budi", "10.0.0.2")  # the account's count restarted
-    t.failure("siti", "10.0.0.1")  # the address's fifth
-    assert not t.allowed("ani", "10.0.0.1")
-
-
-def test_throttle_counts_every_failure_from_many_threads(clock: Clock) -> None:
-    counted = LoginThrottle(limit=400, clock=clock)
-    not_yet = LoginThrottle(limit=401, clock=clock)
-
-    def hammer(k: int) -> None:
-        for i in range(50):
-            for t in (counted, not_yet):
-                t.failure("budi", f"10.{k}.0.{i}")
-
-    threads = [threading.Thread(target=hammer, args=(k,)) for k in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not counted.allowed("budi", "192.0.2.1")
-    assert not_yet.allowed("budi", "192.0.2.1")
-
-
-def test_throttle_forgets_stale_keys(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from padu.accounts import throttle
-
-    monkeypatch.setattr(throttle, "PRUNE_ABOVE", 10)
-    t = LoginThrottle(clock=clock)
-    for i in range(10):
-        t.failure(f"u{i}", "10.0.0.1")
-    clock.now += 16 * 60
-    t.failure("baru", "10.0.0.2")
-    entries: dict[Any, Any] = t._entries
-    assert set(entries) == {("user", "baru"), ("addr", "10.0.0.2")}

@@ -27,10 +27,17 @@ def serve(
 
     from padu.web import create_app
     from padu.web.config import web_settings
+    from padu.web.errors import log_config
 
     settings = web_settings(state_of(ctx).settings)
     web = create_app(settings)
     out.print(f"Padu berjalan di http://{host}:{port}/ (hentikan dengan Ctrl+C)")
     uvicorn.run(
-        web, host=host, port=port, proxy_headers=False, server_header=False, log_level="info"
+        web,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        log_level="info",
+        log_config=log_config(),  # NIK/KK-like digit runs masked in every log line
     )

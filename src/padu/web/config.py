@@ -30,6 +30,12 @@ class WebSettings(Settings):
     secret_key: str | None = None
     #: minutes a session may sit unused before the officer must log in again (8 hours)
     session_idle_minutes: int = Field(default=480, ge=1)
+    #: hours after login when a session ends however busy it is (a stolen cookie dies too)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    #: the largest upload (a multipart form: a register file), in megabytes
+    max_upload_mb: int = Field(default=200, ge=1)
+    #: the largest body of any other request (forms, JSON), in kilobytes
+    max_body_kb: int = Field(default=256, ge=1)
     #: honour ``X-Forwarded-Proto``/``X-Forwarded-For`` (only behind a proxy you run)
     trust_proxy: bool = False
     language: str = "id"

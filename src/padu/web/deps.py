@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from starlette.datastructures import Headers
+from starlette.types import Scope
 
 from padu.accounts import User, find_user
 from padu.web.errors import Forbidden, LoginRequired
@@ -33,14 +35,19 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-def is_https(request: Request) -> bool:
+def over_https(scope: Scope, trust_proxy: bool) -> bool:
     """Whether the browser reached us over TLS (a trusted proxy's header counts)."""
-    if request.url.scheme == "https":
+    if scope.get("scheme") == "https":
         return True
-    if app_state(request).settings.trust_proxy:
-        forwarded = request.headers.get("x-forwarded-proto", "")
+    if trust_proxy:
+        forwarded = Headers(scope=scope).get("x-forwarded-proto", "")
         return forwarded.split(",")[0].strip().lower() == "https"
     return False
+
+
+def is_https(request: Request) -> bool:
+    """Whether this request came over TLS (see :func:`over_https`)."""
+    return over_https(request.scope, app_state(request).settings.trust_proxy)
 
 
 def client_address(request: Request) -> str:
@@ -73,7 +80,7 @@ async def session_middleware(
         response.set_cookie(
             COOKIE,
             state.sessions.dumps(session),
-            max_age=state.sessions.idle_seconds,
+            max_age=state.sessions.max_age(session),
             path="/",
             httponly=True,
             samesite="lax",

@@ -5,10 +5,17 @@ The status comes from the error class (:attr:`padu.errors.PaduError.http_status`
 unexpected exception is logged with its traceback and shown only as "server error": its
 text could hold a path, a query or a NIK. Every message shown is passed through
 :func:`padu.identifiers.mask_identifiers`, so a NIK or KK in a message leaves masked.
+
+The logs get the same care: :class:`MaskIdentifiers` is a logging filter that masks every
+run of 11 or more digits (a NIK or KK in a URL of the access log, in an error message or
+a traceback). :func:`mask_logs` puts it on the server's loggers and handlers, and
+:func:`log_config` is uvicorn's logging configuration with the filter on every handler.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +41,13 @@ class Forbidden(PaduError):
     """Refused: the CSRF token is missing or wrong, or the role may not do this."""
 
     http_status = 403
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over the size limit (413); ``detail`` names the limit."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(413, message)
 
 
 class TooManyAttempts(PaduError):
@@ -93,6 +107,8 @@ def install(app: FastAPI) -> None:
         from padu.web.pages import translator_for
 
         t = translator_for(request)
+        if isinstance(exc, BodyTooLarge):
+            return error_response(request, 413, "PayloadTooLarge", str(exc.detail))
         words = {404: t("error.not_found"), 405: t("error.bad_request")}
         message = words.get(exc.status_code, t("error.title"))
         return error_response(request, exc.status_code, "HTTPError", message)
@@ -113,3 +129,84 @@ def install(app: FastAPI) -> None:
         return error_response(
             request, 500, "InternalError", translator_for(request)("error.internal")
         )
+
+
+def _masked(value: object) -> object:
+    if isinstance(value, str):
+        return mask_identifiers(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**10:
+        return mask_identifiers(str(value))  # a NIK kept as a number
+    return value
+
+
+class MaskIdentifiers(logging.Filter):
+    """Masks NIK/KK-like digit runs in a log record: its message, each argument (kept in
+    place, for formatters such as uvicorn's access log that read the arguments), and the
+    traceback text. Never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_identifiers(record.msg)
+        given = record.args
+        if isinstance(given, dict):
+            record.args = {k: _masked(v) for k, v in given.items()}
+        elif given:
+            record.args = tuple(_masked(a) for a in given)
+        if given:
+            try:
+                record.getMessage()
+            except (TypeError, ValueError):  # a masked number where %d wanted a number
+                with contextlib.suppress(TypeError, ValueError):
+                    record.msg = mask_identifiers(str(record.msg) % given)
+                    record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_identifiers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_identifiers(record.stack_info)
+        return True
+
+
+#: the one filter instance (so installing it twice is a no-op)
+MASKING = MaskIdentifiers()
+#: loggers whose own records are masked (a logger's filter sees only records made on it)
+MASKED_LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "padu.web", "padu.jobs")
+
+
+def mask_logs(*, handlers: bool = False) -> list[logging.Handler]:
+    """Put :data:`MASKING` on the server's loggers, and with ``handlers`` on every handler
+    now attached to them and to the root logger (uvicorn configures its handlers when it
+    starts, so the app does this again at start-up). The handlers that gained it are
+    returned, so that they can be given back (:func:`unmask_handlers`)."""
+    names = ("", *MASKED_LOGGERS)
+    added: list[logging.Handler] = []
+    for name in names:
+        logger = logging.getLogger(name or None)
+        if name and MASKING not in logger.filters:
+            logger.addFilter(MASKING)
+        if handlers:
+            for handler in logger.handlers:
+                if MASKING not in handler.filters:
+                    handler.addFilter(MASKING)
+                    added.append(handler)
+    return added
+
+
+def unmask_handlers(handlers: list[logging.Handler]) -> None:
+    for handler in handlers:
+        handler.removeFilter(MASKING)
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with :class:`MaskIdentifiers` on every handler, and
+    the root logger (``padu.*`` warnings and errors) written through the same handler:
+    pass it as ``uvicorn.run(..., log_config=log_config())``."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"padu_mask": {"()": "padu.web.errors.MaskIdentifiers"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["padu_mask"]
+    config.setdefault("root", {"handlers": ["default"], "level": "WARNING"})
+    return config

@@ -6,7 +6,12 @@ the server is the file's single writer (a CLI import while it runs is told so by
 connection runs one query at a time, so read-only pages do not share it: each worker
 thread reads through its own cursor on the same database (:meth:`AppState.reader`), and
 DuckDB runs those concurrently under its MVCC. On PostgreSQL each thread gets its own
-connection. The catalog is a SQLAlchemy engine with a connection pool and is shared.
+connection. Readers are pooled: a reader belongs to a live thread, and when that thread
+ends (the thread pool retires idle workers) its reader goes back to the pool for the next
+new thread, so the number of open readers is bounded by the threads alive at once (the
+request thread pool, 40 by default, plus the job workers), never by how many threads ever
+existed; beyond :data:`IDLE_READERS` spare ones are closed. The catalog is a SQLAlchemy
+engine with a connection pool and is shared.
 Writes (later pages) go through :attr:`AppState.warehouse`, the primary connection.
 
 Long work runs as background jobs (:class:`padu.jobs.JobRunner`) on cursors of the same
@@ -18,15 +23,20 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ibis
 
 from padu.accounts import LoginThrottle
+from padu.accounts.throttle import HashGate
 from padu.jobs import JobRunner, mark_interrupted, shared_stores
 from padu.stores import Catalog, Warehouse, open_stores
 from padu.web.beranda import BerandaCache
 from padu.web.config import WebSettings
 from padu.web.sessions import SessionCodec
+
+#: readers kept open for reuse once their threads have ended; more are closed
+IDLE_READERS = 4
 
 
 @dataclass
@@ -39,9 +49,11 @@ class AppState:
     sessions: SessionCodec
     jobs: JobRunner
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    hashing: HashGate = field(default_factory=HashGate)
     beranda: BerandaCache = field(default_factory=BerandaCache)
-    _local: threading.local = field(default_factory=threading.local)
-    _readers: list[Warehouse] = field(default_factory=list)
+    #: thread -> (the thread, its reader); the thread is kept to tell when it has ended
+    _readers: dict[int, tuple[threading.Thread, Warehouse]] = field(default_factory=dict)
+    _idle: list[Warehouse] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -50,7 +62,12 @@ class AppState:
         warehouse, catalog = open_stores(
             settings.resolved_warehouse_url(), settings.resolved_catalog_url()
         )
-        codec = SessionCodec(settings.session_secret(), settings.session_idle_minutes * 60)
+        codec = SessionCodec(
+            settings.session_secret(),
+            settings.session_idle_minutes * 60,
+            settings.session_absolute_hours * 3600,
+            home=Path(settings.home),
+        )
         mark_interrupted(catalog, actor="sistem")
         jobs = JobRunner(
             settings.resolved_catalog_url(),
@@ -60,29 +77,56 @@ class AppState:
         return cls(settings, warehouse, catalog, codec, jobs)
 
     def reader(self) -> Warehouse:
-        """This thread's read connection to the warehouse (made on first use)."""
-        found: Warehouse | None = getattr(self._local, "warehouse", None)
-        if found is not None:
-            return found
+        """This thread's read connection to the warehouse: its own, a pooled one whose
+        thread has ended, or a new one."""
+        me = threading.current_thread()
+        with self._lock:
+            mine = self._readers.get(me.ident or 0)
+            if mine is not None and mine[0] is me:
+                return mine[1]
+            self._reclaim()
+            made = self._idle.pop() if self._idle else None
+        made = made or self._open_reader()
+        with self._lock:
+            self._readers[me.ident or 0] = (me, made)
+        return made
+
+    def _open_reader(self) -> Warehouse:
         wh = self.warehouse
         if wh.backend == "duckdb":
             backend = ibis.duckdb.from_connection(wh.con.con.cursor())
             backend.raw_sql("SET enable_progress_bar = false")
-            made = Warehouse(backend, wh.url, read_only=True)
-        else:
-            made = Warehouse.connect(wh.url, read_only=True)
-        self._local.warehouse = made
+            return Warehouse(backend, wh.url, read_only=True)
+        return Warehouse.connect(wh.url, read_only=True)
+
+    def _reclaim(self) -> None:
+        """Move the readers of ended threads to the idle pool; close the surplus.
+        (Called with the lock held.)"""
+        for ident, (thread, wh) in list(self._readers.items()):
+            if not thread.is_alive():
+                del self._readers[ident]
+                self._idle.append(wh)
+        while len(self._idle) > IDLE_READERS:
+            _disconnect(self._idle.pop(0))
+
+    def open_readers(self) -> int:
+        """How many readers are open (in use or idle): a gauge for tests and monitoring."""
         with self._lock:
-            self._readers.append(made)
-        return made
+            self._reclaim()
+            return len(self._readers) + len(self._idle)
 
     def close(self) -> None:
         """Stop the jobs, close every reader, then the stores."""
         self.jobs.close()
         with self._lock:
-            readers, self._readers = self._readers, []
+            readers = [wh for _, wh in self._readers.values()] + self._idle
+            self._readers, self._idle = {}, []
         for r in readers:
-            with contextlib.suppress(Exception):  # a cursor closed with its database
-                r.con.disconnect()
+            _disconnect(r)
         self.warehouse.close()
         self.catalog.close()
+
+
+def _disconnect(reader: Warehouse) -> None:
+    with contextlib.suppress(Exception):  # a cursor closed with its database
+        reader.con.disconnect()

@@ -1,9 +1,10 @@
 """Login, logout and the language switch.
 
 Messages never say whether a username exists: a wrong password, an unknown name and a
-disabled account all read "wrong username or password", and the rate limit (5 failures
-in 15 minutes per username and per address -> 15 minutes' wait) answers the same for
-every name.
+disabled account all read "wrong username or password", and the rate limit
+(:mod:`padu.accounts.throttle`: 5 failures in 15 minutes for one name from one address,
+10 for one name from anywhere, 50 from one address -> 15 minutes' wait, the minutes left
+said in the message) answers the same for every name.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ router = APIRouter()
 
 #: a year: the language is a preference, not a secret
 LANG_MAX_AGE = 365 * 24 * 3600
+#: seconds a login refused for a busy server is told to wait
+BUSY_WAIT_S = 5
 
 
 def safe_next(target: str | None) -> str:
@@ -49,27 +52,43 @@ def login(
     password: Annotated[str, Form(max_length=2048)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    """Check the password (throttled, and at most a few argon2 checks at once); on
+    success a new session (new id, new token) for the user."""
     state, t = app_state(request), translator_for(request)
-    address = client_address(request)
     context = {"next": safe_next(next), "username": username[:60]}
-    wait = state.throttle.retry_after(username, address)
-    if wait > 0:
-        headers = {"Retry-After": str(max(1, round(wait)))}
-        context["error"] = t("login.throttled").format(menit=max(1, math.ceil(wait / 60)))
-        return render(request, "login.html", context, status=429, headers=headers)
-    user = authenticate(state.catalog, username, password)
-    if user is None:
-        state.throttle.failure(username, address)
-        return render(request, "login.html", {**context, "error": t("login.failed")}, status=401)
-    state.throttle.success(username, address)
+    with state.throttle.attempt(username, client_address(request)) as attempt:
+        if attempt.refused:
+            menit = max(1, math.ceil(attempt.wait / 60))
+            return _refused(request, context, t("login.throttled").format(menit=menit),
+                            429, attempt.wait)  # fmt: skip
+        with state.hashing.slot() as checking:
+            if not checking:
+                return _refused(request, context, t("keamanan.busy"), 503, BUSY_WAIT_S)
+            user = authenticate(state.catalog, username, password)
+        if user is None:
+            attempt.failed()
+            return render(request, "login.html", {**context, "error": t("login.failed")},
+                          status=401)  # fmt: skip
+        attempt.succeeded()
     set_session(request, new_session(user.username, user.password_changed.isoformat()))
     return RedirectResponse(safe_next(next), status_code=303)
 
 
+def _refused(
+    request: Request, context: dict[str, str], error: str, status: int, wait: float
+) -> Response:
+    headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+    return render(request, "login.html", {**context, "error": error}, status=status,
+                  headers=headers)  # fmt: skip
+
+
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
-    """End the session: its id is revoked, and the browser gets a fresh anonymous one."""
-    app_state(request).sessions.revoke(request.state.session.sid)
+    """End the session: a logged-in one is revoked on the server (a copy of the cookie is
+    refused from now on), and the browser gets a fresh anonymous one."""
+    session = request.state.session
+    if session.user is not None:
+        app_state(request).sessions.revoke(session)
     set_session(request, new_session())
     return RedirectResponse("/login?keluar=1", status_code=303)
 
