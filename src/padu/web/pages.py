@@ -50,7 +50,10 @@ def dec(x: float | None, digits: int = 3) -> str:
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(jumlah=jumlah, pct=pct, dec=dec, angka=fmt.angka, tanggal=fmt.tanggal_teks)
+    env.filters.update(
+        jumlah=jumlah, pct=pct, dec=dec, angka=fmt.angka, tanggal=fmt.tanggal_teks,
+        wita=fmt.waktu_wita,
+    )  # fmt: skip
     env.globals["csrf_field"] = CSRF_FIELD
     return templates
 
