@@ -18,7 +18,9 @@ install: $(STAMP)
 ## demo: synthetic register -> import -> quality -> Padu-7 -> programmes, data needs, the agreed
 ##       reference, every target list adopted as the 2026 plan, the joint plan of the budgeted
 ##       programmes (integrated vs siloed) adopted over them, two noisy agency lists (PKH, RTLH)
-##       linked back to the register, and the convergence of all programmes by kabupaten
+##       linked back to the register, and the convergence of all programmes by kabupaten;
+##       then one demo account per role and the web app in demo mode (until Ctrl+C)
+DEMO_URL ?= http://127.0.0.1:8000/
 demo: install
 	mkdir -p $(HOME_DIR)
 	$(PADU) synth --seed 1 --scale 1 --out $(HOME_DIR)/synth
@@ -39,6 +41,8 @@ demo: install
 	$(PADU) link $(HOME_DIR)/daftar-rtlh.xlsx --programme RTLH --year 2026 --snapshot acuan:2026
 	$(PADU) convergence --snapshot acuan:2026 --year 2026 --by kabupaten
 	$(PADU) convergence --snapshot acuan:2026 --year 2026 --format xlsx --out $(HOME_DIR)/konvergensi-2026.xlsx
+	PADU="$(PADU)" sh scripts/demo-accounts.sh $(DEMO_URL)
+	$(PADU) serve --demo
 
 ## system-deps: Debian packages the tests need (PostgreSQL 15 server binaries, Chromium)
 system-deps:

@@ -250,3 +250,13 @@ def test_small_cells_cannot_be_worked_out_by_subtraction() -> None:
     ]:
         values = [cells[k] for k in line if k in hidden and cells[k] > 0]
         assert not values or (len(values) > 1 and sum(values) >= 5), (line, hidden)
+
+
+@pytest.mark.parametrize("stores", ["duckdb"], indirect=True)
+def test_static_files_carry_a_cache_lifetime(client: TestClient) -> None:
+    # a slow office link should not ask again for Leaflet on every page
+    vendored = client.get("/static/vendor/htmx/htmx.min.js")
+    own = client.get("/static/padu.css")
+    assert vendored.status_code == own.status_code == 200
+    assert vendored.headers["cache-control"] == "public, max-age=86400"
+    assert own.headers["cache-control"] == "public, max-age=3600"

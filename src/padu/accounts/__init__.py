@@ -5,10 +5,11 @@ is an audit event recorded by the service. :class:`LoginThrottle` is the login f
 limit. The web layer decides what each :data:`Role` may see; this package says who is who.
 """
 
-from padu.accounts.model import ROLE_WORDS, ROLES, Role, TokenInfo, User
+from padu.accounts.model import ROLE_WORDS, ROLES, DemoAccountRefused, Role, TokenInfo, User
 from padu.accounts.service import (
     add_user,
     authenticate,
+    check_demo,
     disable_user,
     enable_user,
     find_user,
@@ -25,12 +26,14 @@ from padu.accounts.throttle import LoginThrottle
 __all__ = [
     "ROLES",
     "ROLE_WORDS",
+    "DemoAccountRefused",
     "LoginThrottle",
     "Role",
     "TokenInfo",
     "User",
     "add_user",
     "authenticate",
+    "check_demo",
     "disable_user",
     "enable_user",
     "find_user",

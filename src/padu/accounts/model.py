@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from padu.errors import InputError
+from padu.errors import InputError, PaduError
 
 Role = Literal["admin", "operator", "opd", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -41,6 +41,25 @@ class User:
     active: bool
     created: dt.datetime
     password_changed: dt.datetime
+    #: made for ``make demo``, its password printed for all to read: refused outside demo mode
+    demo: bool = False
+
+
+class DemoAccountRefused(PaduError):
+    """A demo account tried to sign in (or use a token) on a server not in demo mode.
+
+    Raised only after its password or token was found right, so it tells nothing to
+    someone guessing names; the message says why and what to do instead.
+    """
+
+    http_status = 403
+
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"akun {username} adalah akun demo (kata sandinya dicetak oleh `make demo`), "
+            "jadi hanya diterima bila server berjalan dalam mode demo (`padu serve --demo`). "
+            "Minta admin membuat akun sungguhan dengan `padu user add`."
+        )
 
 
 @dataclass(frozen=True)

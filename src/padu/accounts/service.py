@@ -11,7 +11,13 @@ import datetime as dt
 import hashlib
 import secrets
 
-from padu.accounts.model import TokenInfo, User, check_role, check_username
+from padu.accounts.model import (
+    DemoAccountRefused,
+    TokenInfo,
+    User,
+    check_role,
+    check_username,
+)
 from padu.accounts.passwords import check_password, dummy_hash, hash_password, verify
 from padu.errors import InputError, NotFound
 from padu.stores import Catalog
@@ -28,7 +34,9 @@ def _now() -> dt.datetime:
 
 def _user(row: UserRow) -> User:
     role = check_role(row.role, row.agency)
-    return User(row.username, role, row.agency, row.active, row.dibuat, row.sandi_diubah)
+    return User(
+        row.username, role, row.agency, row.active, row.dibuat, row.sandi_diubah, bool(row.demo)
+    )
 
 
 def _token(row: ApiTokenRow) -> TokenInfo:
@@ -50,9 +58,14 @@ def add_user(
     agency: str | None = None,
     *,
     actor: str,
+    demo: bool = False,
 ) -> User:
     """Create an active account; InputError naming the rule it breaks (name, role, agency,
-    password, a name already taken), NotFound for an agency the catalog does not know."""
+    password, a name already taken), NotFound for an agency the catalog does not know.
+
+    ``demo`` marks an account of ``make demo``, whose password is printed for anyone: the
+    web app and the API refuse it unless the server runs in demo mode.
+    """
     check_username(username)
     checked = check_role(role, agency)
     if agency is not None and agency not in {a.code for a in catalog.agencies()}:
@@ -64,7 +77,7 @@ def add_user(
     now = _now()
     row = UserRow(
         username=username, role=checked, agency=agency, password_hash=hash_password(password),
-        active=True, dibuat=now, sandi_diubah=now, pelaku=actor,
+        active=True, dibuat=now, sandi_diubah=now, pelaku=actor, demo=demo,
     )  # fmt: skip
     return _user(catalog.add_user(row))
 
@@ -107,8 +120,13 @@ def set_password(catalog: Catalog, username: str, password: str, *, actor: str) 
     return _user(catalog.set_password_hash(row.username, hash_password(password), actor))
 
 
-def authenticate(catalog: Catalog, username: str, password: str) -> User | None:
+def authenticate(
+    catalog: Catalog, username: str, password: str, *, demo_mode: bool = False
+) -> User | None:
     """The account when ``password`` is its password and it is active; None otherwise.
+
+    A demo account with the right password raises :class:`DemoAccountRefused` unless
+    ``demo_mode`` (the server's ``--demo``): its password is public.
 
     Every path verifies one argon2 hash (an unknown name against a dummy), so the answer
     takes as long whether the account exists, is disabled or the password is wrong: the
@@ -122,6 +140,7 @@ def authenticate(catalog: Catalog, username: str, password: str) -> User | None:
     ok, new_hash = verify(password, row.password_hash)
     if not ok or not row.active:
         return None
+    check_demo(row.username, bool(row.demo), demo_mode=demo_mode)
     if new_hash is not None:
         row = catalog.set_password_hash(row.username, new_hash, None)
     return _user(row)
@@ -149,13 +168,27 @@ def issue_token(catalog: Catalog, username: str, actor: str, *, label: str = "")
     return token
 
 
-def token_user(catalog: Catalog, token: str) -> User | None:
+def token_user(catalog: Catalog, token: str, *, demo_mode: bool = False) -> User | None:
     """The active account a bearer token belongs to (None: unknown, revoked, or its account
-    disabled); records the token's last use."""
+    disabled); records the token's last use. A demo account's token raises
+    :class:`DemoAccountRefused` unless ``demo_mode``."""
     if not token or len(token) > 200:
         return None
     row = catalog.use_token(_digest(token), TOKEN_TOUCH)
-    return None if row is None else _user(row)
+    if row is None:
+        return None
+    check_demo(row.username, bool(row.demo), demo_mode=demo_mode)
+    return _user(row)
+
+
+def check_demo(username: str, demo: bool, *, demo_mode: bool) -> None:
+    """Refuse a demo account on a server not in demo mode (:class:`DemoAccountRefused`).
+
+    For a session already signed in: a server restarted without ``--demo`` must end the
+    sessions its demo accounts opened before (pass ``user.demo``).
+    """
+    if demo and not demo_mode:
+        raise DemoAccountRefused(username)
 
 
 def list_tokens(catalog: Catalog, username: str | None = None) -> list[TokenInfo]:

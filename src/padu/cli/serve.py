@@ -21,6 +21,9 @@ def serve(
         str, typer.Option(help="Alamat yang didengar (bawaan hanya komputer ini).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port HTTP.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Mode demo: akun demo (make demo) boleh masuk.")
+    ] = False,
 ) -> None:
     """Jalankan aplikasi web Padu (Beranda, peta, halaman kerja) di http://HOST:PORT."""
     import uvicorn
@@ -29,9 +32,12 @@ def serve(
     from padu.web.config import web_settings
     from padu.web.errors import log_config
 
-    settings = web_settings(state_of(ctx).settings)
+    settings = web_settings(state_of(ctx).settings).model_copy(update={"warm_up": True})
+    if demo:
+        settings = settings.model_copy(update={"demo": True})
     web = create_app(settings)
-    out.print(f"Padu berjalan di http://{host}:{port}/ (hentikan dengan Ctrl+C)")
+    mode = " dalam mode demo" if settings.demo else ""
+    out.print(f"Padu berjalan{mode} di http://{host}:{port}/ (hentikan dengan Ctrl+C)")
     uvicorn.run(
         web,
         host=host,

@@ -62,6 +62,7 @@ def _user_json(u: User) -> dict[str, Any]:
         "role": u.role,
         "agency": u.agency,
         "active": u.active,
+        "demo": u.demo,
         "created": u.created.isoformat(timespec="seconds"),
         "created_wita": waktu_wita(u.created),
         "password_changed": u.password_changed.isoformat(timespec="seconds"),
@@ -90,6 +91,12 @@ def user_add(
     agency: Annotated[
         str | None, typer.Option("--agency", help="Kode instansi (wajib untuk peran opd).")
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Akun demo (make demo): hanya diterima server `padu serve --demo`."
+        ),
+    ] = False,
     by: BY = None,
 ) -> None:
     """Tambah pengguna; kata sandi dari PADU_PASSWORD atau ditanyakan."""
@@ -103,8 +110,9 @@ def user_add(
         raise UsageError(exc.message) from None
     password = _password()
     with _catalog(state) as cat:
-        user = add_user(cat, username, password, role, agency, actor=state.actor(by))
+        user = add_user(cat, username, password, role, agency, actor=state.actor(by), demo=demo)
     where = f", instansi {user.agency}" if user.agency else ""
+    where += " (akun demo)" if user.demo else ""
     emit(state, _user_json(user), f"Pengguna {user.username} ditambahkan: {user.role}{where}")
 
 

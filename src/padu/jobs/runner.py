@@ -132,6 +132,7 @@ class JobRunner:
         workers: int = 2,
         stores: StoreFactory | None = None,
         progress_interval: float = PROGRESS_INTERVAL,
+        on_written: Callable[[], None] | None = None,
     ) -> None:
         if stores is None and warehouse_url.removeprefix("duckdb://") in ("", ":memory:"):
             raise InternalError(
@@ -140,6 +141,8 @@ class JobRunner:
         self.catalog = Catalog.connect(catalog_url)
         self._stores = stores or (lambda: _open_stores(warehouse_url, catalog_url))
         self._interval = progress_interval
+        #: called after each writing job ends (the server publishes a fresh read-only copy)
+        self._on_written = on_written
         single_writer = warehouse_url.startswith("duckdb:")
         self._write_lock: threading.Lock | None = threading.Lock() if single_writer else None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="padu-job")
@@ -249,6 +252,11 @@ class JobRunner:
                     self._end(ctx, JOB_FAILED, None, error)
                     raise
             self._end(ctx, state, result, error)
+        if writes and self._on_written is not None:
+            try:
+                self._on_written()
+            except Exception:  # a copy not requested is made after the next write
+                log.exception("salinan baca tidak dapat diminta setelah pekerjaan %s", row.id)
 
     def _end(
         self, ctx: JobContext, state: str, result: dict[str, object] | None, error: str | None

@@ -29,6 +29,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     select,
     update,
@@ -181,6 +182,8 @@ class UserRow(Base):
     dibuat: Mapped[dt.datetime] = mapped_column(DateTime)
     sandi_diubah: Mapped[dt.datetime] = mapped_column(DateTime)
     pelaku: Mapped[str] = mapped_column(String(100))
+    #: made by ``make demo`` with a published password: refused outside demo mode
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiTokenRow(Base):
@@ -667,7 +670,13 @@ class Catalog:
     def add_user(self, row: UserRow) -> UserRow:
         """Store a new account and its ``user.add`` event (actor: ``row.pelaku``) in one
         transaction; InputError when the username is taken."""
-        detail = {"username": row.username, "role": row.role, "agency": row.agency}
+        detail: dict[str, object] = {
+            "username": row.username,
+            "role": row.role,
+            "agency": row.agency,
+        }
+        if row.demo:
+            detail["demo"] = True
         try:
             with self.session() as s:
                 if s.get(UserRow, row.username) is not None:

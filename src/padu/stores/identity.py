@@ -14,12 +14,15 @@ member counts in the warehouse. Anything else is refused, never repaired by dele
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import uuid
+from collections.abc import Callable
 
 import pyarrow as pa
 from sqlalchemy.engine import make_url
 
-from padu.errors import InputError
+from padu.errors import InputError, StoreBusy
+from padu.stores import replica
 from padu.stores.batches import DATA_TABLES
 from padu.stores.catalog import Catalog
 from padu.stores.pause import pause_point
@@ -36,16 +39,41 @@ class StoreMismatch(InputError):
 
 
 def open_stores(
-    warehouse_url: str, catalog_url: str, *, read_only: bool = False
+    warehouse_url: str,
+    catalog_url: str,
+    *,
+    read_only: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[Warehouse, Catalog]:
     """Connect the warehouse and the catalog and check that they are one store.
 
     ``read_only`` opens a DuckDB warehouse read-only (several readers may share it); two
     empty stores opened read-only are left unpaired until the first writer opens them.
+
+    While ``padu serve`` holds a DuckDB warehouse (its single writer), a read-only open
+    reads the server's published copy (:mod:`padu.stores.replica`) and says so in one line
+    to ``notice`` (default: stderr); a writing open is refused with a StoreBusy that says to
+    use the web app or PostgreSQL.
     """
-    warehouse = Warehouse.connect(warehouse_url, read_only=read_only)
+    catalog: Catalog | None = None
     try:
+        warehouse = Warehouse.connect(warehouse_url, read_only=read_only)
+    except StoreBusy as busy:
+        path = replica.duckdb_path(warehouse_url)
+        record = replica.server_holding(path, busy) if path is not None else None
+        if path is None or record is None:
+            raise
+        if not read_only:
+            raise replica.writer_refusal(path, record) from busy
         catalog = Catalog.connect(catalog_url)
+        try:
+            warehouse, record = replica.open_published(path, record, _fresh_for(catalog))
+        except BaseException:
+            catalog.close()
+            raise
+        (notice or _to_stderr)(replica.notice_text(record))
+    try:
+        catalog = catalog or Catalog.connect(catalog_url)
     except BaseException:
         warehouse.close()
         raise
@@ -58,6 +86,20 @@ def open_stores(
         raise
     pause_point("stores.open")
     return warehouse, catalog
+
+
+def _fresh_for(catalog: Catalog) -> Callable[[replica.Published], bool]:
+    """Whether a published copy holds every batch ``catalog`` lets a reader reach."""
+
+    def fresh(record: replica.Published) -> bool:
+        return set(replica.committed_batches(catalog)) <= set(record.batches)
+
+    return fresh
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def warehouse_identity(wh: Warehouse) -> str | None:

@@ -72,6 +72,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class CachedStatic(StaticFiles):
+    """The package's front-end files with a cache lifetime, so a browser on a slow office
+    link does not ask again for Leaflet on every page: a day for the vendored libraries
+    (their versions are pinned in the path's README), an hour for Padu's own CSS and JS."""
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):  # type: ignore[no-untyped-def]
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        vendored = str(scope.get("path", "")).startswith("/static/vendor/")
+        response.headers["Cache-Control"] = f"public, max-age={86400 if vendored else 3600}"
+        return response
+
+
 class BodyLimit:
     """Refuses a request body over ``upload_bytes`` (multipart forms: file uploads) or
     ``body_bytes`` (everything else) with 413 and a message naming the limit."""
@@ -148,6 +160,8 @@ def create_app(settings: Settings) -> FastAPI:
         masked = errors.mask_logs(handlers=True)  # uvicorn's handlers exist by now
         state = AppState.open(config)
         app.state.padu = state
+        if config.warm_up:
+            state.start_warming()
         try:
             yield
         finally:
@@ -165,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.trust_proxy = config.trust_proxy
     errors.mask_logs()
     errors.install(app)
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(auth.router)
     for module in (beranda, kemiskinan, snapshot, keluarga, pengguna, audit):
         app.include_router(module.router)

@@ -39,6 +39,13 @@ class WebSettings(Settings):
     #: honour ``X-Forwarded-Proto``/``X-Forwarded-For`` (only behind a proxy you run)
     trust_proxy: bool = False
     language: str = "id"
+    #: demo mode (``padu serve --demo``, ``make demo``): only then may the demo accounts,
+    #: whose passwords ``make demo`` prints, sign in or use a token
+    demo: bool = False
+    #: compute the latest snapshot's Beranda and API figures in the background at start-up
+    #: (``padu serve`` turns it on; on the full register the first officer would otherwise
+    #: wait half a minute)
+    warm_up: bool = False
 
     def session_secret(self) -> str:
         """The key that signs session cookies: given, or read/created in ``home``."""

@@ -125,7 +125,12 @@ def current_user(request: Request) -> User:
     if session.user is None:
         raise LoginRequired(translator_for(request)("error.login_required"))
     user = find_user(app_state(request).catalog, session.user)
-    if user is None or not user.active or user.password_changed.isoformat() != session.stamp:
+    if (
+        user is None
+        or not user.active
+        or user.password_changed.isoformat() != session.stamp
+        or (user.demo and not app_state(request).settings.demo)  # a restart left demo mode
+    ):
         set_session(request, new_session())
         raise LoginRequired(translator_for(request)("login.expired"))
     request.state.user = user

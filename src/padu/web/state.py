@@ -21,6 +21,7 @@ stores; at start-up, jobs a previous server left unfinished are marked failed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from padu.jobs import JobRunner, mark_interrupted, shared_stores
 from padu.stores import Catalog, Warehouse, open_stores
 from padu.web.beranda import BerandaCache
 from padu.web.config import WebSettings
+from padu.web.replica import ReplicaPublisher
 from padu.web.sessions import SessionCodec
 
 #: readers kept open for reuse once their threads have ended; more are closed
@@ -51,6 +53,9 @@ class AppState:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     hashing: HashGate = field(default_factory=HashGate)
     beranda: BerandaCache = field(default_factory=BerandaCache)
+    #: read-only copies of a DuckDB warehouse for the CLI (does nothing on PostgreSQL)
+    replica: ReplicaPublisher | None = None
+    _warming: threading.Thread | None = None
     #: thread -> (the thread, its reader); the thread is kept to tell when it has ended
     _readers: dict[int, tuple[threading.Thread, Warehouse]] = field(default_factory=dict)
     _idle: list[Warehouse] = field(default_factory=list)
@@ -69,12 +74,15 @@ class AppState:
             home=Path(settings.home),
         )
         mark_interrupted(catalog, actor="sistem")
+        publisher = ReplicaPublisher(warehouse, catalog)
         jobs = JobRunner(
             settings.resolved_catalog_url(),
             settings.resolved_warehouse_url(),
             stores=shared_stores(warehouse, catalog),
+            on_written=publisher.request,
         )
-        return cls(settings, warehouse, catalog, codec, jobs)
+        publisher.start()
+        return cls(settings, warehouse, catalog, codec, jobs, replica=publisher)
 
     def reader(self) -> Warehouse:
         """This thread's read connection to the warehouse: its own, a pooled one whose
@@ -115,9 +123,25 @@ class AppState:
             self._reclaim()
             return len(self._readers) + len(self._idle)
 
+    def start_warming(self) -> None:
+        """Compute the latest snapshot's Beranda and API figures in a background thread,
+        ahead of the first officer (requests meanwhile wait on the same computation)."""
+        self._warming = threading.Thread(target=self._warm, name="padu-warm", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        try:
+            self.beranda.warm(self.reader(), self.catalog)
+        except Exception:  # a failed warm-up only means the first request computes
+            logging.getLogger(__name__).exception("pemanasan awal gagal")
+
     def close(self) -> None:
-        """Stop the jobs, close every reader, then the stores."""
+        """Stop the warm-up and the jobs, close every reader, then the stores."""
+        if self._warming is not None:
+            self._warming.join(timeout=120)
         self.jobs.close()
+        if self.replica is not None:
+            self.replica.close()
         with self._lock:
             readers = [wh for _, wh in self._readers.values()] + self._idle
             self._readers, self._idle = {}, []

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from padu.accounts import User, token_user
+from padu.accounts import DemoAccountRefused, User, token_user
 from padu.web.api.models import ApiError
 from padu.web.deps import SAFE_METHODS, app_state, current_user
 from padu.web.errors import Forbidden, LoginRequired
@@ -50,7 +50,11 @@ def api_user(
     given = request.headers.get("authorization")
     if given is not None:
         token = credentials.credentials if credentials else ""
-        user = token_user(app_state(request).catalog, token)
+        state = app_state(request)
+        try:
+            user = token_user(state.catalog, token, demo_mode=state.settings.demo)
+        except DemoAccountRefused as exc:
+            raise LoginRequired(exc.message) from None
         if user is None:
             raise LoginRequired(
                 "token API tidak dikenal, sudah dicabut, atau akunnya nonaktif "

@@ -15,7 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from padu.accounts import authenticate
+from padu.accounts import DemoAccountRefused, authenticate
+from padu.services.accounts import USER_LOGIN, USER_LOGIN_FAILED
 from padu.web.deps import app_state, client_address, is_https, set_session
 from padu.web.i18n import COOKIE, LANGS
 from padu.web.pages import render, translator_for
@@ -56,7 +57,8 @@ def login(
     success a new session (new id, new token) for the user."""
     state, t = app_state(request), translator_for(request)
     context = {"next": safe_next(next), "username": username[:60]}
-    with state.throttle.attempt(username, client_address(request)) as attempt:
+    address = client_address(request)
+    with state.throttle.attempt(username, address) as attempt:
         if attempt.refused:
             menit = max(1, math.ceil(attempt.wait / 60))
             return _refused(request, context, t("login.throttled").format(menit=menit),
@@ -64,12 +66,22 @@ def login(
         with state.hashing.slot() as checking:
             if not checking:
                 return _refused(request, context, t("keamanan.busy"), 503, BUSY_WAIT_S)
-            user = authenticate(state.catalog, username, password)
+            try:
+                user = authenticate(
+                    state.catalog, username, password, demo_mode=state.settings.demo
+                )
+            except DemoAccountRefused as exc:  # the right password of a demo account
+                attempt.succeeded()
+                return render(request, "login.html", {**context, "error": exc.message},
+                              status=403)  # fmt: skip
         if user is None:
             attempt.failed()
+            # a failed try is evidence for an admin (guessing, a forgotten password)
+            state.catalog.record(USER_LOGIN_FAILED, {"alamat": address}, username[:60])
             return render(request, "login.html", {**context, "error": t("login.failed")},
                           status=401)  # fmt: skip
         attempt.succeeded()
+    state.catalog.record(USER_LOGIN, {"alamat": address}, user.username)
     set_session(request, new_session(user.username, user.password_changed.isoformat()))
     return RedirectResponse(safe_next(next), status_code=303)
 
