@@ -17,9 +17,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from padu.access import protect, protect_table
 from padu.measure.af import AFResult, GroupResult
@@ -28,7 +31,7 @@ from padu.measure.snapshot import mpi_snapshot
 from padu.regions import Regions, boundaries_path, kaltara
 from padu.register.quality import families_by_desil
 from padu.stores import Catalog, Warehouse
-from padu.web.once import ComputedOnce
+from padu.web.once import ComputedOnce, FigureCache
 
 MEASURE = "padu-7"
 #: the smallest number of families a shown figure may rest on
@@ -104,6 +107,12 @@ class Beranda:
         return base + [
             {"id": i.id, "id_label": i.label_id, "en_label": i.label_en} for i in self.indicators
         ]
+
+    @cached_property
+    def map_json(self) -> Markup:
+        """:meth:`map_geojson` as JSON safe inside a ``<script>`` element (as Jinja's
+        ``tojson`` writes it), made once: the same for every request on this snapshot."""
+        return htmlsafe_json_dumps(self.map_geojson())
 
     def map_geojson(self) -> dict[str, Any]:
         """Kecamatan boundaries with each one's values (``v``) for every layer."""
@@ -195,13 +204,28 @@ def _name(regions: Regions, code: str) -> str:
     return found.nama if found else code
 
 
-def compute(wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure) -> Beranda:
-    """The figures of ``snapshot`` under ``measure`` (three queries in the engine)."""
+def compute(
+    wh: Warehouse,
+    catalog: Catalog,
+    snapshot: int,
+    measure: Measure,
+    figures: FigureCache | None = None,
+    version: int = 0,
+) -> Beranda:
+    """The figures of ``snapshot`` under ``measure`` (three queries in the engine); the
+    Alkire-Foster results come from ``figures`` when given (keyed by the measure's saved
+    ``version``), and are left there for the API."""
     regions = kaltara()
     snap = catalog.snapshot(snapshot)
     indicators = [Indicator(i.id, i.label_id, i.label_en, i.dimension) for i in measure.indicators]
-    by_kab: AFResult = mpi_snapshot(wh, catalog, snap.id, measure, by="kabupaten")
-    by_kec: AFResult = mpi_snapshot(wh, catalog, snap.id, measure, by="kecamatan")
+    cache = figures or FigureCache()
+
+    def af(level: str) -> AFResult:
+        return cache.get(
+            (snap.id, version, level), lambda: mpi_snapshot(wh, catalog, snap.id, measure, by=level)
+        )
+
+    by_kab, by_kec = af("kabupaten"), af("kecamatan")
     rows = families_by_desil(wh, catalog, snap.id, "kecamatan").to_pyarrow().to_pylist()
     desil: dict[str, dict[str, int]] = {}  # region code -> desil -> families
     province: dict[str, int] = {}
@@ -301,20 +325,45 @@ def _deprived(indicator: str, *, censored: bool) -> Callable[[GroupResult], int]
     return of
 
 
+def measure_version(catalog: Catalog) -> int:
+    """The saved version of Padu-7 figures are keyed by (0: the shipped definition)."""
+    saved = catalog.measure_versions(MEASURE)
+    return saved[-1].version if saved else 0
+
+
 class BerandaCache:
     """Beranda per (snapshot, measure version), computed once even when many officers
-    open Beranda at the same moment (the others wait for the first, then share it)."""
+    open Beranda at the same moment (the others wait for the first, then share it).
+
+    ``figures`` holds the Alkire-Foster results it rests on; the API reads the same
+    cache, so a level computed for one is not computed again for the other."""
 
     def __init__(self) -> None:
         self._once: ComputedOnce[Beranda] = ComputedOnce()
+        self.figures = FigureCache()
 
     def get(self, wh: Warehouse, catalog: Catalog) -> Beranda | None:
         """Beranda of the latest snapshot (None when there is none yet)."""
         snaps = catalog.snapshots()
         if not snaps:
             return None
-        saved = catalog.measure_versions(MEASURE)
-        key = (snaps[-1].id, saved[-1].version if saved else 0)
+        key = (snaps[-1].id, measure_version(catalog))
         return self._once.get(
-            key, lambda: compute(wh, catalog, key[0], get_measure(MEASURE, catalog))
-        )
+            key,
+            lambda: compute(wh, catalog, key[0], get_measure(MEASURE, catalog), self.figures,
+                            key[1]),
+        )  # fmt: skip
+
+    def warm(self, wh: Warehouse, catalog: Catalog, levels: tuple[str, ...] = ("desa",)) -> None:
+        """Compute the latest snapshot's Beranda now, and its figures by each of ``levels``
+        (the API's finest level; Beranda itself fills kabupaten and kecamatan).
+
+        A server calls this once at start-up, in a background thread: a full register
+        takes seconds per level, which the first officers would otherwise wait for."""
+        data = self.get(wh, catalog)
+        if data is None:
+            return
+        version, measure = measure_version(catalog), get_measure(MEASURE, catalog)
+        for level in levels:
+            make = partial(mpi_snapshot, wh, catalog, data.snapshot_id, measure, by=level)
+            self.figures.get((data.snapshot_id, version, level), make)

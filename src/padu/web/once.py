@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from padu.measure.af import AFResult
+
 V = TypeVar("V")
 
 
@@ -30,3 +32,14 @@ class ComputedOnce(Generic[V]):
             if found is None:
                 found = self._done[key] = make()
             return found
+
+
+class FigureCache(ComputedOnce[AFResult]):
+    """Alkire-Foster results per (snapshot, measure version, level), computed once per
+    process and shared by Beranda and the API: whichever asks first pays, once.
+    ``answers`` keeps what is built from them for a kind of caller (the API's JSON per
+    level and suppression), so a repeated request costs a lookup, not a serialisation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: ComputedOnce[bytes] = ComputedOnce()

@@ -32,8 +32,9 @@ from typing import Any, Literal
 import ibis
 import pyarrow as pa
 
-from padu.access import KK, NIK, Scope, basis_snapshot, enrolled_rows, visible_families
+from padu.access import KK, NIK, Scope, basis_snapshot, visible_families
 from padu.audit import API_IBR
+from padu.convergence.sources import RECIPIENT, recipient_rows, year_sources
 from padu.errors import InputError
 from padu.programmes.store import current_workshop
 from padu.register.snapshots import snapshot_table
@@ -41,6 +42,7 @@ from padu.stores import Catalog, Warehouse
 
 MAX_IDS = 1000
 IdKind = Literal["nik", "kk"]
+Basis = Literal["planned", "realised"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Enrolment:
     programme: str
     name: str | None
     agency: str | None
-    basis: Literal["planned", "realised"]
+    basis: Basis
     year: int
 
 
@@ -73,12 +75,6 @@ class LookupResult:
     answers: list[IdAnswer]
 
 
-def _ids_table(ids: list[str]) -> Any:
-    return ibis.memtable(
-        pa.table({"_i": pa.array(range(len(ids)), pa.int64()), "_id": pa.array(ids, pa.string())})
-    )
-
-
 def lookup_enrolled(
     wh: Warehouse, catalog: Catalog, ids: list[str], by: IdKind, scope: Scope, *, actor: str
 ) -> LookupResult:
@@ -88,56 +84,136 @@ def lookup_enrolled(
     if len(ids) > MAX_IDS:
         raise InputError(f"paling banyak {MAX_IDS} nomor per permintaan, bukan {len(ids)}")
     snap = basis_snapshot(catalog, scope.year)
-    wanted = _ids_table(ids)
-    if by == "kk":
-        kel = snapshot_table(wh, catalog, snap.id, "keluarga")
-        known = kel.select(_f=kel[KK]).distinct()
-        present = wanted.join(known, wanted["_id"] == known["_f"])
-    else:
-        ind = snapshot_table(wh, catalog, snap.id, "individu")
-        homes = ind.filter(ind[NIK].notnull()).group_by(_n=ind[NIK]).aggregate(_f=ind[KK].min())
-        present = wanted.join(homes, wanted["_id"] == homes["_n"])
-    present = present.select("_i", "_id", "_f")
-    rows = enrolled_rows(wh, catalog, scope.year, snap.id)
-    visible = visible_families(wh, catalog, scope, snap.id, rows)
+    ind = snapshot_table(wh, catalog, snap.id, "individu")
+    present, members = _families(wh, catalog, snap.id, ind, ids, by)  # position -> KK
+    families = sorted(set(present.values()))
+    asked = ids if by == "nik" else []
+    rows = _rows_near(wh, catalog, scope.year, ind, families, members, asked)
+    visible = visible_families(wh, catalog, scope, snap.id, _as_table(rows))
     if visible is not None:
-        present = present.semi_join(visible, present["_f"] == visible.kk)
+        seen = set(_column(visible.filter(visible.kk.isin(families or ["-"])), "kk"))
+        present = {i: f for i, f in present.items() if f in seen}
     workshop, _ = current_workshop(catalog)
     progs = {p.code: p for p in workshop.programmes}
-    hits = _hits(rows, present, by, {c for c, p in progs.items() if p.unit != "individu"})
-    found = {int(i) for i in present.select("_i").to_pyarrow().column("_i").to_pylist()}
-    answers = [IdAnswer(i, value, i in found) for i, value in enumerate(ids)]
-    for hit in hits.order_by(["_i", "programme", "basis"]).to_pyarrow().to_pylist():
-        p = progs.get(hit["programme"])
-        answers[int(hit["_i"])].programmes.append(
-            Enrolment(
-                hit["programme"], p.name if p else None, p.agency if p else None,
-                hit["basis"], scope.year,
+    family_programmes = {c for c, p in progs.items() if p.unit != "individu"}
+    answers = [IdAnswer(i, value, i in present) for i, value in enumerate(ids)]
+    for i, hits in _hits(rows, present, ids, by, family_programmes).items():
+        for programme, basis in sorted(hits):
+            p = progs.get(programme)
+            answers[i].programmes.append(
+                Enrolment(
+                    programme, p.name if p else None, p.agency if p else None, basis, scope.year
+                )
             )
-        )  # fmt: skip
     detail = {
-        "by": by, "ids": len(ids), "found": len(found), "scope": scope.describe(),
+        "by": by, "ids": len(ids), "found": len(present), "scope": scope.describe(),
         "year": scope.year, "snapshot": snap.id,
     }  # fmt: skip
     catalog.record(API_IBR, detail, actor)
     return LookupResult(scope.year, snap.id, snap.label, snap.tanggal, answers)
 
 
-def _hits(rows: Any, present: Any, by: IdKind, family_programmes: set[str]) -> Any:
-    """(id position, programme, basis) for every enrolment of the present ids.
+def _column(expr: Any, name: str) -> list[Any]:
+    return list(expr.to_pyarrow().column(name).to_pylist())
 
-    The ids are the left side of each join: ibis 12 refuses a join whose left side is a
-    projection of a join (``rows``) with a predicate on such a projection's column."""
-    by_family = rows
-    if by == "nik":  # a person is enrolled in a family programme through the family
-        codes = sorted(family_programmes) or ["-"]
-        by_family = rows.filter(rows.programme.isin(codes))
-    fam = present.join(by_family, present["_f"] == by_family.family)
-    parts = [fam.select("_i", "programme", "basis")]
-    if by == "nik":
-        own = present.join(rows, present["_id"] == rows.nik)
-        parts.append(own.select("_i", "programme", "basis"))
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.union(part, distinct=False)
-    return out.distinct()
+
+def _families(
+    wh: Warehouse, catalog: Catalog, snapshot: int, ind: Any, ids: list[str], by: IdKind
+) -> tuple[dict[int, str], set[str]]:
+    """Position -> family of each id the snapshot knows (a KK itself, or a person's home:
+    the smallest KK the snapshot gives that NIK), and the NIKs of those families' members.
+
+    For NIKs this is one query: every person of a family holding an asked NIK, from which
+    both the homes (every row of an asked NIK is among them) and the members follow."""
+    if by == "kk":
+        kel = snapshot_table(wh, catalog, snapshot, "keluarga")
+        known = set(_column(kel.filter(kel[KK].isin(ids)).select(kel[KK]).distinct(), KK))
+        present = {i: v for i, v in enumerate(ids) if v in known}
+        inside = ind.filter(ind[KK].isin(sorted(known) or ["-"]) & ind[NIK].notnull())
+        return present, set(_column(inside.select(ind[NIK]).distinct(), NIK))
+    asked = ind.filter(ind[NIK].isin(ids))
+    around = ind.filter(ind[KK].isin(asked[KK]) & ind[NIK].notnull()).select(NIK, KK)
+    table = around.to_pyarrow()
+    pairs = list(zip(table.column(NIK).to_pylist(), table.column(KK).to_pylist(), strict=True))
+    wanted, homes = set(ids), dict[str, str]()
+    for nik, kk in pairs:
+        if nik in wanted and (nik not in homes or kk < homes[nik]):
+            homes[nik] = kk
+    families = set(homes.values())
+    members = {nik for nik, kk in pairs if kk in families}
+    return {i: homes[v] for i, v in enumerate(ids) if v in homes}, members
+
+
+def _homes(ind: Any, niks: list[str]) -> dict[str, str]:
+    """NIK -> the smallest KK the snapshot gives it, for the NIKs of ``niks`` it knows."""
+    if not niks:
+        return {}
+    found = ind.filter(ind[NIK].isin(niks)).group_by(_n=ind[NIK]).aggregate(_k=ind[KK].min())
+    table = found.to_pyarrow()
+    return dict(zip(table.column("_n").to_pylist(), table.column("_k").to_pylist(), strict=True))
+
+
+def _rows_near(
+    wh: Warehouse,
+    catalog: Catalog,
+    year: int,
+    ind: Any,
+    families: list[str],
+    members: set[str],
+    niks: list[str],
+) -> list[dict[str, Any]]:
+    """The rows of :func:`padu.access.enrolled_rows` whose family is one of ``families``
+    (whose members' NIKs are ``members``) or whose NIK is one of ``niks``, found without
+    reading every recipient of the year.
+
+    A row's family is the snapshot's home of its person, else the row's own KK. So a row
+    belongs to a family F when its person lives in F (its NIK is among F's members), or
+    when its person is not in the snapshot and its KK is F; every such row names a member
+    of F or F itself, which is a filter the engine can apply while reading. The homes of
+    those rows' persons are then looked up to drop the ones who moved elsewhere."""
+    if not families and not niks:
+        return []
+    members = members | set(niks)
+    sources = [s for s in year_sources(catalog, year, "both") if s.counted]
+    if not sources:
+        return []
+    rec = recipient_rows(wh, catalog, sources)
+    near = rec.filter(rec.status == RECIPIENT)
+    near = near.filter(near.nik.isin(sorted(members) or ["-"]) | near.kk.isin(families or ["-"]))
+    near = near.select("programme", "basis", "nik", "kk").to_pyarrow().to_pylist()
+    homes = _homes(ind, sorted({r["nik"] for r in near if r["nik"] is not None}))
+    wanted, asked = set(families), set(niks)
+    out = []
+    for r in near:
+        family = homes.get(r["nik"], r["kk"]) if r["nik"] is not None else r["kk"]
+        if family in wanted or r["nik"] in asked:
+            out.append({"programme": r["programme"], "basis": r["basis"], "nik": r["nik"],
+                        "family": family})  # fmt: skip
+    return out
+
+
+def _as_table(rows: list[dict[str, Any]]) -> Any:
+    """Rows of (programme, basis, nik, family) as an engine table (for the scope rule)."""
+    columns = ("programme", "basis", "nik", "family")
+    return ibis.memtable(
+        pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in columns})
+    )
+
+
+def _hits(
+    rows: list[dict[str, Any]], present: dict[int, str], ids: list[str], by: IdKind,
+    family_programmes: set[str],
+) -> dict[int, set[tuple[str, Basis]]]:  # fmt: skip
+    """Position -> {(programme, basis)} for every enrolment of the present ids: through the
+    family (for a NIK, family programmes only), and for a NIK through its own rows."""
+    by_family: dict[str, set[tuple[str, Basis]]] = {}
+    by_nik: dict[str, set[tuple[str, Basis]]] = {}
+    for r in rows:
+        hit = (r["programme"], r["basis"])
+        if r["family"] is not None and (by == "kk" or r["programme"] in family_programmes):
+            by_family.setdefault(r["family"], set()).add(hit)
+        if by == "nik" and r["nik"] is not None:
+            by_nik.setdefault(r["nik"], set()).add(hit)
+    return {
+        i: by_family.get(family, set()) | by_nik.get(ids[i], set()) for i, family in present.items()
+    }

@@ -2,7 +2,8 @@
 
 Alkire-Foster on a snapshot takes a second or more on a full register, and a snapshot never
 changes once imported, so each (snapshot, measure version, level) is computed once per
-process (:class:`FigureCache`, shared by concurrent callers) and only the suppression for
+process (:class:`padu.web.once.FigureCache`, shared with Beranda and by concurrent
+callers) and only the suppression for
 the caller's role is applied per request.
 """
 
@@ -20,7 +21,9 @@ from padu.regions import kaltara
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 from padu.web.api.models import MpiCell, MpiGroup, MpiOut, SnapshotOut, SnapshotRef
-from padu.web.once import ComputedOnce
+from padu.web.once import FigureCache
+
+__all__ = ["FigureCache", "Level", "find_snapshot", "mpi_by_region", "mpi_json", "snapshots"]
 
 MEASURE = "padu-7"
 Level = Literal["kabupaten", "kecamatan", "desa"]
@@ -50,10 +53,6 @@ def find_snapshot(catalog: Catalog, ref: str) -> SnapshotRow:
     return catalog.snapshot(ref)
 
 
-class FigureCache(ComputedOnce[AFResult]):
-    """Alkire-Foster results per (snapshot, measure version, level), computed once."""
-
-
 def _cell(g: GroupResult, scope: Scope) -> MpiCell:
     c = shown_cell(g.n, g.q, float(g.H), float(g.A), float(g.M0), scope)
     return MpiCell(n=c.n, q=c.q, H=c.H, A=c.A, M0=c.M0, suppressed=c.suppressed)
@@ -63,11 +62,28 @@ def mpi_by_region(
     wh: Warehouse, catalog: Catalog, ref: str, by: Level, scope: Scope, cache: FigureCache
 ) -> MpiOut:
     """Padu-7 on snapshot ``ref`` overall and per region of ``by``, as ``scope`` may see it."""
+    return MpiOut.model_validate_json(mpi_json(wh, catalog, ref, by, scope, cache))
+
+
+def mpi_json(
+    wh: Warehouse, catalog: Catalog, ref: str, by: Level, scope: Scope, cache: FigureCache
+) -> bytes:
+    """:func:`mpi_by_region` as the JSON the API answers, built once per (snapshot, measure
+    version, level, suppression): the answer depends on the caller only through whether
+    small cells are suppressed."""
     snap = find_snapshot(catalog, ref)
     saved = catalog.measure_versions(MEASURE)
-    measure = get_measure(MEASURE, catalog)
     key = (snap.id, saved[-1].version if saved else 0, by)
-    result = cache.get(key, lambda: mpi_snapshot(wh, catalog, snap.id, measure, by=by))
+
+    def shaped() -> bytes:
+        measure = get_measure(MEASURE, catalog)
+        result = cache.get(key, lambda: mpi_snapshot(wh, catalog, snap.id, measure, by=by))
+        return _shaped(snap, measure.id, result, by, scope).model_dump_json().encode()
+
+    return cache.answers.get((*key, scope.suppress_small), shaped)
+
+
+def _shaped(snap: SnapshotRow, measure: str, result: AFResult, by: Level, scope: Scope) -> MpiOut:
     regions = kaltara()
     # a viewer sees the overall figures too: hide whatever they would give back by
     # subtraction (complementary suppression over the groups of this answer)
@@ -89,7 +105,7 @@ def mpi_by_region(
         )
     return MpiOut(
         snapshot=SnapshotRef(id=snap.id, label=snap.label, tanggal=snap.tanggal),
-        measure=measure.id,
+        measure=measure,
         k=float(result.k),
         by=by,
         overall=_cell(result.overall, scope),

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from padu.access import scope_for
 from padu.errors import NotFound
 from padu.identifiers import mask_identifiers, mask_nik
 from padu.web.api.auth import ApiUser, PersonReader, errors
 from padu.web.api.enrolment import IdKind, lookup_enrolled
-from padu.web.api.figures import FigureCache, Level, mpi_by_region, snapshots
+from padu.web.api.figures import FigureCache, Level, mpi_json, snapshots
 from padu.web.api.models import (
     EnrolmentOut,
     IbrAnswer,
@@ -27,19 +26,14 @@ from padu.web.api.models import (
 from padu.web.deps import app_state
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-_cache_guard = threading.Lock()
 #: the largest id the catalog's integer columns hold on every backend
 MAX_ID = 2_147_483_647
 
 
 def figure_cache(request: Request) -> FigureCache:
-    """This app's figure cache (one per app, made on first use)."""
-    with _cache_guard:
-        cache: FigureCache | None = getattr(request.app.state, "padu_api_figures", None)
-        if cache is None:
-            cache = FigureCache()
-            request.app.state.padu_api_figures = cache
-    return cache
+    """This app's figure cache, the one Beranda fills too (a level computed for either
+    is computed once)."""
+    return app_state(request).beranda.figures
 
 
 @router.get("/snapshots", response_model=list[SnapshotOut], responses=errors(401))
@@ -62,16 +56,17 @@ def mpi(
         ),
     ] = "latest",
     by: Level = "kabupaten",
-) -> MpiOut:
+) -> Response:
     """Indeks kemiskinan multidimensi Padu-7 (H, A, M0, n, q) per wilayah.
 
     Untuk peran viewer, wilayah dengan kurang dari 5 keluarga (atau 1-4 keluarga miskin)
     disembunyikan: angkanya null dan ``suppressed`` true.
     """  # fmt: skip
     state = app_state(request)
-    return mpi_by_region(
+    body = mpi_json(
         state.reader(), state.catalog, snapshot, by, scope_for(user), figure_cache(request)
     )
+    return Response(body, media_type="application/json")  # MpiOut, serialised once
 
 
 @router.post("/ibr/enrolled", response_model=IbrOut, responses=errors(400, 401, 403, 404, 422))

@@ -15,5 +15,5 @@ router = APIRouter()
 def beranda(request: Request, user: CurrentUser) -> HTMLResponse:
     state = app_state(request)
     data = state.beranda.get(state.reader(), state.catalog)
-    context = {"data": data, "geojson": data.map_geojson() if data else None}
+    context = {"data": data, "geojson": data.map_json if data else None}
     return render(request, "beranda.html", context)
