@@ -420,7 +420,7 @@ def test_format_json_out_writes_the_same_json_whole(
     workshop: Workshop, ask: Callable[..., dict[str, Any]], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from padu.cli import convergence as cli_convergence
+    from padu.services import convergence as cli_convergence
 
     target = tmp_path / "konvergensi.json"
     args = ("convergence", "--snapshot", "latest", "--year", str(YEAR), "--format", "json")

@@ -6,7 +6,6 @@ Registered on the main app by importing :mod:`padu.cli`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,6 @@ from rich.console import Group
 from rich.table import Table
 
 from padu.cli._common import BY, State, app, check_format, emit, out, state_of
-from padu.files import atomic_output
 from padu.fmt import angka, persen
 
 BASIS_WORDS = {
@@ -62,27 +60,29 @@ def convergence_command(
     ] = False,
 ) -> None:
     """Konvergensi: tumpang tindih, kesenjangan, kesalahan sasaran dan cakupan semua program."""
-    from padu.convergence import convergence
+    from padu.services.convergence import (
+        agency_names,
+        convergence_report,
+        write_convergence_file,
+    )
 
     state = state_of(ctx)
     check_format(fmt, out_file, json_file=True)
     if fmt == "xlsx":
         by = by or "desa"
     with state.stores(read_only=True) as (wh, cat):
-        result = convergence(
+        report = convergence_report(
             wh, cat, snapshot, year, basis=basis, by=by, measure=measure,
             concentration=concentration,
         )  # fmt: skip
         agencies = agency_names(cat)
-    if fmt == "xlsx" and out_file is not None:
-        from padu.convergence.workbook import write_convergence_xlsx
-
-        write_convergence_xlsx(
-            result, out_file, suppress_below=0 if all_cells else 5, agencies=agencies
-        )
-    elif fmt == "json" and out_file is not None:
-        with atomic_output(out_file) as temp:
-            temp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        if out_file is not None and fmt in ("xlsx", "json"):
+            write_convergence_file(
+                cat, report, out_file, "xlsx" if fmt == "xlsx" else "json",
+                actor=state.actor(None), suppress_below=0 if all_cells else 5,
+                agencies=agencies,
+            )  # fmt: skip
+    result = report.model_dump(mode="json")
     if state.json or (fmt == "json" and out_file is None):
         emit(State(state.settings, True), result)
         return
@@ -93,11 +93,6 @@ def convergence_command(
     out.print(convergence_tables(result, regions=fmt == "table", agencies=agencies))
     if out_file is not None:
         out.print(f"-> {out_file}")
-
-
-def agency_names(cat: Any) -> dict[str, str]:
-    """Agency code -> name, as the workshop recorded them."""
-    return {a.code: a.name for a in cat.agencies()}
 
 
 def _agency(code: str | None, agencies: dict[str, str]) -> str:
@@ -242,6 +237,7 @@ def family_command(
     """Kartu keluarga: anggota, desil, deprivasi, dan setiap program yang direncanakan atau
     diterima (data pribadi: tercatat di log audit)."""
     from padu.convergence.family import family_card
+    from padu.services.convergence import agency_names
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):

@@ -5,7 +5,6 @@ Registered on the main app by importing :mod:`padu.cli`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,15 +22,11 @@ from padu.cli._common import (
     out,
     state_of,
 )
-from padu.errors import UsageError
-from padu.files import atomic_output
-from padu.fmt import angka, desimal, persen, rupiah, waktu_wita
+from padu.fmt import angka, desimal, persen, rupiah
 
 scenario_app = command_group("Skenario perencanaan terpadu: daftar, impor, ekspor.")
 app.add_typer(scenario_app, name="scenario")
 
-#: The widest optimality gap ``--gap`` accepts (the issue's target is 0.5 %).
-MAX_GAP = 0.05
 OBJECTIVE_WORDS = {
     "lifted": "keluarga miskin multidimensi yang terangkat (skor turun di bawah k)",
     "weighted": "deprivasi tertutup, berbobot ke desil terbawah dan skor tertinggi",
@@ -70,66 +65,32 @@ def plan_command(
     by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
 ) -> None:
     """Rencana terpadu semua anggaran program, dibandingkan dengan tiap instansi sendiri."""
-    from padu.planning.handover import check_handover_folder, write_comparison, write_handover
-    from padu.planning.run import adopt_plan, plan_scenario, scenario_workshop
-    from padu.planning.scenario import check_against, read_scenario, save_scenario
+    from padu.services.planning import check_plan_options, plan
 
     state = state_of(ctx)
     check_format(fmt, out_file, json_file=True)
-    if compare not in ("siloed", "none"):
-        raise UsageError("--compare: harus siloed atau none")
-    if not 0 <= gap <= MAX_GAP:
-        raise UsageError("--gap: harus di antara 0 dan 0,05 (0,005 = 0,5 %)")
-    if time_limit <= 0:
-        raise UsageError("--time-limit: harus lebih dari 0 detik")
-    if workbooks is not None:
-        check_handover_folder(workbooks)
-    actor = state.actor(by)
+    check_plan_options(compare=compare, gap=gap, time_limit=time_limit)
     # only --adopt writes the warehouse: without it other readers may run alongside
     with state.stores(read_only=not adopt) as (wh, cat):
-        loaded, version = read_scenario(scenario, cat)
-        source = scenario if Path(scenario).exists() else None
-        # the scenario run is kept, versioned (a preset too, so an adopted plan can be traced
-        # to its text), once it is known to fit the catalog
-        check_against(loaded, *scenario_workshop(loaded, cat), source=source)
-        version = save_scenario(loaded, cat, actor=actor)
-        result = plan_scenario(
-            wh, cat, loaded, snapshot, actor=actor, compare=compare == "siloed",
-            gap=gap, time_limit=time_limit, version=version,
+        report = plan(
+            wh, cat, scenario, snapshot, actor=state.actor(by), compare=compare == "siloed",
+            gap=gap, time_limit=time_limit, adopt=adopt, workbooks=workbooks,
+            comparison=out_file if fmt == "xlsx" else None,
+            json_out=out_file if fmt == "json" else None,
         )  # fmt: skip
-        # files first, adoption last: a refused file leaves the year's plan as it was
-        written = write_handover(result, workbooks, wh, cat, actor=actor) if workbooks else []
-        if fmt == "xlsx" and out_file is not None:
-            write_comparison(result, out_file)
-        adopted = adopt_plan(wh, cat, result, actor=actor) if adopt else []
-    data = result.to_json()
-    if adopted:
-        data["adopted"] = [
-            {
-                "programme": a.programme,
-                "year": a.year,
-                "adoption": a.id,
-                "selected": a.selected,
-                "warnings": list(a.warnings),
-            }
-            for a in adopted
-        ]
-    if written:
-        data["workbooks"] = [str(p) for p in written]
-    if fmt == "json" and out_file is not None:
-        with atomic_output(out_file) as temp:
-            temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    data = report.model_dump(mode="json")
     if state.json or (fmt == "json" and out_file is None):
         emit(State(state.settings, True), data)
         return
     out.print(plan_tables(data))
-    for a in adopted:
+    for a in report.adopted or []:
         out.print(
-            f"Diadopsi: {a.programme} tahun {a.year}, {angka(a.selected)} unit (adopsi {a.id})"
+            f"Diadopsi: {a.programme} tahun {a.year}, {angka(a.selected)} unit "
+            f"(adopsi {a.adoption})"
         )
         for w in a.warnings:
             out.print(f"  Peringatan: {w}")
-    for path in [*written, *([out_file] if out_file else [])]:
+    for path in [*(report.workbooks or []), *([out_file] if out_file else [])]:
         out.print(f"-> {path}")
 
 
@@ -249,31 +210,19 @@ def plan_tables(data: dict[str, Any]) -> Group:
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context) -> None:
     """Skenario preset dan tersimpan (dengan versinya)."""
-    from padu.planning.scenario import preset_scenario_names, scenario_versions
+    from padu.services.planning import list_scenarios
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        rows = scenario_versions(cat)
-    stored: list[dict[str, Any]] = [
-        {
-            "id": r.scenario_id,
-            "version": r.version,
-            "dibuat": r.dibuat.isoformat(timespec="seconds"),
-            "dibuat_wita": waktu_wita(r.dibuat),
-            "oleh": r.pelaku,
-        }
-        for r in rows
-    ]
-    presets = preset_scenario_names()
-    data = {"presets": presets, "stored": stored}
+        listed = list_scenarios(cat)
     table = Table(title="Skenario", title_justify="left")
     for col in ("Skenario", "Versi", "Disimpan", "Oleh"):
         table.add_column(col)
-    for name in presets:
+    for name in listed.presets:
         table.add_row(name, "preset", "-", "-")
-    for r in stored:
-        table.add_row(str(r["id"]), str(r["version"]), str(r["dibuat_wita"]), str(r["oleh"]))
-    emit(state, data, table)
+    for r in listed.stored:
+        table.add_row(r.id, str(r.version), r.dibuat_wita, r.oleh)
+    emit(state, listed.model_dump(mode="json"), table)
 
 
 @scenario_app.command("import")
@@ -283,18 +232,18 @@ def scenario_import(
     by: Annotated[str | None, typer.Option("--by", help="Pelaku (untuk log audit).")] = None,
 ) -> None:
     """Simpan skenario dari YAML sebagai versi baru (bila isinya berubah)."""
-    from padu.planning.run import scenario_workshop
-    from padu.planning.scenario import check_against, load_scenario, save_scenario
+    from padu.services.planning import import_scenario
 
     state = state_of(ctx)
     existing_file(path, "berkas skenario")
-    loaded = load_scenario(path.read_text(encoding="utf-8"), str(path))
+    text = path.read_text(encoding="utf-8")
     with state.stores() as (_, cat):
-        programmes, measure = scenario_workshop(loaded, cat)
-        check_against(loaded, programmes, measure, source=str(path))
-        version = save_scenario(loaded, cat, actor=state.actor(by))
-    data = {"scenario": loaded.id, "version": version}
-    emit(state, data, f"Skenario {loaded.id} tersimpan: versi {version}")
+        saved = import_scenario(cat, text, str(path), actor=state.actor(by))
+    emit(
+        state,
+        saved.model_dump(mode="json"),
+        f"Skenario {saved.scenario} tersimpan: versi {saved.version}",
+    )
 
 
 @scenario_app.command("export")
@@ -305,13 +254,10 @@ def scenario_export(
 ) -> None:
     """Tulis skenario (preset atau versi tersimpan terbaru) sebagai YAML yang dapat disunting."""
     from padu.files import check_output_file
-    from padu.planning.scenario import dump_scenario, read_scenario
+    from padu.services.planning import export_scenario
 
     state = state_of(ctx)
     check_output_file(out_file, (".yaml", ".yml"))
     with state.stores(read_only=True) as (_, cat):
-        loaded, version = read_scenario(scenario, cat)
-    with atomic_output(out_file) as temp:
-        temp.write_text(dump_scenario(loaded), encoding="utf-8")
-    data = {"scenario": loaded.id, "version": version, "out": str(out_file)}
-    emit(state, data, f"-> {out_file}")
+        exported = export_scenario(cat, scenario, out_file)
+    emit(state, exported.model_dump(mode="json"), f"-> {out_file}")
