@@ -1,11 +1,16 @@
-"""``padu mpi`` and ``padu measure``: Alkire-Foster figures and the measures behind them."""
+"""``padu mpi`` and ``padu measure``: Alkire-Foster figures and the measures behind them.
+
+Each command parses its options, resolves the snapshot and measure, calls one function of
+:mod:`padu.services.measure` and draws its result: the JSON is the result's
+``model_dump(mode="json")``, the table is drawn from the same model.
+"""
 
 from __future__ import annotations
 
-import csv
 import sys
+from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,12 +27,12 @@ from padu.cli._common import (
     state_of,
 )
 from padu.errors import UsageError
-from padu.files import atomic_output, check_output_file
+from padu.files import check_output_file
 from padu.fmt import angka, desimal, persen
 
 if TYPE_CHECKING:
     from padu.measure.af import MissingPolicy
-    from padu.measure.report import MpiReport
+    from padu.services.measure import DesilTable, MeasureDefinition, MpiTable
 
 mpi_app = command_group("Kemiskinan multidimensi (Alkire-Foster).", invoke_without_command=True)
 measure_app = command_group("Ukuran kemiskinan multidimensi: indikator dan bobot.")
@@ -91,8 +96,7 @@ def mpi(
         raise UsageError("--snapshot: sebutkan snapshot (atau gunakan `padu mpi file`)")
     from padu.measure import parse_fraction
     from padu.measure.measures import get_measure
-    from padu.measure.report import mpi_report
-    from padu.measure.snapshot import mpi_snapshot
+    from padu.services.measure import mpi_table, write_mpi_table
 
     policy = check_mpi_options(missing, fmt, out_file)
     if families_out is not None:
@@ -100,43 +104,37 @@ def mpi(
     fraction = parse_fraction(k, "k") if k else None
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        m = get_measure(measure, cat)
-        snap = cat.snapshot(snapshot)
-        result = mpi_snapshot(wh, cat, snap.id, m, k=fraction, by=by, person=person, missing=policy)
-        if families_out is not None:
-            from padu.measure.snapshot import write_family_scores
-
-            write_family_scores(
-                wh, cat, snap.id, m, result.k, families_out, missing=policy,
-                actor=state.actor(),
-            )  # fmt: skip
-    report = mpi_report(result, m, snap.id, by, person, missing)
+        result = mpi_table(
+            wh, cat, snapshot, get_measure(measure, cat), k=fraction, by=by, person=person,
+            missing=policy, families_out=families_out, actor=state.actor(),
+        )  # fmt: skip
     if fmt in ("csv", "xlsx"):
-        report.write(fmt, out_file)
+        write_mpi_table(result, "csv" if fmt == "csv" else "xlsx", out_file)
         if out_file is None:
             return
-    emit(state if fmt != "json" else State(state.settings, True), report.data, mpi_table(report))
+    data = result.model_dump(mode="json")
+    emit(state if fmt != "json" else State(state.settings, True), data, _mpi_table(result))
 
 
-def mpi_table(report: MpiReport) -> Table:
+def _mpi_table(result: MpiTable) -> Table:
     """The MPI figures per group as a terminal table, the missing-data note as its caption."""
-    unit = report.unit.capitalize()
+    unit = result.unit.capitalize()
     t = Table(
-        "kelompok", "nama", report.unit, "miskin", "data hilang", "H", "A", "M0",
-        title=report.title, caption=report.missing_note,
+        "kelompok", "nama", result.unit, "miskin", "data hilang", "H", "A", "M0",
+        title=result.title, caption=result.missing_note,
     )  # fmt: skip
     for column in t.columns[2:]:
         column.justify = "right"
-    for r in report.rows:
+    for r in result.rows:
         t.add_row(
-            r["Kelompok"],
-            r["Nama"],
-            angka(r[unit]),
-            angka(r["Miskin multidimensi"]),
-            angka(r["Data hilang"]),
-            persen(r["H (%)"], 1),
-            persen(r["A (%)"], 1),
-            desimal(r["M0"], 4),
+            str(r["Kelompok"]),
+            str(r["Nama"]),
+            angka(int(r[unit])),
+            angka(int(r["Miskin multidimensi"])),
+            angka(int(r["Data hilang"])),
+            persen(float(r["H (%)"]), 1),
+            persen(float(r["A (%)"]), 1),
+            desimal(float(r["M0"]), 4),
         )
     return t
 
@@ -150,30 +148,22 @@ def mpi_sensitivity(
 ) -> None:
     """H, A dan M0 untuk setiap kemungkinan batas k."""
     from padu.measure.measures import get_measure
-    from padu.measure.snapshot import sensitivity
+    from padu.services.measure import mpi_sensitivity as sensitivity
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        m = get_measure(measure, cat)
-        rows = sensitivity(wh, cat, snapshot, m, person=person)
-    t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {m.id} terhadap k")
+        result = sensitivity(wh, cat, snapshot, get_measure(measure, cat), person=person)
+    t = Table("k", "H", "A", "M0", "miskin", title=f"Sensitivitas {result.measure} terhadap k")
     right_align(t, "H", "A", "M0", "miskin")
-    for r in rows:
+    for r in result.rows:
         t.add_row(
-            f"{r['k']} ({desimal(float(r['k']), 3)})",
-            persen(float(r["H"]) * 100, 1),
-            persen(float(r["A"]) * 100, 1),
-            desimal(float(r["M0"]), 4),
-            angka(r["q"]),
+            f"{r.k} ({desimal(float(Fraction(r.k)), 3)})",
+            persen(r.H * 100, 1),
+            persen(r.A * 100, 1),
+            desimal(r.M0, 4),
+            angka(r.q),
         )
-    data = {
-        "measure": m.id,
-        "rows": [
-            {**r, "k": str(r["k"]), "H": float(r["H"]), "A": float(r["A"]), "M0": float(r["M0"])}
-            for r in rows
-        ],
-    }
-    emit(state, data, t)
+    emit(state, result.model_dump(mode="json"), t)
 
 
 @mpi_app.command("change")
@@ -189,82 +179,43 @@ def mpi_change(
 ) -> None:
     """Perubahan H, A dan M0 antara dua snapshot, per wilayah."""
     from padu.measure.measures import get_measure
-    from padu.measure.snapshot import change
+    from padu.services.measure import mpi_change as change
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
         m = get_measure(measure, cat)
         d = change(wh, cat, a, b, m, by=by, person=person)
     t = Table(
-        "kelompok",
-        "M0 lama",
-        "M0 baru",
-        "perubahan M0",
-        "H lama",
-        "H baru",
-        title=f"Perubahan {m.id}: snapshot {d['from']} -> {d['to']}",
-    )
+        "kelompok", "M0 lama", "M0 baru", "perubahan M0", "H lama", "H baru",
+        title=f"Perubahan {m.id}: snapshot {d.from_} -> {d.to}",
+    )  # fmt: skip
     right_align(t, "M0 lama", "M0 baru", "perubahan M0", "H lama", "H baru")
 
-    def f(x: Any) -> str:
-        return "-" if x is None else desimal(float(x), 4)
+    def f(x: float | None) -> str:
+        return "-" if x is None else desimal(x, 4)
 
-    for r in d["rows"]:
-        t.add_row(
-            r["group"],
-            f(r["M0_lama"]),
-            f(r["M0_baru"]),
-            f(r["M0_perubahan"]),
-            "-" if r["H_lama"] is None else persen(float(r["H_lama"]) * 100, 1),
-            "-" if r["H_baru"] is None else persen(float(r["H_baru"]) * 100, 1),
-        )
-    data = {
-        **d,
-        "rows": [
-            {k2: (float(v) if v is not None and k2 != "group" else v) for k2, v in r.items()}
-            for r in d["rows"]
-        ],
-    }
-    emit(state, data, t)
+    def pct(x: float | None) -> str:
+        return "-" if x is None else persen(x * 100, 1)
+
+    for r in d.rows:
+        t.add_row(r.group, f(r.M0_lama), f(r.M0_baru), f(r.M0_perubahan), pct(r.H_lama),
+                  pct(r.H_baru))  # fmt: skip
+    emit(state, d.model_dump(mode="json"), t)
 
 
 @measure_app.command("list")
 def measure_list(ctx: typer.Context) -> None:
     """Ukuran yang tersedia: preset dan ukuran tersimpan (dengan versinya)."""
-    from padu.measure.measures import get_measure, preset_ids
+    from padu.services.measure import list_measures
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        saved: dict[str, int] = {v.measure_id: v.version for v in cat.measure_versions()}
-        found: list[tuple[Any, str, int | None]] = [
-            (get_measure(pid), "preset", None) for pid in preset_ids()
-        ]
-        found += [(get_measure(mid, cat), "tersimpan", ver) for mid, ver in saved.items()]
-    rows = []
+        found = list_measures(cat)
     t = Table("id", "nama", "sumber", "versi", "dimensi", "indikator", "k")
-    for m, source, version in found:
-        rows.append(
-            {
-                "id": m.id,
-                "label_id": m.label_id,
-                "label_en": m.label_en,
-                "source": source,
-                "version": version,
-                "dimensions": len(m.dimensions),
-                "indicators": len(m.indicators),
-                "k": str(m.k),
-            }
-        )
-        t.add_row(
-            m.id,
-            m.label_id,
-            source,
-            str(version or "-"),
-            str(len(m.dimensions)),
-            str(len(m.indicators)),
-            str(m.k),
-        )
-    emit(state, {"measures": rows}, t)
+    for m in found.measures:
+        t.add_row(m.id, m.label_id, m.source, str(m.version or "-"), str(m.dimensions),
+                  str(m.indicators), m.k)  # fmt: skip
+    emit(state, found.model_dump(mode="json"), t)
 
 
 @measure_app.command("save")
@@ -274,13 +225,14 @@ def measure_save(
     by: BY = None,
 ) -> None:
     """Simpan ukuran buatan sendiri ke katalog sebagai versi baru (diperiksa utuh dahulu)."""
-    from padu.measure.measures import save_measure
+    from padu.services.measure import save_measure_file
 
     existing_file(file, "file ukuran")
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        m, version = save_measure(file, cat, actor=state.actor(by))
-    emit(state, {"id": m.id, "version": version}, f"ukuran {m.id} disimpan sebagai versi {version}")
+        saved = save_measure_file(file, cat, actor=state.actor(by))
+    emit(state, saved.model_dump(mode="json"),
+         f"ukuran {saved.id} disimpan sebagai versi {saved.version}")  # fmt: skip
 
 
 @measure_app.command("show")
@@ -290,11 +242,12 @@ def measure_show(
 ) -> None:
     """Dimensi, indikator, bobot dan aturan sebuah ukuran."""
     from padu.measure.measures import get_measure
+    from padu.services.measure import describe_measure
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        m = get_measure(ref, cat)
-    emit(state, _measure_dict(m), _measure_table(m))
+        m = describe_measure(get_measure(ref, cat))
+    emit(state, m.model_dump(mode="json"), _measure_table(m))
 
 
 @measure_app.command("check")
@@ -307,51 +260,21 @@ def measure_check(
 ) -> None:
     """Periksa file ukuran (semua masalah sekaligus) dan tingkat deprivasi tiap indikator."""
     from padu.measure.measures import get_measure
-    from padu.measure.snapshot import mpi_snapshot
+    from padu.services.measure import check_measure, describe_measure
 
     existing_file(file, "file ukuran")
     state = state_of(ctx)
     m = get_measure(str(file))
-    data = _measure_dict(m)
-    t = _measure_table(m)
-    if snapshot is not None:
-        with state.stores(read_only=True) as (wh, cat):
-            result = mpi_snapshot(wh, cat, snapshot, m, by=None)
-        rates = {i: float(v) for i, v in result.overall.uncensored.items()}
-        data["deprivation_rate"] = rates
-        data["missing_data_units"] = result.overall.missing
-        t = _measure_table(m, rates)
-    emit(state, data, t)
+    if snapshot is None:
+        plain = describe_measure(m)
+        emit(state, plain.model_dump(mode="json"), _measure_table(plain))
+        return
+    with state.stores(read_only=True) as (wh, cat):
+        checked = check_measure(wh, cat, snapshot, m)
+    emit(state, checked.model_dump(mode="json"), _measure_table(checked, checked.deprivation_rate))
 
 
-def _measure_dict(m: Any) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "label_id": m.label_id,
-        "label_en": m.label_en,
-        "k": str(m.k),
-        "dimensions": [
-            {"id": d.id, "label_id": d.label_id, "label_en": d.label_en, "weight": str(w)}
-            for d, w in zip(m.dimensions, m.dimension_weights().values(), strict=True)
-        ],
-        "indicators": [
-            {
-                "id": i.id,
-                "dimension": i.dimension,
-                "weight": str(i.weight),
-                "label_id": i.label_id,
-                "label_en": i.label_en,
-                "rule": i.rule.text,
-                "fields": sorted(f"{lv}.{n}" for lv, n in i.rule.fields),
-                "note": i.note,
-            }
-            for i in m.indicators
-        ],
-        "not_expressible": m.not_expressible,
-    }
-
-
-def _measure_table(m: Any, rates: dict[str, float] | None = None) -> Table:
+def _measure_table(m: MeasureDefinition, rates: dict[str, float] | None = None) -> Table:
     t = Table(
         "indikator",
         "dimensi",
@@ -364,8 +287,8 @@ def _measure_table(m: Any, rates: dict[str, float] | None = None) -> Table:
         t.add_row(
             i.id,
             i.dimension,
-            str(i.weight),
-            " ".join(i.rule.text.split()),
+            i.weight,
+            " ".join(i.rule.split()),
             *([persen(rates[i.id] * 100)] if rates else []),
         )
     return t
@@ -388,37 +311,14 @@ def mpi_file(
     exact: Annotated[bool, typer.Option(help="Tulis angka sebagai pecahan eksak.")] = False,
 ) -> None:
     """Alkire-Foster pada berkas datar kolom deprivasi 0/1 (untuk dibandingkan dengan alat lain)."""
-    from padu.measure.flatfile import mpi_from_file
+    from padu.services.measure import mpi_flat_file
 
     existing_file(input_file, "berkas deprivasi")
-    result = mpi_from_file(input_file, indicator, k, by=by, missing=missing)
-    data = result.to_dict(exact)
+    result = mpi_flat_file(input_file, indicator, k, by=by, missing=missing, exact=exact)
     t = Table("kelompok", "n", "H", "A", "M0", title=f"Alkire-Foster, k = {result.k}")
-    rows = [("keseluruhan", result.overall), *result.groups.items()]
-    for name, g in rows:
-        figures = (desimal(float(x), 4) for x in (g.H, g.A, g.M0))
-        t.add_row(name, angka(g.n), *figures)
-    emit(state_of(ctx), data, t)
-
-
-_STATUS_WORDS = {
-    "miskin": "miskin",
-    "tidak_miskin": "tidak miskin",
-    "tidak_terklasifikasi": "tak terklasifikasi",
-}
-
-
-def _desil_headers(measures: list[str]) -> dict[str, str]:
-    """Column key -> the header an officer reads (``padu-7_miskin`` -> ``padu-7: miskin``)."""
-    words = {"desil": "Desil nasional", "keluarga": "Jumlah keluarga"}
-    for m in measures:
-        for key, word in _STATUS_WORDS.items():
-            words[f"{m}_{key}"] = f"{m}: {word}"
-    return words
-
-
-def _desil_words(desil: str) -> str:
-    return {"kosong": "belum ditentukan/kosong", "jumlah": "Jumlah"}.get(desil, desil)
+    for name, g in [("keseluruhan", result.overall), *result.groups.items()]:
+        t.add_row(name, angka(g.n), *(desimal(g.value(x), 4) for x in ("H", "A", "M0")))
+    emit(state_of(ctx), result.model_dump(mode="json"), t)
 
 
 @mpi_app.command("desil")
@@ -438,86 +338,43 @@ def mpi_desil(
     ] = None,
 ) -> None:
     """Status miskin multidimensi x desil nasional: jumlah keluarga per sel, per ukuran."""
-    from padu.measure.desil import desil_crosstab
     from padu.measure.measures import get_measure
+    from padu.services.measure import desil_csv, write_desil_table
+    from padu.services.measure import mpi_desil as desil_table
 
     policy = check_mpi_options(missing, fmt, out_file)
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
         measures = [get_measure(m, cat) for m in (measure or ["padu-7", "padu-6"])]
-        result = desil_crosstab(wh, cat, snapshot, measures, missing=policy)
-    data = result.to_dict()
+        result = desil_table(wh, cat, snapshot, measures, missing=policy)
     if state.json or fmt == "json":
-        emit(State(state.settings, True), data)
-        return
-    if fmt in ("csv", "xlsx"):
-        _write_desil(data, fmt, out_file)
-        return
-    out.print(_desil_table(data))
+        emit(State(state.settings, True), result.model_dump(mode="json"))
+    elif fmt in ("csv", "xlsx") and out_file is not None:
+        write_desil_table(result, "csv" if fmt == "csv" else "xlsx", out_file)
+    elif fmt == "csv":
+        sys.stdout.write(desil_csv(result))
+    else:
+        out.print(_desil_table(result))
 
 
-def _desil_table(data: dict[str, Any]) -> Table:
-    measures: list[str] = data["measures"]
+def _desil_table(result: DesilTable) -> Table:
+    from padu.services.measure import STATUS_WORDS, desil_words
+
+    measures = result.measures
     t = Table(
         "desil",
         "keluarga",
-        *[f"{m}: {w}" for m in measures for w in (*_STATUS_WORDS.values(), "% miskin")],
-        title=f"Status miskin multidimensi x desil nasional (snapshot {data['snapshot']})",
+        *[f"{m}: {w}" for m in measures for w in (*STATUS_WORDS.values(), "% miskin")],
+        title=f"Status miskin multidimensi x desil nasional (snapshot {result.snapshot})",
     )
-    for row in data["rows"]:
+    for row in result.rows:
         cells = []
         for m in measures:
-            cells += [angka(row[f"{m}_{s}"]) for s in _STATUS_WORDS]
-            classified = row[f"{m}_miskin"] + row[f"{m}_tidak_miskin"]
-            cells.append(persen(100 * row[f"{m}_miskin"] / classified, 1) if classified else "-")
-        t.add_row(_desil_words(row["desil"]), angka(row["keluarga"]), *cells)
+            cells += [angka(row.count(m, s)) for s in STATUS_WORDS]
+            poor = row.count(m, "miskin")
+            classified = poor + row.count(m, "tidak_miskin")
+            cells.append(persen(100 * poor / classified, 1) if classified else "-")
+        t.add_row(desil_words(row.desil), angka(row.keluarga), *cells)
     for column in t.columns[1:]:
         column.justify = "right"
     return t
-
-
-def _write_desil(data: dict[str, Any], fmt: str, path: Path | None) -> None:
-    """CSV (to ``path`` or stdout) or XLSX with readable headers; whole or not at all.
-
-    The cells are aggregates (no person or family in them), so no audit event."""
-    headers = _desil_headers(data["measures"])
-    if path is None:
-        _desil_csv(data, headers, sys.stdout)
-        return
-    with atomic_output(path) as temp:
-        if fmt == "csv":
-            with temp.open("w", newline="", encoding="utf-8") as fh:
-                _desil_csv(data, headers, fh)
-        else:
-            _desil_xlsx(data, headers, temp)
-
-
-def _desil_csv(data: dict[str, Any], headers: dict[str, str], fh: TextIO) -> None:
-    w = csv.writer(fh)
-    w.writerow(headers.values())
-    for row in data["rows"]:
-        w.writerow([_desil_words(row["desil"]), *[row[k] for k in list(headers)[1:]]])
-
-
-def _desil_xlsx(data: dict[str, Any], headers: dict[str, str], path: Path) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("MPI x desil")
-    bold = book.add_format({"bold": True})
-    number = book.add_format({"num_format": "#,##0"})
-    ws.write(
-        0, 0, f"Status miskin multidimensi x desil nasional, snapshot {data['snapshot']}", bold
-    )
-    ws.write(1, 0, f"Data hilang: {data['missing']}; k: " + ", ".join(
-        f"{m} {k}" for m, k in data["k"].items()
-    ))  # fmt: skip
-    ws.write_row(3, 0, list(headers.values()), bold)
-    for r, row in enumerate(data["rows"], start=4):
-        ws.write(r, 0, _desil_words(row["desil"]))
-        for c, key in enumerate(list(headers)[1:], start=1):
-            ws.write_number(r, c, row[key], number)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, len(headers), 18)
-    ws.freeze_panes(4, 1)
-    book.close()
