@@ -194,3 +194,87 @@ def test_postgresql_sessions_run_without_jit(stores: Stores) -> None:
     cur = stores.warehouse.con.raw_sql("SHOW jit")
     assert cur.fetchone()[0] == "off"
     cur.close()
+
+
+# -- the member rules: each condition once, no EXTRACT for ages, no regular expressions ----
+
+AS_OF = [
+    dt.date(2026, 1, 23),
+    dt.date(2024, 2, 29),
+    dt.date(2025, 2, 28),
+    dt.date(2025, 3, 1),
+    dt.date(2025, 12, 31),
+    dt.date(2024, 1, 1),
+]
+AGE_RULES = [
+    *(f"umur(tanggal_lahir) {op} {c}" for op in (">=", ">", "<", "<=", "=", "!=")
+      for c in (0, 1, 7, 18, 60, 6.5, 10000)),
+    "7 <= umur(tanggal_lahir)",
+    "18 > umur(tanggal_lahir)",
+    "umur(tanggal_lahir) >= -1",
+    "umur(tanggal_lahir) >= 7 dan umur(tanggal_lahir) <= 18",
+]  # fmt: skip
+
+
+def _births(as_of: dt.date) -> list[dt.date | None]:
+    """Birth dates on and around every age boundary the rules above test, leap days too."""
+    out: list[dt.date | None] = [None]
+    for years in (0, 1, 6, 7, 8, 17, 18, 19, 59, 60, 61):
+        year = as_of.year - years
+        for month, day in ((as_of.month, min(as_of.day, 28)), (2, 28), (3, 1), (1, 1), (12, 31)):
+            base = dt.date(year, month, day)
+            out += [base - dt.timedelta(days=1), base, base + dt.timedelta(days=1)]
+        if year % 4 == 0:
+            out.append(dt.date(year, 2, 29))
+    out.append(as_of + dt.timedelta(days=400))  # born after the date: a negative age
+    return out
+
+
+def test_age_comparisons_by_date_match_the_computed_age(stores: Stores) -> None:
+    from padu.rules.compiler import compile_member_rule, member_condition
+    from tests.rule_reference import evaluate as reference
+
+    con = stores.warehouse.con
+    rules = {f"r{i}": compile_member_rule(text) for i, text in enumerate(AGE_RULES)}
+    for n, as_of in enumerate(AS_OF):
+        births = _births(as_of)
+        data = pa.table({"urut": list(range(len(births))), "tanggal_lahir": births})
+        t = con.create_table(f"lahir_{n}", data, overwrite=True)
+        out = t.select("urut", **{k: member_condition(r, t, as_of) for k, r in rules.items()})
+        got = out.order_by("urut").to_pyarrow().to_pylist()
+        for row, born in zip(got, births, strict=True):
+            for key, rule in rules.items():
+                want = reference(rule.ast, {"tanggal_lahir": born}, [], as_of)
+                assert row[key] == want, (rule.text, as_of, born)
+
+
+def test_a_member_condition_is_evaluated_once_per_member() -> None:
+    from padu.rules.compiler import _Emitter, compile_rule, evaluate
+
+    kel = ibis.table({"nomor_kartu_keluarga": "string", "desil_nasional": "string"}, name="k")
+    ind = ibis.table(
+        {
+            "nomor_kartu_keluarga": "string",
+            "tanggal_lahir": "date",
+            "partisipasi_sekolah": "string",
+        },
+        name="i",
+    )
+    rules = {
+        "a": compile_rule(
+            "ada anggota(umur(tanggal_lahir) >= 7 dan umur(tanggal_lahir) <= 18 "
+            "dan partisipasi_sekolah != 2)"
+        ),
+        "b": compile_rule("semua anggota(umur(tanggal_lahir) < 16 atau partisipasi_sekolah = 1)"),
+        "c": compile_rule("jumlah anggota(umur(tanggal_lahir) >= 60) >= 2"),
+    }
+    table, exprs = evaluate(rules, kel, ind, dt.date(2026, 1, 23))
+    sql = ibis.to_sql(table.select(*exprs.values()), dialect="postgres")
+    # one SUM per condition (it packs the true and the known counts), one COUNT(*) each
+    assert sql.count("SUM(") == 3 and sql.count("COUNT(") == 3
+    # ages compare the birth date with a fixed date (the 7th birthday's latest date)
+    assert "EXTRACT" not in sql and ("MAKE_DATE(2019, 1, 23)" in sql or "2019-01-23" in sql)
+    # on PostgreSQL a code's digits are checked without a regular expression
+    digits = _Emitter(dt.date(2026, 1, 23), "postgres").digits(ind.partisipasi_sekolah)
+    on_pg = ibis.to_sql(ind.select(d=digits), dialect="postgres")
+    assert " ~ " not in on_pg and "TRANSLATE" in on_pg

@@ -24,7 +24,7 @@ import pyarrow as pa
 from padu.convergence.sources import NOT_FOUND, PENDING, RECIPIENT
 from padu.measure.af import Dimension, scored
 from padu.measure.measures import Measure
-from padu.measure.snapshot import deprivation_table
+from padu.measure.snapshot import deprivation_table, deprivations
 from padu.programmes.model import Programme
 from padu.programmes.targeting import eligible_units, person_key, ranked, valid_nik
 from padu.register.snapshots import snapshot_table
@@ -72,13 +72,23 @@ def temp_key(prefix: str) -> str:
 
 
 def family_table(
-    wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure
+    wh: Warehouse, catalog: Catalog, snapshot: int, measure: Measure, *, whole: bool = False
 ) -> tuple[Any, tuple[str, ...]]:
     """Per family of ``snapshot``: region, numeric desil (99 when not a number), a flag per
     dimension (deprived in at least one of its indicators) and ``poor`` (score >= k; a
-    family with a missing indicator is not counted poor, as ``padu mpi`` leaves it out)."""
+    family with a missing indicator is not counted poor, as ``padu mpi`` leaves it out).
+
+    ``whole``: the expression will be computed for every family (call inside
+    ``wh.scratch()``); the indicators are then written once to a temporary table first, as
+    the score and each dimension's flag read them again (PostgreSQL would evaluate the
+    rules once per reading). Without it (one family's card) they stay an expression.
+    """
     weights = [Dimension(i.id, i.weight) for i in measure.indicators]
-    table = scored(deprivation_table(wh, catalog, snapshot, measure), weights, measure.k)
+    if whole:
+        source = deprivations(wh, catalog, snapshot, measure, [KK, *REGION, "desil_nasional"])
+    else:
+        source = deprivation_table(wh, catalog, snapshot, measure)
+    table = scored(source, weights, measure.k)
     dims = tuple(d.id for d in measure.dimensions)
     flags: dict[str, Any] = {}
     for i, dim in enumerate(dims):
@@ -240,7 +250,7 @@ def build_base(
     programmes: dict[str, Programme],
 ) -> Base:
     """Materialise the three tables (call inside ``wh.scratch()``)."""
-    fam_expr, dims = family_table(wh, catalog, snapshot, measure)
+    fam_expr, dims = family_table(wh, catalog, snapshot, measure, whole=True)
     families = wh.temp(temp_key("keluarga"), fam_expr, reuse=False)
     listed = wh.temp(temp_key("baris"), rows, reuse=False)
     units = wh.temp(

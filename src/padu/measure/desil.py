@@ -19,7 +19,7 @@ import ibis
 
 from padu.measure.af import Dimension, MissingPolicy, scored
 from padu.measure.measures import Measure
-from padu.measure.snapshot import deprivation_table
+from padu.measure.snapshot import deprivations
 from padu.stores import Catalog, Warehouse
 
 #: The row of families without a valid desil.
@@ -97,18 +97,22 @@ def desil_crosstab(
         out.cells[d] = {m.id: dict.fromkeys(STATUSES, 0) for m in measures}
     for m in measures:
         dims = [Dimension(i.id, i.weight) for i in m.indicators]
-        table = scored(deprivation_table(wh, catalog, snap.id, m), dims, m.k, missing=missing)
-        poor = table.miskin
-        counts = (
-            table.group_by(_desil=_desil_row(table.desil_nasional))
-            .aggregate(
-                miskin=ibis.ifelse(poor.fill_null(False), 1, 0).sum(),
-                tidak_miskin=ibis.ifelse(poor.notnull() & ~poor.fill_null(True), 1, 0).sum(),
-                tidak_terklasifikasi=ibis.ifelse(poor.isnull(), 1, 0).sum(),
+        with wh.scratch():  # the rules once per family (three sums read the status)
+            table = scored(
+                deprivations(wh, catalog, snap.id, m, ["desil_nasional"]), dims, m.k,
+                missing=missing,
+            )  # fmt: skip
+            poor = table.miskin
+            counts = (
+                table.group_by(_desil=_desil_row(table.desil_nasional))
+                .aggregate(
+                    miskin=ibis.ifelse(poor.fill_null(False), 1, 0).sum(),
+                    tidak_miskin=ibis.ifelse(poor.notnull() & ~poor.fill_null(True), 1, 0).sum(),
+                    tidak_terklasifikasi=ibis.ifelse(poor.isnull(), 1, 0).sum(),
+                )
+                .to_pyarrow()
+                .to_pylist()
             )
-            .to_pyarrow()
-            .to_pylist()
-        )
         for row in counts:
             for s in STATUSES:
                 out.cells[row["_desil"]][m.id][s] = int(row[s] or 0)

@@ -21,8 +21,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import ibis
-
 from padu.errors import UsageError
 from padu.measure.af import (
     AFResult,
@@ -67,10 +65,8 @@ def deprivation_table(
     joined, exprs = evaluate({i.id: i.rule for i in measure.indicators}, kel, ind, snap.tanggal)
     members = ind.group_by(_kk=ind[KK]).aggregate(**{MEMBERS: ind.count()})
     cols = [joined[c] for c in kel.columns if c != "snapshot_id"]
-    deps = [
-        ibis.cases((e, 1), (~e, 0), else_=ibis.null()).cast("int64").name(i)
-        for i, e in exprs.items()
-    ]
+    # 1, 0 or NULL; a cast names the rule once (a CASE of e and NOT e would name it twice)
+    deps = [e.cast("int32").cast("int64").name(i) for i, e in exprs.items()]
     table = joined.select(*cols, *deps)
     out = table.left_join(members, table[KK] == members["_kk"])
     return out.select(*[out[c] for c in table.columns], out[MEMBERS].fill_null(0).name(MEMBERS))

@@ -14,7 +14,9 @@ gives unknown, identically on every engine, never an error and never infinity.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +46,11 @@ KK = "nomor_kartu_keluarga"
 TINY = 1e-120
 #: A code has a numeric value when it is 1-18 digits (so it always fits int64).
 CODE_DIGITS = r"^[0-9]{1,18}$"
+#: The per-family sum of a member condition packs two counts: known members times PACK
+#: plus true ones (a family has far fewer than PACK members; the sum stays below 2^53).
+PACK = 2**32
+#: The comparison ``a OP b`` written as ``b FLIPPED[OP] a``.
+FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
 @dataclass
@@ -137,8 +144,10 @@ def evaluate(
             counts[f"{name}_n"] = individu.count()
             if node.condition is not None:
                 cond = _per_row(individu, emitter.expr(node.condition, individu, "individu"))
-                counts[f"{name}_ya"] = cond.cast("int32").sum()  # SUM skips the unknown
-                counts[f"{name}_tahu"] = cond.count()  # COUNT(x): the known ones
+                # one sum carries both counts, so the condition is evaluated once per member
+                # (PostgreSQL would evaluate it again for a second aggregate): a known member
+                # adds PACK plus 1 or 0, an unknown one nothing (SUM skips NULL)
+                counts[f"{name}_ya_tahu"] = (cond.cast("int32") + PACK).sum()
     table = keluarga
     if counts:
         agg = individu.group_by(_kk=individu[KK]).aggregate(**counts)
@@ -167,7 +176,8 @@ def _aggregate(node: MemberAgg, name: str, n: Any) -> Any:
     members = n(f"{name}_n")
     if node.condition is None:
         return members
-    yes, known = n(f"{name}_ya"), n(f"{name}_tahu")
+    packed = n(f"{name}_ya_tahu")
+    yes, known = packed % PACK, packed // PACK
     no, blank = known - yes, members - known
     if node.kind == "any":
         return ibis.cases((yes > 0, True), (blank > 0, ibis.null().cast("boolean")), else_=False)
@@ -286,10 +296,20 @@ class _Emitter:
     def numeric(self, node: Node, t: Any, level: Level) -> Any:
         value = self.expr(node, t, level)
         if self.kind(node, level) == "code":  # a code's numeric value; non-numeric codes are NULL
-            return ibis.ifelse(
-                value.re_search(CODE_DIGITS), value.cast("int64"), ibis.null().cast("int64")
-            )
+            return ibis.ifelse(self.digits(value), value.cast("int64"), ibis.null().cast("int64"))
         return value
+
+    def digits(self, code: Any) -> Any:
+        """True where a code is 1-18 ASCII digits (:data:`CODE_DIGITS`), NULL where blank.
+
+        PostgreSQL's regular expressions cost about 3 microseconds a row, and a register's
+        member rules test hundreds of thousands of codes many times over; stripping the
+        digits out and checking that nothing is left is the same test at half the cost.
+        """
+        if self.dialect == "duckdb":
+            return code.re_search(CODE_DIGITS)
+        length = code.length()
+        return (code.translate("0123456789", "") == "") & (length >= 1) & (length <= 18)
 
     def in_list(self, node: InList, t: Any, level: Level) -> Any:
         kind = self.kind(node.operand, level)
@@ -314,6 +334,9 @@ class _Emitter:
             return (left & right) if node.op == "and" else (left | right)
         if node.op in ("+", "-", "*", "/"):
             return self.arithmetic(node, t, level)
+        by_date = self.age_compared(node, t, level)
+        if by_date is not None:
+            return by_date
         lk, rk = self.kind(node.left, level), self.kind(node.right, level)
         if "num" in (lk, rk):
             left, right = self.numeric(node.left, t, level), self.numeric(node.right, t, level)
@@ -327,6 +350,59 @@ class _Emitter:
             "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
         }  # fmt: skip
         return ops[node.op](left, right)
+
+    def age_compared(self, node: Binary, t: Any, level: Level) -> Any | None:
+        """``umur(field) OP number`` as a comparison of the birth date with a fixed date.
+
+        The same truth (and the same unknown for a blank date) as comparing the computed
+        age, without extracting year, month and day of every row: PostgreSQL's EXTRACT
+        returns numeric, and the member rules of a measure compare ages dozens of times
+        per member. ``umur(b) >= n`` holds exactly when ``b`` is on or before the n-th
+        birthday's latest date, :meth:`born_by`. None when the rule has another shape or a
+        date falls outside years 1-9999 (the general translation then applies).
+        """
+        if node.op not in FLIPPED:
+            return None
+        call, number, op = node.left, node.right, node.op
+        if isinstance(call, Literal):
+            call, number, op = number, call, FLIPPED[op]
+        if not (
+            isinstance(call, Call)
+            and call.func == "umur"
+            and isinstance(call.args[0], Name)
+            and isinstance(number, Literal)
+            and isinstance(number.value, int | float)
+            and not isinstance(number.value, bool)
+            and math.isfinite(number.value)
+        ):
+            return None
+        c = number.value
+        up, above = math.ceil(c), math.floor(c) + 1  # age >= c: age >= up; age > c: >= above
+        if op in ("=", "!=") and up != c:
+            return None  # an age is whole: never equal to a fraction (left to the general path)
+        by_up, by_above = self.born_by(up), self.born_by(above)
+        if by_up is None or by_above is None:
+            return None
+        born = self.expr(call.args[0], t, level)
+        if op == ">=":
+            return born <= by_up
+        if op == ">":
+            return born <= by_above
+        if op == "<":
+            return born > by_up
+        if op == "<=":
+            return born > by_above
+        if op == "=":
+            return (born <= by_up) & (born > by_above)
+        return (born > by_up) | (born <= by_above)
+
+    def born_by(self, years: int) -> Any | None:
+        """The latest birth date of someone aged ``years`` or more on the rule's date."""
+        year = self.as_of.year - years
+        if not 1 <= year <= 9999:
+            return None
+        day = min(self.as_of.day, calendar.monthrange(year, self.as_of.month)[1])
+        return ibis.literal(dt.date(year, self.as_of.month, day))
 
     def arithmetic(self, node: Binary, t: Any, level: Level) -> Any:
         """``+ - * /`` in float64 on finite operands; a fault (x / 0, overflow) is NULL."""
