@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -23,6 +23,7 @@ from padu.cli._common import (
 from padu.errors import ImportRejected, Problem, UsageError
 from padu.files import check_output_file
 from padu.fmt import angka, desimal, tanggal_teks, waktu_wita
+from padu.services import linkage as svc
 
 
 def _read_mapping(path: Path) -> dict[str, str]:
@@ -106,10 +107,8 @@ def link_cmd(
     Baris jumlah, judul berulang, nomor kolom, baris kosong dan catatan di bawah tabel
     dilaporkan dan tidak ditautkan.
     """
-    from padu.linkage.ledger import link_list, resolve_mapping
     from padu.linkage.matcher import Bands
-    from padu.linkage.reader import read_headers, suggest_mapping
-    from padu.linkage.report import METHOD_LABEL, write_links_csv, write_report
+    from padu.linkage.report import METHOD_LABEL
     from padu.programmes.store import programme as get_programme
 
     state = state_of(ctx)
@@ -129,67 +128,50 @@ def link_cmd(
     given = _read_mapping(mapping) if mapping else None
     actor = state.actor(by)
     with state.stores(read_only=show_mapping) as (wh, cat):
-        prog, _ = get_programme(cat, programme)
         if show_mapping:
-            headers, _ = read_headers(file)
-            use, source = resolve_mapping(cat, prog.agency, file, given)
-            sug = suggest_mapping(headers)
-            data = {**sug.to_dict(), "source": source, "mapping": use or sug.mapping}
+            agency = get_programme(cat, programme)[0].agency
+            proposal = svc.propose_mapping(cat, agency, file, given)
             t = Table(
-                "kolom Padu", "judul kolom di file", "keyakinan", title=f"pemetaan ({source})"
-            )
-            for f, h in data["mapping"].items():
-                t.add_row(f, h, desimal(sug.confidence.get(f, 1.0)))
-            emit(state, data, t)
+                "kolom Padu", "judul kolom di file", "keyakinan",
+                title=f"pemetaan ({proposal.source})",
+            )  # fmt: skip
+            for f, h in proposal.mapping.items():
+                t.add_row(f, h, desimal(proposal.confidence.get(f, 1.0)))
+            emit(state, proposal.model_dump(mode="json"), t)
             return
         with progress(state, 1) as step:
             step("menautkan daftar ke register")
-            run = link_list(
-                wh, cat, file, programme=prog.code, agency=prog.agency, year=year,
-                snapshot=snapshot, mapping=given, bands=bands, actor=actor,
-                cache=state.settings.home / "cache", unit=unit,
+            run = svc.link_agency_list(
+                wh, cat, file, programme=programme, year=year, actor=actor, snapshot=snapshot,
+                mapping=given, bands=bands, unit=unit, save_mapping=save_mapping,
+                report=report, links=export_links, cache=state.settings.home / "cache",
             )  # fmt: skip
-        if save_mapping:
-            cat.save_mapping(prog.agency, run.mapping, actor)
-        if report:
-            write_report(run, report, cat, actor=actor)
-        if export_links:
-            write_links_csv(run, export_links, cat, actor=actor)
-    c = run.counts
-    data = {
-        **c,
-        "notes": run.notes,
-        "ledger": run.ledger.id,
-        "snapshot": run.ledger.snapshot_id,
-        "mapping": run.mapping,
-        "report": str(report) if report else None,
-        "links": str(export_links) if export_links else None,
-    }
-    unit_label = "daftar keluarga" if c.get("unit") == "keluarga" else "daftar orang"
+    family = run.unit == "keluarga"
     t = Table(
         "hasil",
         "baris",
-        title=f"{file.name} ({unit_label}): {prog.code} {year} (ledger {run.ledger.id})",
+        title=f"{file.name} ({'daftar keluarga' if family else 'daftar orang'}): "
+        f"{run.programme} {year} (ledger {run.ledger})",
     )
     right_align(t, "baris")
-    shown = [(label, c["matched"].get(m, 0)) for m, label in METHOD_LABEL.items()]
-    always = ("No. KK sama" if c.get("unit") == "keluarga" else "NIK sama", "keputusan peninjau")
+    shown = [(label, run.matched.get(m, 0)) for m, label in METHOD_LABEL.items()]
+    always = ("No. KK sama" if family else "NIK sama", "keputusan peninjau")
     for label, n in (
         *((label, n) for label, n in shown if n or label in always),
-        ("perlu ditinjau", c["matched"]["review"]),
-        ("tidak cocok", c["unmatched"]),
-        ("JUMLAH", c["rows"]),
+        ("perlu ditinjau", run.matched["review"]),
+        ("tidak cocok", run.unmatched),
+        ("JUMLAH", run.rows),
     ):
         t.add_row(label, angka(n))
-    emit(state, data, t)
+    emit(state, run.model_dump(mode="json"), t)
     if not state.json:
         for note in run.notes:  # the mapping used, and the rows set aside, in sentences
             out.print(note)
-        if c.get("same_file_ledgers"):
-            earlier = ", ".join(str(i) for i in c["same_file_ledgers"])
+        if run.same_file_ledgers:
+            earlier = ", ".join(str(i) for i in run.same_file_ledgers)
             out.print(
-                f"file yang sama sudah pernah ditautkan untuk {prog.code} {year} "
-                f"(ledger {earlier}); hasil ini disimpan sebagai ledger baru {run.ledger.id}"
+                f"file yang sama sudah pernah ditautkan untuk {run.programme} {year} "
+                f"(ledger {earlier}); hasil ini disimpan sebagai ledger baru {run.ledger}"
             )
 
 
@@ -205,21 +187,11 @@ _LEDGER = Annotated[
 ]
 
 
-def _ledger_title(ledger: Any) -> str:
+def _ledger_title(ledger: svc.LedgerInfo) -> str:
     return (
-        f"ledger {ledger.id}: {ledger.programme} {ledger.year}, {ledger.source_file} "
-        f"({waktu_wita(ledger.dibuat)})"
+        f"ledger {ledger.ledger}: {ledger.programme} {ledger.year}, {ledger.source_file} "
+        f"({waktu_wita(ledger.created)})"
     )
-
-
-def _ledger_data(ledger: Any) -> dict[str, Any]:
-    return {
-        "ledger": ledger.id,
-        "programme": ledger.programme,
-        "year": ledger.year,
-        "source_file": ledger.source_file,
-        "snapshot": ledger.snapshot_id,
-    }
 
 
 @review_app.command("list")
@@ -227,12 +199,9 @@ def review_list(
     ctx: typer.Context, programme: _PROG = None, year: _YEAR = None, ledger_id: _LEDGER = None
 ) -> None:
     """Pasangan yang perlu ditinjau: baris daftar dan calon dari register berdampingan."""
-    from padu.linkage.review import review_pairs, select_ledger
-
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
-        pairs = review_pairs(wh, ledger)
+        queue = svc.review_queue(wh, cat, programme=programme, year=year, ledger_id=ledger_id)
     t = Table(
         "baris",
         "calon",
@@ -243,31 +212,21 @@ def review_list(
         "tgl lahir (register)",
         "skor",
         "yang sama",
-        title=f"Antrian tinjauan {_ledger_title(ledger)}",
+        title=f"Antrian tinjauan {_ledger_title(queue)}",
     )
-    for r in pairs.head(200).iter_rows(named=True):
+    for r in queue.pairs[:200]:
         t.add_row(
-            str(r["row"]),
-            str(r["rank"]),
-            r["nama_daftar"] or "",
-            r["tanggal_lahir_daftar"] or "",
-            r["nik"] or "",
-            r["nama"] or "",
-            tanggal_teks(r["tanggal_lahir"]),
-            desimal(r["score"], 3),
-            agree_words(r["agree"]),
+            str(r.row),
+            str(r.rank),
+            r.nama_daftar or "",
+            r.tanggal_lahir_daftar or "",
+            r.nik or "",
+            r.nama or "",
+            tanggal_teks(r.tanggal_lahir),
+            desimal(r.score, 3),
+            agree_words(r.agree),
         )
-    emit(state, {**_ledger_data(ledger), "pairs": pairs.to_dicts()}, t)
-
-
-#: The words a reviewer may type, as the report's Keputusan column (SAMA/BEDA) and in full.
-_DECISION_WORDS = {
-    "sama": "same",
-    "orang yang sama": "same",
-    "beda": "different",
-    "berbeda": "different",
-    "orang yang berbeda": "different",
-}
+    emit(state, queue.model_dump(mode="json"), t)
 
 
 @review_app.command("decide")
@@ -296,22 +255,19 @@ def review_decide(
     by: BY = None,
 ) -> None:
     """Catat keputusan tinjauan; dipakai lagi saat daftar yang sama ditautkan ulang."""
-    from padu.linkage.review import DECISIONS, decide, select_ledger
-
-    given = decision
-    decision = _DECISION_WORDS.get(decision.strip().lower(), decision.strip().lower())
-    if decision not in DECISIONS:
-        raise UsageError(f"keputusan harus 'sama' atau 'beda', bukan {given!r}")
+    chosen = svc.decision_of(decision)
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        ledger = select_ledger(cat, programme=programme, year=year, ledger_id=ledger_id)
-        n = decide(wh, cat, ledger, [(row, candidate, decision)], actor=state.actor(by))
+        result = svc.decide_review(
+            wh, cat, row, chosen, actor=state.actor(by), candidate=candidate,
+            programme=programme, year=year, ledger_id=ledger_id,
+        )  # fmt: skip
     emit(
         state,
-        {**_ledger_data(ledger), "decisions": n},
-        f"{angka(n)} keputusan {'SAMA' if decision == 'same' else 'BEDA'} untuk baris {row}"
-        f"{f', calon {candidate}' if candidate is not None else ''} dicatat pada "
-        f"{_ledger_title(ledger)}",
+        result.model_dump(mode="json"),
+        f"{angka(result.decisions)} keputusan {'SAMA' if chosen == 'same' else 'BEDA'} untuk "
+        f"baris {row}{f', calon {candidate}' if candidate is not None else ''} dicatat pada "
+        f"{_ledger_title(result)}",
     )
 
 
@@ -327,17 +283,16 @@ def review_load(
     by: BY = None,
 ) -> None:
     """Muat keputusan (SAMA/BEDA) dari lembar Antrian Tinjauan ke ledger yang disebut laporan."""
-    from padu.linkage.review import load_review
-
     existing_file(report, "laporan")
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        ledger, n = load_review(
+        result = svc.load_review_report(
             wh, cat, report, actor=state.actor(by), programme=programme, year=year,
             ledger_id=ledger_id,
         )  # fmt: skip
     emit(
         state,
-        {**_ledger_data(ledger), "decisions": n},
-        f"{angka(n)} keputusan dari {report.name} dicatat pada {_ledger_title(ledger)}",
+        result.model_dump(mode="json"),
+        f"{angka(result.decisions)} keputusan dari {report.name} dicatat pada "
+        f"{_ledger_title(result)}",
     )

@@ -21,9 +21,11 @@ from padu.cli._common import (
     right_align,
     state_of,
 )
-from padu.errors import InputError, UsageError
-from padu.files import atomic_output, check_output_file
+from padu.errors import UsageError
+from padu.files import check_output_file
 from padu.fmt import angka, persen, rupiah
+from padu.services import programmes as svc
+from padu.services import targeting as tsvc
 
 rule_app = command_group("Bahasa aturan: periksa dan pratinjau jumlah.")
 app.add_typer(rule_app, name="rule")
@@ -34,25 +36,11 @@ app.add_typer(programme_app, name="programme")
 @programme_app.command("list")
 def programme_list(ctx: typer.Context) -> None:
     """Program yang tersimpan (versi terkini)."""
-    from padu.programmes.store import current_workshop
-
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        workshop, versions = current_workshop(cat)
-    rows: list[dict[str, Any]] = [
-        {
-            "code": p.code,
-            "name": p.name,
-            "agency": p.agency,
-            "dimensions": list(p.dimensions),
-            "unit": p.unit,
-            "complements": list(p.complements),
-            "version": versions[p.code],
-        }
-        for p in sorted(workshop.programmes, key=lambda p: p.code)
-    ]
+        result = svc.list_programmes(cat)
     t = Table("kode", "nama", "instansi", "dimensi", "unit", "pelengkap", "versi")
-    for p in sorted(workshop.programmes, key=lambda p: p.code):
+    for p in result.programmes:
         t.add_row(
             p.code,
             p.name,
@@ -60,9 +48,9 @@ def programme_list(ctx: typer.Context) -> None:
             ", ".join(p.dimensions),
             p.unit,
             ", ".join(p.complements) or "-",
-            str(versions[p.code]),
+            str(p.version),
         )
-    emit(state, {"programmes": rows}, t)
+    emit(state, result.model_dump(mode="json"), t)
 
 
 @programme_app.command("show")
@@ -72,13 +60,11 @@ def programme_show(
     version: Annotated[int | None, typer.Option(help="Versi tertentu.")] = None,
 ) -> None:
     """Satu program: aturan, anggaran, cakupan."""
-    from padu.programmes.store import programme
-
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        p, v = programme(cat, code, version)
-    data = {**p.definition(), "complements": list(p.complements), "version": v}
-    emit(state, data, programme_table(data, f"{p.code} versi {v}"))
+        detail = svc.show_programme(cat, code, version)
+    data = detail.model_dump(mode="json")
+    emit(state, data, programme_table(data, f"{detail.code} versi {detail.version}"))
 
 
 #: ``programme show`` rows: the definition's keys (JSON, unchanged) in the officer's words.
@@ -196,8 +182,6 @@ def programme_import(
 ) -> None:
     """Impor file lokakarya (semua masalah dilaporkan sekaligus); perubahan = versi baru."""
     from padu.programmes.model import preset_workshop, read_workshop
-    from padu.programmes.params import with_params
-    from padu.programmes.store import save_workshop
 
     overrides: dict[str, str] = {}
     for item in param or []:
@@ -210,15 +194,13 @@ def programme_import(
         workshop = preset_workshop(file.removeprefix("preset:"))
     else:
         workshop = read_workshop(existing_file(Path(file), "file lokakarya"))
-    if overrides:
-        workshop = with_params(workshop, overrides)
     with state.stores(read_only=True) as (_, cat):
-        versions = save_workshop(workshop, cat, actor=state.actor(by))
-    shown = ", ".join(f"{code} (versi {v})" for code, v in versions.items())
+        result = svc.import_workshop(cat, workshop, params=overrides, actor=state.actor(by))
+    shown = ", ".join(f"{code} (versi {v})" for code, v in result.programmes.items())
     emit(
         state,
-        {"agencies": len(workshop.agencies), "programmes": versions},
-        f"{angka(len(workshop.agencies))} instansi, {angka(len(versions))} program diimpor: "
+        result.model_dump(mode="json"),
+        f"{angka(result.agencies)} instansi, {angka(len(result.programmes))} program diimpor: "
         + (shown or "-"),
     )
 
@@ -229,20 +211,11 @@ def programme_export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="File YAML tujuan.")],
 ) -> None:
     """Ekspor semua instansi dan program (versi terkini) sebagai file lokakarya."""
-    from padu.programmes.model import dump_workshop
-    from padu.programmes.store import current_workshop
-
     check_output_file(file, (".yaml", ".yml"))
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        workshop, _ = current_workshop(cat)
-    with atomic_output(file) as temp:
-        temp.write_text(dump_workshop(workshop), encoding="utf-8")
-    emit(
-        state,
-        {"file": str(file), "programmes": len(workshop.programmes)},
-        f"{angka(len(workshop.programmes))} program -> {file}",
-    )
+        result = svc.export_workshop(cat, file)
+    emit(state, result.model_dump(mode="json"), f"{angka(result.programmes)} program -> {file}")
 
 
 @app.command("needs")
@@ -259,24 +232,12 @@ def needs(
     ] = None,
 ) -> None:
     """Kebutuhan data sasaran: kolom per program, kelengkapan, validitas, yang tak terputuskan."""
-    from padu.programmes.needs import data_needs, write_workbook
-    from padu.programmes.store import current_workshop, programme
-
     state = state_of(ctx)
     check_format(fmt, out_file)
     with state.stores(read_only=True) as (wh, cat):
-        if programme_code:
-            progs = [programme(cat, programme_code)[0]]
-        else:
-            progs = current_workshop(cat)[0].programmes
-        if not progs:
-            raise InputError(
-                "belum ada program; impor dulu (padu programme import preset:kaltara-2026)"
-            )
-        result = data_needs(wh, cat, snapshot, progs, by=by)
-    if out_file is not None:
-        with atomic_output(out_file) as temp:
-            write_workbook(result, temp)
+        result = svc.data_needs_report(
+            wh, cat, snapshot, programme=programme_code, by=by, out=out_file
+        )
     t = Table(
         "program",
         "instansi",
@@ -286,18 +247,19 @@ def needs(
         "kurang andal di",
         title="Kebutuhan data sasaran",
     )
-    for p in result["programmes"]:
-        lowest = min(p["fields"], key=lambda f: result["fields"][f]["completeness"])
+    for p in result.programmes:
+        lowest = min(p.fields, key=lambda f: result.fields[f].completeness)
         t.add_row(
-            p["code"],
-            p["agency"],
-            str(len(p["fields"])),
-            f"{field_words(lowest)}: {persen(result['fields'][lowest]['completeness'], 1)}",
-            f"{angka(p['undecidable'])} keluarga"
-            + (f", {angka(n)} anggota" if (n := p["undecidable_members"]) else ""),
-            ", ".join(r["nama"] for r in p["unreliable_regions"]) or "-",
+            p.code,
+            p.agency,
+            str(len(p.fields)),
+            f"{field_words(lowest)}: {persen(result.fields[lowest].completeness, 1)}",
+            f"{angka(p.undecidable)} keluarga"
+            + (f", {angka(n)} anggota" if (n := p.undecidable_members) else ""),
+            ", ".join(r.nama for r in p.unreliable_regions) or "-",
         )
-    emit(state if fmt != "json" else State(state.settings, True), result, t)
+    data = result.model_dump(mode="json")
+    emit(state if fmt != "json" else State(state.settings, True), data, t)
 
 
 @app.command("target")
@@ -328,34 +290,21 @@ def target(
     ] = False,
 ) -> None:
     """Tarik daftar sasaran (BNBA) sebuah program, atau semua program, dari register bersama."""
-    from padu.programmes.adopt import adopt_target_list, adopt_target_lists
-    from padu.programmes.bnba import SUFFIXES, publish_all, publish_target_list
-    from padu.programmes.store import current_workshop, programme
-    from padu.regions import kaltara
+    from padu.programmes.bnba import SUFFIXES
 
     state = state_of(ctx)
     if adopt and region is not None:
         raise UsageError(
             "--adopt: hanya daftar seluruh cakupan program yang dapat diadopsi; hapus --region"
         )
-    if region is not None:
-        region = kaltara().get(region).kode
+    region = tsvc.resolve_region(region)
     if code.lower() in ("semua", "all"):
         if version is not None:
             raise UsageError("--version: hanya untuk satu program, bukan 'semua'")
         with state.stores(read_only=not adopt) as (wh, cat):
-            workshop, versions = current_workshop(cat)
-            progs = [
-                (p, versions[p.code]) for p in sorted(workshop.programmes, key=lambda p: p.code)
-            ]
-            lists = publish_all(
-                wh, cat, progs, snapshot, actor=state.actor(by), region=region, out=out_file
+            lists = tsvc.draw_all_targets(
+                wh, cat, snapshot, actor=state.actor(by), region=region, out=out_file, adopt=adopt
             )
-            adopted = adopt_target_lists(wh, cat, lists, actor=state.actor(by)) if adopt else []
-        summaries = [t.summary() for t in lists]
-        if adopt:
-            for sm, one in zip(summaries, adopted, strict=True):
-                sm.update(_adoption_data(one))
         t = Table(
             "program",
             "unit",
@@ -366,52 +315,39 @@ def target(
             title="Semua daftar sasaran" + (f" -> {out_file}" if out_file else ""),
         )
         right_align(t, "memenuhi syarat", "terpilih", "biaya")
-        for sm in summaries:
+        for sm in lists.lists:
             t.add_row(
-                sm["programme"],
-                sm["unit"],
-                angka(sm["eligible"]),
-                angka(sm["selected"]),
-                rupiah(sm["cost"]),
-                sm["hash"][:12],
-            )
-        data: dict[str, Any] = {"lists": summaries, "out": str(out_file) if out_file else None}
-        if adopt:
-            data["warnings"] = [w for one in adopted for w in one.warnings]
-        emit(state, data, Group(t, *(_adoption_lines(one) for one in adopted)))
+                sm.programme, sm.unit, angka(sm.eligible), angka(sm.selected), rupiah(sm.cost),
+                sm.hash[:12],
+            )  # fmt: skip
+        adopted = [_adoption_lines(sm) for sm in lists.lists if sm.adoption is not None]
+        emit(state, lists.model_dump(mode="json"), Group(t, *adopted))
         return
     if out_file is not None:
         check_output_file(out_file, SUFFIXES)
     with state.stores(read_only=not adopt) as (wh, cat):
-        p, v = programme(cat, code, version)
-        result = publish_target_list(
-            wh, cat, p, v, snapshot, actor=state.actor(by), region=region, out=out_file
-        )
-        adoption = adopt_target_list(wh, cat, result, actor=state.actor(by)) if adopt else None
-        data = result.summary()
-    if out_file is not None:
-        data["out"] = str(out_file)
-    shown: RenderableType = _target_table(data, f"Daftar sasaran {p.code} (versi aturan {v})")
-    if adoption is not None:
-        data.update(_adoption_data(adoption))
-        shown = Group(shown, _adoption_lines(adoption))
+        result = tsvc.draw_target(
+            wh, cat, code, snapshot, actor=state.actor(by), version=version, region=region,
+            out=out_file, adopt=adopt,
+        )  # fmt: skip
+    data = result.model_dump(mode="json")
+    title = f"Daftar sasaran {result.programme} (versi aturan {result.rule_version})"
+    shown: RenderableType = _target_table(data, title)
+    if result.adoption is not None:
+        shown = Group(shown, _adoption_lines(result))
     emit(state, data, shown)
 
 
-def _adoption_data(row: Any) -> dict[str, Any]:
-    """An adopted list in the JSON of ``padu target``."""
-    return {
-        "adoption": {"id": row.id, "year": row.year, "replaces": row.replaces},
-        "warnings": list(row.warnings),
-    }
-
-
-def _adoption_lines(row: Any) -> str:
+def _adoption_lines(result: tsvc.TargetResult) -> str:
     """An adopted list in words: which adoption it is, whom it replaces, and its warnings."""
+    row = result.adoption
+    if row is None:
+        return ""
     replaces = f", menggantikan #{row.replaces}" if row.replaces is not None else ""
     lines = [
-        f"{row.programme}: diadopsi sebagai rencana tahun {row.year} (adopsi #{row.id}{replaces})",
-        *(f"  peringatan: {w}" for w in row.warnings),
+        f"{result.programme}: diadopsi sebagai rencana tahun {row.year} "
+        f"(adopsi #{row.id}{replaces})",
+        *(f"  peringatan: {w}" for w in result.warnings or []),
     ]
     return "\n".join(lines)
 
@@ -472,18 +408,12 @@ def rule_explain(
     ] = None,
 ) -> None:
     """Bentuk terurai, kolom yang dibaca, dan jumlah keluarga per klausa dan seluruh aturan."""
-    from padu.register.snapshots import snapshot_table
-    from padu.rules.explain import explain
-
     state = state_of(ctx)
     if snapshot is None:
-        result = explain(rule)
+        result = tsvc.explain_rule(rule)
     else:
         with state.stores(read_only=True) as (wh, cat):
-            snap = cat.snapshot(snapshot)
-            kel = snapshot_table(wh, cat, snap.id, "keluarga")
-            ind = snapshot_table(wh, cat, snap.id, "individu")
-            result = explain(rule, kel, ind, snap.tanggal)
+            result = tsvc.explain_rule(rule, wh, cat, snapshot)
     t = Table("syarat", "keluarga", title=f"Aturan: {' '.join(rule.split())}")
     for c in result.clauses:
         t.add_row(
@@ -500,4 +430,4 @@ def rule_explain(
     t.add_row("kolom yang dibaca", ", ".join(result.fields))
     if result.sentence:
         t.caption = f"Dalam kata: {result.sentence}"
-    emit(state, result.to_dict(), t)
+    emit(state, result.model_dump(mode="json"), t)
