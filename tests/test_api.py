@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from padu.accounts import add_user, issue_token
+from padu.audit import API_IBR
 from padu.jobs import JOB_DONE
 from padu.programmes import preset_workshop
 from padu.programmes.adopt import adopt_target_list
@@ -26,7 +27,6 @@ from padu.programmes.store import save_workshop
 from padu.programmes.targeting import KK, NIK, draw_target_list
 from padu.register.snapshots import snapshot_table
 from padu.web import create_app
-from padu.web.api.enrolment import API_IBR
 from padu.web.config import WebSettings
 from tests.conftest import Stores
 

@@ -8,7 +8,10 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from padu.measure.af import AFResult
+from padu.measure.measures import get_measure
+from padu.services.measure import MpiTable, mpi_table
+from padu.services.overview import MEASURE
+from padu.stores import Catalog, Warehouse
 
 V = TypeVar("V")
 
@@ -34,12 +37,25 @@ class ComputedOnce(Generic[V]):
             return found
 
 
-class FigureCache(ComputedOnce[AFResult]):
-    """Alkire-Foster results per (snapshot, measure version, level), computed once per
-    process and shared by Beranda and the API: whichever asks first pays, once.
+class FigureCache(ComputedOnce[MpiTable]):
+    """``padu mpi`` tables (:func:`padu.services.measure.mpi_table`) per (snapshot, measure
+    version, level), computed once per process and shared by Beranda and the API:
+    whichever asks first pays, once.
     ``answers`` keeps what is built from them for a kind of caller (the API's JSON per
     level and suppression), so a repeated request costs a lookup, not a serialisation."""
 
     def __init__(self) -> None:
         super().__init__()
         self.answers: ComputedOnce[bytes] = ComputedOnce()
+
+    def table(
+        self, wh: Warehouse, catalog: Catalog, snapshot: int, version: int, level: str,
+        *, actor: str,
+    ) -> MpiTable:  # fmt: skip
+        """Padu-7 (its saved ``version``) on ``snapshot`` by ``level``, computed once."""
+
+        def make() -> MpiTable:
+            measure = get_measure(MEASURE, catalog)
+            return mpi_table(wh, catalog, snapshot, measure, by=level, actor=actor)
+
+        return self.get((snapshot, version, level), make)

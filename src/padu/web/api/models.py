@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from padu.web.api.enrolment import MAX_IDS
+from padu.services.enrolment import MAX_IDS
 
 #: a NIK or KK as a request gives it: 16 digits
 Identifier = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]

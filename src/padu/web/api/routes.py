@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from padu.access import scope_for
 from padu.errors import NotFound
-from padu.identifiers import mask_identifiers, mask_nik
+from padu.identifiers import mask_identifiers
+from padu.services.enrolment import IdKind, lookup_enrolled
 from padu.web.api.auth import ApiUser, PersonReader, errors
-from padu.web.api.enrolment import IdKind, lookup_enrolled
 from padu.web.api.figures import FigureCache, Level, mpi_json, snapshots
 from padu.web.api.models import (
-    EnrolmentOut,
     IbrAnswer,
     IbrOut,
     IbrRequest,
@@ -63,9 +61,9 @@ def mpi(
     disembunyikan: angkanya null dan ``suppressed`` true.
     """  # fmt: skip
     state = app_state(request)
-    body = mpi_json(
-        state.reader(), state.catalog, snapshot, by, scope_for(user), figure_cache(request)
-    )
+    scope, cache = scope_for(user), figure_cache(request)
+    body = mpi_json(state.reader(), state.catalog, snapshot, by, scope, cache,
+                    actor=user.username)  # fmt: skip
     return Response(body, media_type="application/json")  # MpiOut, serialised once
 
 
@@ -86,19 +84,9 @@ def ibr_enrolled(request: Request, user: PersonReader, body: IbrRequest) -> IbrO
     snap = SnapshotRef(
         id=found.snapshot_id, label=found.snapshot_label, tanggal=found.snapshot_date
     )
-    return IbrOut(
-        year=found.year,
-        snapshot=snap,
-        by=by,
-        scope=scope.describe(),
-        results=[
-            IbrAnswer(
-                index=a.index, id=mask_nik(a.id), found=a.found,
-                programmes=[EnrolmentOut(**asdict(e)) for e in a.programmes],
-            )
-            for a in found.answers
-        ],
-    )  # fmt: skip
+    results = [IbrAnswer.model_validate(a.model_dump()) for a in found.answers]  # ids masked
+    return IbrOut(year=found.year, snapshot=snap, by=found.by, scope=found.scope,
+                  results=results)  # fmt: skip
 
 
 def _masked(value: Any) -> Any:

@@ -18,24 +18,26 @@ Scope (padu.access): an opd sees only families in its own agency's programmes' l
 the year, and for those, every programme they are enrolled in (the point of an IBR is to
 see the other programmes that already serve a family). An id outside the scope reads as
 not found. The lookup is personal data and is recorded as ``api.ibr``: who, how many ids,
-how many found, the scope, the year and the snapshot, never an id.
+how many found, the scope, the year and the snapshot, never an id. The ids come back
+masked (``6501••••••••0123``), matched to the request by their position.
 
-This module is framework-free (a service the API calls; the CLI could call it too).
+A service (framework-free): the API's ``POST /api/v1/ibr/enrolled`` calls it, a CLI could.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import ibis
 import pyarrow as pa
+from pydantic import BaseModel, Field
 
 from padu.access import KK, NIK, Scope, basis_snapshot, visible_families
 from padu.audit import API_IBR
 from padu.convergence.sources import RECIPIENT, recipient_rows, year_sources
 from padu.errors import InputError
+from padu.identifiers import mask_nik
 from padu.programmes.store import current_workshop
 from padu.register.snapshots import snapshot_table
 from padu.stores import Catalog, Warehouse
@@ -45,8 +47,7 @@ IdKind = Literal["nik", "kk"]
 Basis = Literal["planned", "realised"]
 
 
-@dataclass(frozen=True)
-class Enrolment:
+class Enrolment(BaseModel):
     """One programme an id is enrolled in."""
 
     programme: str
@@ -56,19 +57,21 @@ class Enrolment:
     year: int
 
 
-@dataclass
-class IdAnswer:
+class IdAnswer(BaseModel):
     """The answer for the id at position ``index`` of the request."""
 
     index: int
-    id: str  # as asked: the caller masks it before it leaves
+    id: str  # masked: the position ties it to the request
     found: bool
-    programmes: list[Enrolment] = field(default_factory=list)
+    programmes: list[Enrolment] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class LookupResult:
+class LookupResult(BaseModel):
+    """Every asked id's answer, the year and snapshot they were read in, and the scope."""
+
     year: int
+    by: IdKind
+    scope: str  # :meth:`padu.access.Scope.describe`
     snapshot_id: int
     snapshot_label: str
     snapshot_date: dt.date
@@ -96,21 +99,25 @@ def lookup_enrolled(
     workshop, _ = current_workshop(catalog)
     progs = {p.code: p for p in workshop.programmes}
     family_programmes = {c for c, p in progs.items() if p.unit != "individu"}
-    answers = [IdAnswer(i, value, i in present) for i, value in enumerate(ids)]
+    answers = [
+        IdAnswer(index=i, id=mask_nik(value), found=i in present) for i, value in enumerate(ids)
+    ]
     for i, hits in _hits(rows, present, ids, by, family_programmes).items():
         for programme, basis in sorted(hits):
             p = progs.get(programme)
             answers[i].programmes.append(
-                Enrolment(
-                    programme, p.name if p else None, p.agency if p else None, basis, scope.year
-                )
-            )
+                Enrolment(programme=programme, name=p.name if p else None,
+                          agency=p.agency if p else None, basis=basis, year=scope.year)
+            )  # fmt: skip
     detail = {
         "by": by, "ids": len(ids), "found": len(present), "scope": scope.describe(),
         "year": scope.year, "snapshot": snap.id,
     }  # fmt: skip
     catalog.record(API_IBR, detail, actor)
-    return LookupResult(scope.year, snap.id, snap.label, snap.tanggal, answers)
+    return LookupResult(
+        year=scope.year, by=by, scope=scope.describe(), snapshot_id=snap.id,
+        snapshot_label=snap.label, snapshot_date=snap.tanggal, answers=answers,
+    )  # fmt: skip
 
 
 def _column(expr: Any, name: str) -> list[Any]:
