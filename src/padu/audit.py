@@ -33,11 +33,13 @@ __all__ = [
     "LINK_MAPPING",
     "LINK_REVIEW",
     "MEASURE_SAVE",
+    "MPI_EXPORT",
     "PERSONAL_DATA_EXPORT",
     "PROGRAMME_IMPORT",
     "REGIONS_CROSSWALK",
     "REGISTER_IMPORT",
     "REGISTER_REFERENCE",
+    "REGISTER_UPLOAD",
     "SCENARIO_SAVE",
     "TARGET_ADOPT",
     "TARGET_DRAW",
@@ -55,6 +57,8 @@ __all__ = [
 
 REGISTER_IMPORT = "register.import"
 REGISTER_REFERENCE = "register.reference"
+#: Files received by the web app for an import (who, names, sizes, hashes, the job's id).
+REGISTER_UPLOAD = "register.upload"
 TARGET_DRAW = "target.draw"
 TARGET_ADOPT = "target.adopt"
 PLAN_RUN = "plan.run"
@@ -68,6 +72,8 @@ LINK_MAPPING = "link.mapping"
 PROGRAMME_IMPORT = "programme.import"
 MEASURE_SAVE = "measure.save"
 SCENARIO_SAVE = "scenario.save"
+#: A download of poverty figures by region (aggregates, not personal data).
+MPI_EXPORT = "mpi.export"
 REGIONS_CROSSWALK = "regions.crosswalk"
 PERSONAL_DATA_EXPORT = "personal_data.export"
 #: Accounts (padu.accounts): details name the account, never a password, hash or token.

@@ -1,10 +1,14 @@
-"""``padu register``: import a DTSEN extract, list snapshots, quality, diff, desil, duplicates."""
+"""``padu register``: import a DTSEN extract, list snapshots, quality, diff, desil, duplicates.
+
+Each command parses its options, calls one function of :mod:`padu.services.register` (the
+same the web app calls) and prints its model: JSON with ``--json``, else a Rich table.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Group
@@ -25,6 +29,7 @@ from padu.cli._common import (
 from padu.errors import UsageError
 from padu.files import check_output_file
 from padu.fmt import angka, baca_tanggal, desimal, persen, tanggal, tanggal_teks, waktu_wita
+from padu.services import register as svc
 
 register_app = command_group("Register DTSEN: impor, daftar snapshot, kualitas, perbandingan.")
 app.add_typer(register_app, name="register")
@@ -58,8 +63,6 @@ def register_import(
     by: BY = None,
 ) -> None:
     """Impor ekstrak DTSEN sebagai snapshot baru (diterima utuh atau ditolak utuh)."""
-    from padu.register import import_register
-
     state = state_of(ctx)
     try:
         date = baca_tanggal(snapshot_date)
@@ -71,20 +74,20 @@ def register_import(
         raise UsageError(f"--rejects-dir: {rejects_dir} adalah berkas, bukan folder")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     rejects = rejects_dir or state.settings.home / "ditolak" / stamp
-    with state.stores() as (wh, cat), progress(state, total=4) as step:
-        result = import_register(
+    with state.stores() as (wh, cat), progress(state, total=5) as step:
+        result = svc.import_register_files(
             files, wh, cat, snapshot_date=date, label=label, rejects_dir=rejects,
-            actor=state.actor(by), progress=step,
+            actor=state.actor(by), progress=lambda _done, words: step(words),
         )  # fmt: skip
     table = Table(title=f"Snapshot {result.snapshot}: {result.label}")
     table.add_column("hal")
     table.add_column("jumlah", justify="right")
-    table.add_row("tanggal data", tanggal(result.tanggal))
+    table.add_row("tanggal data", tanggal(result.snapshot_date))
     table.add_row("keluarga", angka(result.families))
     table.add_row("individu", angka(result.individuals))
-    for code, n in sorted(result.findings.items()):
+    for code, n in sorted(result.quality_findings.items()):
         table.add_row(f"temuan kualitas: {_finding_words(code)}", angka(n))
-    emit(state, result.to_dict(), table)
+    emit(state, result.model_dump(mode="json"), table)
 
 
 @register_app.command("list")
@@ -92,41 +95,22 @@ def register_list(ctx: typer.Context) -> None:
     """Daftar snapshot register."""
     state = state_of(ctx)
     with state.stores(read_only=True) as (_, cat):
-        snaps = cat.snapshots()
-        history = cat.references()
-    agreed: dict[int, list[int]] = {}  # snapshot -> the years it is the reference of now
-    for year in sorted({r.tahun for r in history}):
-        current = [r for r in history if r.tahun == year][-1]
-        agreed.setdefault(current.snapshot_id, []).append(year)
-    rows = [
-        {
-            "snapshot": s.id,
-            "label": s.label,
-            "snapshot_date": s.tanggal.isoformat(),
-            "families": s.keluarga,
-            "individuals": s.individu,
-            "findings": s.temuan,
-            "region_scheme": s.skema_wilayah,
-            "imported_at": s.dibuat.isoformat(timespec="seconds"),
-            "reference_for": agreed.get(s.id, []),
-        }
-        for s in snaps
-    ]
+        result = svc.snapshot_list(cat)
     table = Table("id", "label", "tanggal data", "keluarga", "individu", "temuan", "diimpor",
                   "acuan tahun")  # fmt: skip
     right_align(table, "keluarga", "individu", "temuan")
-    for snap, r in zip(snaps, rows, strict=True):
+    for s in result.snapshots:
         table.add_row(
-            str(r["snapshot"]),
-            str(r["label"]),
-            tanggal(snap.tanggal),
-            angka(r["families"]),
-            angka(r["individuals"]),
-            angka(r["findings"]),
-            waktu_wita(snap.dibuat),
-            ", ".join(str(y) for y in agreed.get(snap.id, [])) or "-",
+            str(s.snapshot),
+            s.label,
+            tanggal(s.snapshot_date),
+            angka(s.families),
+            angka(s.individuals),
+            angka(s.findings),
+            waktu_wita(s.imported_at),
+            ", ".join(str(y) for y in s.reference_for) or "-",
         )
-    emit(state, {"snapshots": rows}, table)
+    emit(state, result.model_dump(mode="json"), table)
 
 
 @register_app.command("reference")
@@ -152,26 +136,11 @@ def register_reference(
     if not 2000 <= year <= 2100:
         raise UsageError(f"--year: tahun anggaran {year} tidak masuk akal")
     with state.stores() as (_, cat):
-        snap = cat.snapshot(snapshot)
-        before = cat.reference(year)
-        row = cat.set_reference(year, snap.id, why.strip(), state.actor(by))
-    data = {
-        "year": year,
-        "snapshot": snap.id,
-        "label": snap.label,
-        "previous": before.snapshot_id if before else None,
-        "by": row.pelaku,
-        "why": row.alasan,
-    }
+        ref = svc.set_reference(cat, snapshot, year=year, why=why, actor=state.actor(by))
     table = Table("tahun", "snapshot acuan", "sebelumnya", "oleh", "alasan")
-    table.add_row(
-        str(year),
-        f"{snap.id} ({snap.label})",
-        str(before.snapshot_id) if before else "-",
-        row.pelaku,
-        row.alasan,
-    )
-    emit(state, data, table)
+    previous = "-" if ref.previous is None else str(ref.previous)
+    table.add_row(str(ref.year), f"{ref.snapshot} ({ref.label})", previous, ref.by, ref.why)
+    emit(state, ref.model_dump(mode="json"), table)
 
 
 @register_app.command("quality")
@@ -185,37 +154,35 @@ def register_quality(
     ] = "kabupaten",
 ) -> None:
     """Laporan kualitas: kelengkapan, identitas tidak valid, duplikat, inkonsistensi."""
-    from padu.register import quality_report
-
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        rep = quality_report(wh, cat, snapshot, by)
-    emit(state, rep, _quality_tables(rep))
+        rep = svc.quality_summary(wh, cat, snapshot, by)
+    emit(state, rep.model_dump(mode="json"), _quality_tables(rep))
 
 
-def _quality_tables(rep: dict[str, Any]) -> Table:
+def _quality_tables(rep: svc.QualitySummary) -> Table:
     from padu.regions import kaltara
     from padu.schema import EXPECTED_FIELDS
 
     t = Table(
         title=(
-            f"Kualitas snapshot {rep['snapshot']} ({rep['label']}): "
-            f"{angka(rep['families'])} keluarga, {angka(rep['individuals'])} individu"
+            f"Kualitas snapshot {rep.snapshot} ({rep.label}): "
+            f"{angka(rep.families)} keluarga, {angka(rep.individuals)} individu"
         )
     )
     t.add_column("temuan")
     t.add_column("jumlah", justify="right")
-    for k, v in rep["summary"].items():
+    for k, v in rep.summary.items():
         t.add_row(k.replace("_", " "), angka(v))
-    t.add_row("NIK yang dipakai ganda (nilai berbeda)", angka(rep["duplicate_nik_values"]))
-    for code, n in sorted(rep["findings"].items()):
+    t.add_row("NIK yang dipakai ganda (nilai berbeda)", angka(rep.duplicate_nik_values))
+    for code, n in sorted(rep.findings.items()):
         t.add_row(f"  {_finding_words(code)}", angka(n))
     for level, names in EXPECTED_FIELDS.items():
         for name in names:
-            c = rep["completeness"][f"{level}.{name}"]
-            t.add_row(f"kelengkapan: {field_words(f'{level}.{name}')}", persen(c["persen"], 1))
+            c = rep.completeness[f"{level}.{name}"]
+            t.add_row(f"kelengkapan: {field_words(f'{level}.{name}')}", persen(c.persen, 1))
     regions = kaltara()
-    for code, counts in sorted(rep["findings_by_region"].items()):
+    for code, counts in sorted(rep.findings_by_region.items()):
         region = regions.find(code)
         t.add_row(f"temuan di {region.nama if region else code}", angka(sum(counts.values())))
     return t
@@ -235,7 +202,7 @@ def register_diff(
     by: BY = None,
 ) -> None:
     """Perubahan antara dua snapshot: keluarga/anggota masuk-keluar, pindah desa, desil."""
-    from padu.register.diff import LIST_HEADER, diff_rows, diff_snapshots, write_diff
+    from padu.register.diff import LIST_HEADER, diff_rows
 
     if limit < 0:
         raise UsageError("--limit: tidak boleh negatif")
@@ -243,26 +210,22 @@ def register_diff(
         check_output_file(out_file, (".csv",))
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        if out_file is None:
-            d = diff_snapshots(wh, cat, a, b, limit=limit)
-        else:
-            d = write_diff(wh, cat, a, b, out_file, actor=state.actor(by))
-            d["lists"] = {k: v[:limit] for k, v in d["lists"].items()}
-            d["out"] = str(out_file)
-    t = Table(title=f"Perubahan snapshot {d['from']} -> {d['to']}")
+        d = svc.register_diff(wh, cat, a, b, limit=limit, out=out_file, actor=state.actor(by))
+    data = d.model_dump(mode="json")
+    t = Table(title=f"Perubahan snapshot {d.from_} -> {d.to}")
     t.add_column("perubahan")
     t.add_column("jumlah", justify="right")
-    for k, v in d["counts"].items():
+    for k, v in d.counts.items():
         t.add_row(k.replace("_", " "), angka(v))
-    for r in d["desil_matrix"][:30]:
-        t.add_row(f"  desil {r['desil_lama']} -> {r['desil_baru']}", angka(r["n"]))
+    for m in d.desil_matrix[:30]:
+        t.add_row(f"  desil {m.desil_lama} -> {m.desil_baru}", angka(m.n))
     listing = Table(
         *(_COLUMN_WORDS.get(h, h.replace("_", " ")) for h in LIST_HEADER),
         title=f"Daftar (paling banyak {limit} baris per jenis)",
     )
-    for row in diff_rows(d):
+    for row in diff_rows(data):
         listing.add_row(*row)
-    emit(state, d, Group(t, listing))
+    emit(state, data, Group(t, listing))
 
 
 @register_app.command("desil")
@@ -274,17 +237,15 @@ def register_desil(
     by: Annotated[str, typer.Option(help="kabupaten, kecamatan atau desa.")] = "kabupaten",
 ) -> None:
     """Jumlah keluarga per desil x wilayah."""
-    from padu.register.quality import families_by_desil
+    from padu.regions import kaltara
 
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        rows = families_by_desil(wh, cat, snapshot, by).to_pyarrow().to_pylist()
-    from padu.regions import kaltara
-
+        result = svc.desil_counts(wh, cat, snapshot, by)
     regions = kaltara()
     pivot: dict[str, dict[str, int]] = {}
-    for r in rows:
-        pivot.setdefault(r["wilayah"], {})[str(r["desil"])] = r["keluarga"]
+    for r in result.rows:
+        pivot.setdefault(str(r.wilayah), {})[str(r.desil)] = r.keluarga
     t = Table(
         "wilayah", *[f"D{i}" for i in range(1, 11)], "kosong", title="Keluarga per desil nasional"
     )
@@ -295,7 +256,7 @@ def register_desil(
         t.add_row(
             name, *[angka(cells.get(str(i), 0)) for i in range(1, 11)], angka(cells.get("None", 0))
         )
-    emit(state, {"snapshot": snapshot, "by": by, "rows": rows}, t)
+    emit(state, result.model_dump(mode="json"), t)
 
 
 @register_app.command("duplicates")
@@ -311,7 +272,7 @@ def register_duplicates_cmd(
     by: BY = None,
 ) -> None:
     """Dugaan orang yang tercatat lebih dari sekali di register."""
-    from padu.linkage.duplicates import SUFFIXES, find_duplicates, write_duplicates
+    from padu.linkage.duplicates import SUFFIXES
 
     if not 0 < min_score <= 1:
         raise UsageError("--min: harus di antara 0 dan 1")
@@ -319,26 +280,20 @@ def register_duplicates_cmd(
         check_output_file(out_file, SUFFIXES)
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        snap, persons, pairs = find_duplicates(wh, cat, snapshot, min_score)
-        if out_file is not None:
-            write_duplicates(pairs, out_file, cat, snapshot=snap.id, actor=state.actor(by))
-    data = {
-        "snapshot": snap.id,
-        "persons": persons,
-        "pairs": pairs.height,
-        "same_kk": int(pairs.get_column("same_kk").sum()),
-        "out": str(out_file) if out_file else None,
-        "top": pairs.head(20).to_dicts(),
-    }
-    t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "yang sama")
-    for r in pairs.head(30).iter_rows(named=True):
-        t.add_row(
-            desimal(r["score"], 3),
-            *(str(r[f"{c}_a"] or "") for c in ("nik", "nama")),
-            tanggal_teks(r["tanggal_lahir_a"]),
-            *(str(r[f"{c}_b"] or "") for c in ("nik", "nama")),
-            tanggal_teks(r["tanggal_lahir_b"]),
-            agree_words(r["agree"]),
+        rep = svc.register_duplicates(
+            wh, cat, snapshot, min_score=min_score, out=out_file, actor=state.actor(by)
         )
-    t.title = f"{angka(pairs.height)} dugaan pasangan ganda di antara {angka(persons)} orang"
-    emit(state, data, t)
+    t = Table("skor", "NIK A", "nama A", "lahir A", "NIK B", "nama B", "lahir B", "yang sama")
+    for r in rep.top:
+        t.add_row(
+            desimal(r.score, 3),
+            r.nik_a or "",
+            r.nama_a or "",
+            tanggal_teks(r.tanggal_lahir_a),
+            r.nik_b or "",
+            r.nama_b or "",
+            tanggal_teks(r.tanggal_lahir_b),
+            agree_words(r.agree),
+        )
+    t.title = f"{angka(rep.pairs)} dugaan pasangan ganda di antara {angka(rep.persons)} orang"
+    emit(state, rep.model_dump(mode="json"), t)

@@ -1,4 +1,7 @@
-"""``padu synth``: a synthetic DTSEN register, and agency lists drawn from a snapshot."""
+"""``padu synth``: a synthetic DTSEN register, and agency lists drawn from a snapshot.
+
+Each command calls one function of :mod:`padu.services.synth` and prints its model.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from padu.cli._common import (
 from padu.errors import UsageError
 from padu.files import check_output_file, check_output_folder
 from padu.fmt import angka
+from padu.services import synth as svc
 
 synth_app = command_group(
     "Data sintetis: register DTSEN dan daftar instansi.", invoke_without_command=True
@@ -44,8 +48,6 @@ def synth(
     ] = None,
 ) -> None:
     """Buat register DTSEN sintetis Kaltara (CSV, Parquet, ground_truth.json)."""
-    from padu.synth.generator import synthesize_to
-
     if ctx.invoked_subcommand is not None:
         return
     if out_dir is None:
@@ -55,20 +57,9 @@ def synth(
     check_output_folder(out_dir)
     state = state_of(ctx)
     with progress(state) as step:
-        step("membangkitkan dan menulis register sintetis")
-        truth = synthesize_to(out_dir, scale=scale, seed=seed, xlsx=xlsx)
-    data = {
-        "out": str(out_dir),
-        "families": truth["families"],
-        "individuals": truth["individuals"],
-        "problems": truth["problem_counts"],
-        "files": sorted(str(p) for p in out_dir.iterdir()),
-    }
-    emit(
-        state,
-        data,
-        f"{angka(truth['families'])} keluarga, {angka(truth['individuals'])} individu -> {out_dir}",
-    )
+        done = svc.synthesize_register(out_dir, scale=scale, seed=seed, xlsx=xlsx, progress=step)
+    line = f"{angka(done.families)} keluarga, {angka(done.individuals)} individu -> {out_dir}"
+    emit(state, done.model_dump(mode="json"), line)
 
 
 @synth_app.command("list")
@@ -89,28 +80,30 @@ def synth_list(
     by: BY = None,
 ) -> None:
     """Buat daftar penerima instansi yang berderau dari register, dengan kunci jawabannya."""
-    from padu.synth.agency_list import DRAW_LABELS, FILE_SUFFIXES, agency_list_from_snapshot
+    from padu.synth.agency_list import DRAW_LABELS, FILE_SUFFIXES
 
     if size < 1:
         raise UsageError("--size: harus paling sedikit 1")
     check_output_file(out_file, FILE_SUFFIXES)
     state = state_of(ctx)
     with state.stores(read_only=True) as (wh, cat):
-        snap, lst, truth = agency_list_from_snapshot(
-            wh, cat, snapshot, out_file, size=size, seed=seed, actor=state.actor(by),
-            programme=programme,
+        lst = svc.draw_agency_list(
+            wh, cat, snapshot, out_file, size=size, seed=seed, programme=programme,
+            actor=state.actor(by),
         )  # fmt: skip
-    data = {"out": str(out_file), "truth": str(truth), "snapshot": snap.id, **lst.summary()}
-    line = f"{angka(len(lst.rows))} baris -> {out_file} (kunci jawaban: {truth})"
+    data = lst.model_dump(mode="json")
+    line = f"{angka(lst.rows)} baris -> {out_file} (kunci jawaban: {lst.truth})"
     if lst.programme is None:
         emit(state, data, line)
         return
+    draws, wanted, pools = lst.draws or {}, lst.wanted or {}, lst.pools or {}
     table = Table(
         "jenis baris", "baris", "diminta", "tersedia", title=f"Daftar realisasi {lst.programme}"
     )
     right_align(table, "baris", "diminta", "tersedia")
     for kind, label in DRAW_LABELS.items():
-        pool = lst.pools.get(kind)
-        table.add_row(label, angka(data["draws"][kind]), angka(lst.wanted[kind]),
+        pool = pools.get(kind)
+        table.add_row(label, angka(draws.get(kind, 0)), angka(wanted.get(kind, 0)),
                       "-" if pool is None else angka(pool))  # fmt: skip
-    emit(state, data, Group(line, table, *(f"peringatan: {w}" for w in lst.warnings)))
+    warnings = (f"peringatan: {w}" for w in lst.warnings or [])
+    emit(state, data, Group(line, table, *warnings))

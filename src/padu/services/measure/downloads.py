@@ -14,11 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from padu.audit import MPI_EXPORT
 from padu.services.measure.regional import Drilldown
 from padu.stores import Catalog
 
-#: the audit event of a download of these figures (aggregates, not personal data)
-MPI_EXPORT = "mpi.export"
 ExportFormat = Literal["xlsx", "csv"]
 ExportTable = Literal["wilayah", "indikator"]
 
