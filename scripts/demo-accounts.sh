@@ -13,7 +13,7 @@ URL=${1:-http://127.0.0.1:8000/}
 #      name          role      password               agency
 ACCOUNTS='demo-admin    admin     kaltara-admin-2026     -
 demo-operator  operator  kaltara-operator-2026  -
-demo-opd       opd       kaltara-opd-2026       DINSOS
+demo-opd       opd       kaltara-opd-2026       PERKIM
 demo-viewer    viewer    kaltara-viewer-2026    -'
 
 printf '%s\n' "$ACCOUNTS" | while read -r name role password agency; do

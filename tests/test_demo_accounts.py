@@ -119,7 +119,7 @@ def test_demo_accounts_script_is_idempotent(tmp_path: Path) -> None:
     catalog = Catalog.connect(f"sqlite:///{home / 'catalog.sqlite'}")
     try:
         opd = get_user(catalog, "demo-opd")
-        assert opd.demo and opd.agency == "DINSOS"
+        assert opd.demo and opd.agency == "PERKIM"
         assert authenticate(catalog, "demo-viewer", "kaltara-viewer-2026", demo_mode=True)
     finally:
         catalog.close()
