@@ -258,6 +258,17 @@ def _age(born: dt.date | None, today: dt.date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+#: what an opd officer reads as the source of another agency's entry: that the family is
+#: in that programme is shared (coordination is the point: overlaps, complements), how
+#: the other agency chose it (its list, the rank, who adopted it) is not
+OTHER_AGENCY_SOURCE = "daftar instansi lain (rinciannya hanya untuk instansi itu)"
+
+
+def _own(scope: Scope, agency: str | None) -> bool:
+    """Whether an entry of ``agency`` is this scope's own (every entry for admin/operator)."""
+    return scope.all_families or (agency is not None and agency == scope.agency)
+
+
 def _card(
     wh: Warehouse,
     catalog: Catalog,
@@ -307,7 +318,7 @@ def _card(
                 programme=r["programme"], name=r["name"], agency=r["agency"], basis=r["basis"],
                 basis_words=BASIS_WORDS.get(r["basis"], r["basis"]), status=r["status"],
                 member=r["member"] or (None if r["nik"] is None else mask_nik(r["nik"])),
-                source=r["source"],
+                source=r["source"] if _own(scope, r["agency"]) else OTHER_AGENCY_SOURCE,
             )
             for r in raw["programmes"]
         ],
