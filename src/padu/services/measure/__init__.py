@@ -12,6 +12,7 @@ show, computed by one function each and returned as a typed (pydantic) result.
 
 from __future__ import annotations
 
+from padu.audit import MPI_EXPORT
 from padu.services.measure.definitions import (
     DimensionInfo,
     IndicatorInfo,
@@ -27,7 +28,6 @@ from padu.services.measure.definitions import (
 )
 from padu.services.measure.downloads import (
     INDICATOR_HEADERS,
-    MPI_EXPORT,
     REGION_HEADERS,
     ExportFile,
     ExportFormat,
