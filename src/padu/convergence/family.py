@@ -15,7 +15,8 @@ import re
 from typing import Any
 
 from padu.audit import FAMILY_CARD
-from padu.convergence.base import family_table
+from padu.convergence.assess import assess, with_dwelling
+from padu.convergence.prepared import placeholder, run_prepared
 from padu.convergence.sources import (
     NOT_FOUND,
     PENDING,
@@ -28,9 +29,8 @@ from padu.errors import InputError, NotFound
 from padu.fmt import waktu_wita
 from padu.identifiers import mask_identifiers, mask_nik
 from padu.measure.measures import get_measure
-from padu.measure.snapshot import deprivation_table
 from padu.programmes.store import current_workshop
-from padu.programmes.targeting import eligible_units, valid_nik
+from padu.programmes.targeting import valid_nik
 from padu.register.snapshots import snapshot_table
 from padu.schema import register_schema
 from padu.stores import Catalog, Warehouse
@@ -77,11 +77,10 @@ def family_card(
     snap = _snapshot(catalog, snapshot, year)
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
-    found = kel.filter(kel[KK] == digits).to_pyarrow().to_pylist()
+    found = _family_row(wh, snap, kel, digits)
     via = "kk"
     if not found:
-        holders = ind.filter(ind[NIK] == digits).select(KK).distinct().to_pyarrow()
-        kks = sorted(str(k) for k in holders.column(KK).to_pylist())
+        kks = _holders(wh, snap, ind, digits)
         if not kks:
             raise NotFound(
                 f"{mask_nik(digits)} bukan No. KK maupun NIK di snapshot {snap.id} ({snap.label})"
@@ -91,23 +90,12 @@ def family_card(
                 f"NIK {mask_nik(digits)} dipakai {len(kks)} keluarga di snapshot {snap.id} "
                 f"(No. KK {', '.join(mask_nik(k) for k in kks)}); sebutkan No. KK-nya"
             )
-        found = kel.filter(kel[KK] == kks[0]).to_pyarrow().to_pylist()
+        found = _family_row(wh, snap, kel, kks[0])
         via = "nik"
     fam = found[0]
     kk = str(fam[KK])
-    members = (
-        ind.filter(ind[KK] == kk)
-        .select(NIK, *MEMBER, _valid=valid_nik(ind))
-        .order_by(["status_hubungan_keluarga", "tanggal_lahir"])
-        .to_pyarrow()
-        .to_pylist()
-    )
+    members = _members(wh, snap, ind, kk)
     chosen = get_measure(measure, catalog)
-    dep = deprivation_table(wh, catalog, snap.id, chosen)
-    mine = dep.filter(dep[KK] == kk).select(*(i.id for i in chosen.indicators))
-    flags = mine.to_pyarrow().to_pylist()
-    table, _ = family_table(wh, catalog, snap.id, chosen)
-    summary = table.filter(table.kk == kk).select("desil", "poor").to_pyarrow().to_pylist()
     workshop, _ = current_workshop(catalog)
     progs = {p.code: p for p in workshop.programmes}
     # a valid NIK is one person wherever a row puts them; a broken one only with this KK
@@ -115,7 +103,9 @@ def family_card(
     receipts = _receipts(wh, catalog, year, kk, niks, progs, members)
     asked = {c for c, p in progs.items() if p.fiscal_year == year}
     asked |= {r["programme"] for r in receipts if r["programme"] in progs}
-    eligible = _eligible(wh, catalog, snap.id, kk, {c: progs[c] for c in sorted(asked)})
+    # every rule on this family's rows only, never the whole snapshot (see assess.py)
+    found_out = assess(wh, snap, kel, ind, fam, chosen, [progs[c] for c in sorted(asked)])
+    eligible, flags = found_out.eligible, found_out.flags
     listed = {r["programme"] for r in receipts}
     received = {r["programme"] for r in receipts if r["basis"] == "realised"}
     ref = catalog.reference(year)
@@ -137,7 +127,7 @@ def family_card(
             "kabupaten": fam.get("kabupaten_kota"),
             "kode_desa": fam.get("kode_kelurahan_desa"),
             "desil": fam.get("desil_nasional"),
-            "poor": bool(summary and summary[0]["poor"]),
+            "poor": found_out.poor,
         },
         "members": [
             {
@@ -155,7 +145,7 @@ def family_card(
                 "indicator": i.id,
                 "dimension": i.dimension,
                 "label": i.label_id,
-                "deprived": None if not flags or flags[0][i.id] is None else bool(flags[0][i.id]),
+                "deprived": None if flags[i.id] is None else bool(flags[i.id]),
             }
             for i in chosen.indicators
         ],
@@ -221,18 +211,33 @@ def _source_words(s: Source, row: int) -> str:
     return f"daftar {s.file} (ledger #{s.id}, baris data {row}) oleh {s.pelaku}, {waktu_wita(when)}"
 
 
-def _eligible(
-    wh: Warehouse,
-    catalog: Catalog,
-    snapshot: int,
-    kk: str,
-    progs: dict[str, Any],
-) -> set[str]:
-    """The programmes of ``progs`` this family (or one of its members) is eligible for."""
-    out: set[str] = set()
-    for code, p in progs.items():
-        units, _ = eligible_units(wh, catalog, p, snapshot, family=kk)
-        hit = units.filter(units[KK] == kk).count().to_pyarrow().as_py()
-        if hit:
-            out.add(code)
-    return out
+# The card's lookups are compiled once per snapshot and run for each family asked about
+# (padu.convergence.prepared): compiling them took longer than running them.
+def _family_row(wh: Warehouse, snap: Any, kel: Any, kk: str) -> list[dict[str, Any]]:
+    """The family row(s) of ``kk`` with its dwelling key."""
+
+    def build() -> Any:
+        return with_dwelling(kel.filter(kel[KK] == placeholder("kk")))
+
+    return run_prepared(wh, ("kartu.keluarga", snap.batch), build, {"kk": kk})
+
+
+def _holders(wh: Warehouse, snap: Any, ind: Any, nik: str) -> list[str]:
+    """The KKs of the families with a member whose NIK is ``nik``, sorted."""
+
+    def build() -> Any:
+        return ind.filter(ind[NIK] == placeholder("nik")).select(KK).distinct()
+
+    rows = run_prepared(wh, ("kartu.nik", snap.batch), build, {"nik": nik})
+    return sorted(str(r[KK]) for r in rows)
+
+
+def _members(wh: Warehouse, snap: Any, ind: Any, kk: str) -> list[dict[str, Any]]:
+    """The members of family ``kk``: NIK, :data:`MEMBER` and ``_valid`` (a valid NIK)."""
+
+    def build() -> Any:
+        mine = ind.filter(ind[KK] == placeholder("kk"))
+        chosen = mine.select(NIK, *MEMBER, _valid=valid_nik(mine))
+        return chosen.order_by(["status_hubungan_keluarga", "tanggal_lahir"])
+
+    return run_prepared(wh, ("kartu.daftar_anggota", snap.batch), build, {"kk": kk})
