@@ -180,10 +180,13 @@ def protect(counts: dict[Any, int], hidden: set[Any] | None = None) -> set[Any]:
     return out
 
 
-def protect_table(cells: dict[tuple[Any, Any], int]) -> set[tuple[Any, Any]]:
-    """:func:`protect` for a table whose row and column totals are both shown: rows and
-    columns are protected in turn until neither hides anything more."""
-    hidden = {k for k, v in cells.items() if 0 < v < MIN_CELL}
+def protect_table(
+    cells: dict[tuple[Any, Any], int], hidden: set[tuple[Any, Any]] | None = None
+) -> set[tuple[Any, Any]]:
+    """:func:`protect` for a table whose row and column totals are both shown (``hidden``:
+    cells already hidden for another reason): rows and columns are protected in turn until
+    neither hides anything more."""
+    hidden = set(hidden or ()) | {k for k, v in cells.items() if 0 < v < MIN_CELL}
     rows = sorted({r for r, _ in cells}, key=str)
     cols = sorted({c for _, c in cells}, key=str)
     while True:

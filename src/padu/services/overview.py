@@ -26,11 +26,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from padu.access import MIN_CELL, Scope, protect, protect_table, shown_cell
+from padu.access import MIN_CELL, Scope, protect_table
 from padu.measure.measures import Measure, get_measure
 from padu.regions import Regions, kaltara
 from padu.services.measure import GroupFigures, MpiTable, SnapshotRef, measure_version, mpi_table
 from padu.services.register import DesilCounts, desil_counts
+from padu.services.suppression import (
+    SHOWN,
+    AreaCounts,
+    Hidden,
+    add,
+    hide_children,
+    hide_levels,
+)
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
 
@@ -249,15 +257,27 @@ def overview(source: OverviewSource, scope: Scope) -> Overview:
                  sorted(set(by_kab) | {c for c in desil if len(c) == 5})]  # fmt: skip
     kecamatan = [area(c, by_kec.get(c)) for c in
                  sorted(set(by_kec) | {c for c in desil if len(c) == 8})]  # fmt: skip
+    ids = [i.id for i in indicators]
+    province_area = _area(
+        PROVINCE, "Kalimantan Utara", province, source.by_kabupaten.overall, indicators, shown
+    )
     if shown.suppress:
-        raw = {c: sum(cells.values()) for c, cells in desil.items()}
-        groups = {**by_kab, **by_kec}
-        _protect_desil(kabupaten, desil)
-        _protect_siblings([kabupaten], raw, groups, indicators)
+        kab_of = {c: _kabupaten_of(regions, c) or "?" for c in by_kec}
+        hidden = hide_levels(
+            _counts(source.by_kabupaten.overall, ids),
+            [
+                {"": {c: _counts(g, ids) for c, g in by_kab.items()}},
+                _by_parent(by_kec, kab_of, ids),
+            ],
+        )
+        hide_area(province_area, hidden[""], ids)
+        for a in (*kabupaten, *kecamatan):
+            hide_area(a, hidden.get(a.kode, SHOWN), ids)
+        _protect_desil([kabupaten], desil)
         by_parent: dict[str, list[Area]] = {}
         for a in kecamatan:
             by_parent.setdefault(_kabupaten_of(regions, a.kode) or "", []).append(a)
-        _protect_siblings(list(by_parent.values()), raw, groups, indicators)
+        _protect_desil(list(by_parent.values()), desil)
     snap = source.snapshot
     return Overview(
         snapshot_id=snap.id,
@@ -270,21 +290,56 @@ def overview(source: OverviewSource, scope: Scope) -> Overview:
         k=measure.k,
         suppressed=shown.suppress,
         indicators=indicators,
-        province=_area(
-            PROVINCE, "Kalimantan Utara", province, source.by_kabupaten.overall, indicators, shown
-        ),
+        province=province_area,
         kabupaten=kabupaten,
         kecamatan=kecamatan,
     )
 
 
-def _protect_desil(kabupaten: list[Area], desil: dict[str, dict[str, int]]) -> None:
-    """Hide desil cells a reader could work out from the row totals (families per
-    kabupaten) and the column totals (the province row)."""
-    cells = {(a.kode, d): desil.get(a.kode, {}).get(d, 0) for a in kabupaten for d in DESIL_KEYS}
-    by_code = {a.kode: a for a in kabupaten}
-    for kode, d in protect_table(cells):
-        by_code[kode].desil[d] = None
+def _counts(g: GroupFigures, ids: list[str]) -> AreaCounts:
+    """A group's counts as :mod:`padu.services.suppression` weighs them (the same as the
+    Kemiskinan cube's: families are the units counted or with missing data)."""
+    return AreaCounts(
+        families=g.n + g.missing_data_units,
+        n=g.n,
+        q=g.q,
+        missing=g.missing_data_units,
+        deprived=tuple(_deprived(g, i, censored=False) for i in ids),
+        censored=tuple(_deprived(g, i, censored=True) for i in ids),
+    )
+
+
+def _by_parent(
+    groups: dict[str, GroupFigures], parent: dict[str, str], ids: list[str]
+) -> dict[str, dict[str, AreaCounts]]:
+    out: dict[str, dict[str, AreaCounts]] = {}
+    for code, g in groups.items():
+        out.setdefault(parent[code], {})[code] = _counts(g, ids)
+    return out
+
+
+def hide_area(a: Area, h: Hidden, ids: list[str]) -> None:
+    """Blank what ``h`` hides in an area's figures."""
+    if h.whole:
+        a.families = 0 if a.families == 0 else None
+        a.counted = a.poor = a.missing = a.H = a.A = a.M0 = None
+        a.rates = dict.fromkeys(a.rates)
+        a.top = []
+        a.desil = {d: None if v else v for d, v in a.desil.items()}
+        return
+    if h.counted:
+        a.counted = a.missing = a.H = a.M0 = None
+        a.rates = dict.fromkeys(a.rates)
+        a.top = []
+    if h.poor:
+        a.poor = a.H = a.A = a.M0 = None
+        a.top = []
+    if h.ratio:
+        a.A = a.M0 = None
+    for i, ind in enumerate(ids):
+        if i in h.deprived:
+            a.rates[ind] = None
+    a.top = [(k, v) for k, v in a.top if ids.index(k) not in h.censored]
 
 
 def _protect_siblings(
@@ -293,37 +348,27 @@ def _protect_siblings(
     groups: dict[str, GroupFigures],
     indicators: list[Indicator],
 ) -> None:
-    """Within each set of sibling areas (whose parent's figures are shown), hide what
-    subtraction from the parent would give back: families, poor families (with H, A and
-    M0) and each indicator's deprived families (its rate, and its place in the top list)."""
-
-    def counts(siblings: list[Area], of: Callable[[GroupFigures], int]) -> dict[str, int]:
-        return {a.kode: of(groups[a.kode]) for a in siblings if a.kode in groups}
-
+    """Deprecated (kept while Beranda's desa map moves to :func:`level_hidden` and
+    :func:`hide_area`): each set of siblings protected as if its parent showed every
+    figure."""
+    del families
+    ids = [i.id for i in indicators]
     for siblings in sets:
-        by_code = {a.kode: a for a in siblings}
-        for kode in protect({a.kode: families.get(a.kode, 0) for a in siblings}):
-            a = by_code[kode]
-            a.families = a.counted = a.poor = a.missing = None
-            a.H = a.A = a.M0 = None
-            a.rates = dict.fromkeys(a.rates)
-            a.top = []
-        for kode in protect(counts(siblings, lambda g: g.q)):
-            a = by_code[kode]
-            a.poor = a.H = a.A = a.M0 = None
-        for ind in indicators:
-            for kode in protect(counts(siblings, _deprived_of(ind.id, censored=False))):
-                by_code[kode].rates[ind.id] = None
-            for kode in protect(counts(siblings, _deprived_of(ind.id, censored=True))):
-                a = by_code[kode]
-                a.top = [(k, v) for k, v in a.top if k != ind.id]
+        counts = {a.kode: _counts(groups[a.kode], ids) for a in siblings if a.kode in groups}
+        hidden = hide_children(counts, SHOWN)
+        for a in siblings:
+            hide_area(a, hidden.get(a.kode, SHOWN), ids)
 
 
-def _deprived_of(indicator: str, *, censored: bool) -> Callable[[GroupFigures], int]:
-    def of(g: GroupFigures) -> int:
-        return _deprived(g, indicator, censored=censored)
-
-    return of
+def _protect_desil(sets: list[list[Area]], desil: dict[str, dict[str, int]]) -> None:
+    """Hide desil cells a reader could work out from the row totals (an area's families)
+    and the column totals (the parent's desil row), within each set of sibling areas."""
+    for areas in sets:
+        cells = {(a.kode, d): desil.get(a.kode, {}).get(d, 0) for a in areas for d in DESIL_KEYS}
+        by_code = {a.kode: a for a in areas}
+        seed = {(a.kode, d) for a in areas for d in DESIL_KEYS if a.desil.get(d, 0) is None}
+        for kode, d in protect_table(cells, seed):
+            by_code[kode].desil[d] = None
 
 
 # -- the API's regional table -----------------------------------------------------------------
@@ -354,29 +399,64 @@ class RegionalMpi(BaseModel):
     groups: list[MpiGroup]
 
 
-def _cell(g: GroupFigures, scope: Scope) -> MpiCell:
-    c = shown_cell(g.n, g.q, g.value("H"), g.value("A"), g.value("M0"), scope)
-    return MpiCell(n=c.n, q=c.q, H=c.H, A=c.A, M0=c.M0, suppressed=c.suppressed)
+def _cell(g: GroupFigures, h: Hidden) -> MpiCell:
+    if h.whole:
+        return MpiCell(n=None, q=None, H=None, A=None, M0=None, suppressed=True)
+    return MpiCell(
+        n=None if h.counted else g.n,
+        q=None if h.poor else g.q,
+        H=None if h.poor or h.shares else g.value("H"),
+        A=None if h.ratio else g.value("A"),
+        M0=None if h.ratio or h.shares else g.value("M0"),
+        suppressed=h != SHOWN,
+    )
+
+
+def level_hidden(table: MpiTable, by: Level) -> dict[str, Hidden]:
+    """What a viewer may not see of ``table``: the tree from the province down to ``by``
+    (parents' counts summed from the groups), protected as Beranda and Kemiskinan are."""
+    regions = kaltara()
+    ids = list(table.weights)
+    width = len(ids)
+    counts = {c: _counts(g, ids) for c, g in table.groups.items()}
+    levels: list[dict[str, dict[str, AreaCounts]]] = []
+    if by == "kabupaten":
+        levels.append({"": counts})
+    else:
+        kec: dict[str, str] = {}
+        for code in counts:
+            found = regions.find(code)
+            kec[code] = (
+                regions.ancestor(found.kode, "kecamatan").kode
+                if found is not None and by == "desa"
+                else code
+            )
+        kab = {c: _kabupaten_of(regions, c) or "?" for c in kec.values()}
+        if by == "desa":
+            lower: dict[str, dict[str, AreaCounts]] = {}
+            for code, a in counts.items():
+                lower.setdefault(kec[code], {})[code] = a
+            mid = {c: add(list(ch.values()), width) for c, ch in lower.items()}
+        else:
+            lower, mid = {}, counts
+        upper: dict[str, dict[str, AreaCounts]] = {}
+        for code, a in mid.items():
+            upper.setdefault(kab[code], {})[code] = a
+        tops = {c: add(list(ch.values()), width) for c, ch in upper.items()}
+        levels += [{"": tops}, upper] + ([lower] if lower else [])
+    return hide_levels(_counts(table.overall, ids), levels)
 
 
 def regional_mpi(table: MpiTable, snapshot: SnapshotRow, by: Level, scope: Scope) -> RegionalMpi:
     """``table`` (:func:`padu.services.measure.mpi_table` of ``snapshot`` by ``by``) as
-    ``scope`` may see it: for a viewer, small groups hidden, and whatever the overall
-    figures would give back by subtraction (complementary suppression over the groups)."""
+    ``scope`` may see it: for a viewer, hidden as :mod:`padu.services.suppression` decides
+    for the whole tree (the same cells Beranda and Kemiskinan hide)."""
     regions = kaltara()
-    no_n: set[str] = set()
-    no_q: set[str] = set()
-    if scope.suppress_small:
-        no_n = protect({c: g.n for c, g in table.groups.items()})
-        no_q = protect({c: g.q for c, g in table.groups.items()}, no_n)
+    hidden = level_hidden(table, by) if scope.suppress_small else {}
     groups = []
     for code, group in table.groups.items():
         region = regions.find(code)
-        cell = _cell(group, scope)
-        if code in no_n:
-            cell = MpiCell(n=None, q=None, H=None, A=None, M0=None, suppressed=True)
-        elif code in no_q:
-            cell = MpiCell(n=cell.n, q=None, H=None, A=None, M0=None, suppressed=True)
+        cell = _cell(group, hidden.get(code, SHOWN))
         groups.append(
             MpiGroup(kode=code, nama=region.nama if region else None, **cell.model_dump())
         )
@@ -385,7 +465,7 @@ def regional_mpi(table: MpiTable, snapshot: SnapshotRow, by: Level, scope: Scope
         measure=table.measure,
         k=float(Fraction(table.k)),
         by=by,
-        overall=_cell(table.overall, scope),
+        overall=_cell(table.overall, hidden.get("", SHOWN)),
         groups=groups,
     )
 

@@ -17,6 +17,7 @@ siblings, so its page and its parent's table hide the same cells.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,11 +25,11 @@ from fractions import Fraction
 
 from pydantic import BaseModel
 
-from padu.access import MIN_CELL, protect
 from padu.measure.af import Dimension, GroupResult, MissingPolicy, _ratios, _scores, unit_table
 from padu.measure.measures import Measure, get_measure, preset_ids
 from padu.measure.snapshot import MEMBERS, deprivations, possible_scores
 from padu.regions import Region, Regions, kaltara
+from padu.services.suppression import SHOWN, AreaCounts, Hidden, hide_children, hide_root
 from padu.stores import Catalog, Warehouse
 
 PROVINCE = "65"
@@ -349,68 +350,26 @@ def _ref(regions: Regions, code: str) -> RegionRef:
     return RegionRef(kode=found.kode, nama=found.nama, level=found.level)
 
 
-# -- suppression --------------------------------------------------------------------------
-def _small(x: int) -> bool:
-    return 0 < x < MIN_CELL
+# -- suppression (the rule itself is padu.services.suppression's) ---------------------------
+def _counts(s: _Sums) -> AreaCounts:
+    return AreaCounts(families=s.families, n=s.n, q=s.q, missing=s.missing,
+                      deprived=s.uncensored, censored=s.censored)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Hidden:
-    """What one region may not show: everything, its poor count (with H/A/M0), or single
-    indicators' counts."""
-
-    whole: bool = False
-    poor: bool = False
-    deprived: frozenset[int] = frozenset()
-    censored: frozenset[int] = frozenset()
-
-
-def _hidden_among(siblings: dict[str, _Sums], width: int) -> dict[str, _Hidden]:
-    """For each sibling, what protection hides (primary and complementary suppression)."""
-    whole = protect({c: s.families for c, s in siblings.items()})
-    poor = protect({c: s.q for c, s in siblings.items()}, whole)
-    dep: dict[str, set[int]] = {c: set() for c in siblings}
-    cen: dict[str, set[int]] = {c: set() for c in siblings}
-    for i in range(width):
-        for c in protect({c: s.uncensored[i] for c, s in siblings.items()}, whole):
-            dep[c].add(i)
-        for c in protect({c: s.censored[i] for c, s in siblings.items()}, whole | poor):
-            cen[c].add(i)
-    return {
-        c: _Hidden(c in whole, c in poor, frozenset(dep[c]), frozenset(cen[c])) for c in siblings
-    }
-
-
-def _own_hidden(sums: _Sums, width: int) -> _Hidden:
-    """Primary suppression of one region alone (the province, which has no siblings)."""
-    return _Hidden(
-        whole=_small(sums.families),
-        poor=_small(sums.q),
-        deprived=frozenset(i for i in range(width) if _small(sums.uncensored[i])),
-        censored=frozenset(i for i in range(width) if _small(sums.censored[i])),
-    )
-
-
-def _figures(sums: _Sums, g: GroupResult, hidden: _Hidden | None) -> Figures:
-    if hidden is None:
-        return Figures(
-            families=sums.families, counted=sums.n, poor=sums.q, missing=sums.missing,
-            H=float(g.H) if sums.n else None, A=float(g.A) if sums.q else None,
-            M0=float(g.M0) if sums.n else None,
-        )  # fmt: skip
-    if hidden.whole or _small(sums.families) or _small(sums.n):
+def _figures(sums: _Sums, g: GroupResult, hidden: Hidden | None) -> Figures:
+    h = hidden or SHOWN
+    if h.whole:
         return Figures(families=None if sums.families else 0, counted=None, poor=None,
                        missing=None, H=None, A=None, M0=None, suppressed=True)  # fmt: skip
-    poor_hidden = hidden.poor or _small(sums.q)
     return Figures(
         families=sums.families,
-        counted=None if _small(sums.missing) else sums.n,
-        poor=None if poor_hidden else sums.q,
-        missing=None if _small(sums.missing) else sums.missing,
-        H=None if poor_hidden or not sums.n else float(g.H),
-        A=None if poor_hidden or not sums.q else float(g.A),
-        M0=None if poor_hidden or not sums.n else float(g.M0),
-        suppressed=poor_hidden or _small(sums.missing),
+        counted=None if h.counted else sums.n,
+        poor=None if h.poor else sums.q,
+        missing=None if h.counted else sums.missing,
+        H=None if h.poor or h.shares or not sums.n else float(g.H),
+        A=None if h.ratio or not sums.q else float(g.A),
+        M0=None if h.ratio or h.shares or not sums.n else float(g.M0),
+        suppressed=h != SHOWN,
     )
 
 
@@ -427,45 +386,48 @@ class _Region:
 
     region: Region
     sums: _Sums
-    hidden: _Hidden | None
+    hidden: Hidden | None
     children: dict[str, _Sums]
-    child_hidden: dict[str, _Hidden] | None
+    child_hidden: dict[str, Hidden] | None
 
 
 def _resolve(
     cube: MeasureCube, regions: Regions, code: str, k: Fraction, suppress: bool
 ) -> _Region:
+    """The region's sums and its children's; for a viewer, what each hides, decided
+    top-down from the province along the region's ancestors (so a region's page, its
+    parent's table, Beranda and the API hide the same cells)."""
     region = regions.get(code)
     cut, width = cube.cut(k), len(cube.w_int)
     rows = _in_region(cube, region, region.kode)
     sums = _sums(rows, cut, width)
     children = {c: _sums(rs, cut, width) for c, rs in
                 _children(cube, regions, region, rows).items()}  # fmt: skip
-    hidden: _Hidden | None = None
-    child_hidden: dict[str, _Hidden] | None = None
-    if suppress:
-        child_hidden = _hidden_among(children, width)
-        parent = regions.parent(region.kode)
-        if parent is None:
-            hidden = _own_hidden(sums, width)
-        else:
-            prows = _in_region(cube, parent, parent.kode)
-            siblings = {c: _sums(rs, cut, width) for c, rs in
-                        _children(cube, regions, parent, prows).items()}  # fmt: skip
-            hidden = _hidden_among(siblings, width)[region.kode]
+    if not suppress:
+        return _Region(region, sums, None, children, None)
+    chain: list[Region] = [region]
+    while (up := regions.parent(chain[0].kode)) is not None:
+        chain.insert(0, up)
+    top = chain[0]
+    hidden = hide_root(_counts(_sums(_in_region(cube, top, top.kode), cut, width)))
+    for parent, child in itertools.pairwise(chain):
+        prows = _in_region(cube, parent, parent.kode)
+        siblings = {c: _counts(_sums(rs, cut, width)) for c, rs in
+                    _children(cube, regions, parent, prows).items()}  # fmt: skip
+        hidden = hide_children(siblings, hidden)[child.kode]
+    child_hidden = hide_children({c: _counts(s) for c, s in children.items()}, hidden)
     return _Region(region, sums, hidden, children, child_hidden)
 
 
 def _indicators(cube: MeasureCube, r: _Region, g: GroupResult) -> list[IndicatorRow]:
     dims = {d.id: d for d in cube.measure.dimensions}
-    h = r.hidden
+    h = r.hidden or SHOWN
     out = []
     for i, ind in enumerate(cube.measure.indicators):
-        whole = h is not None and (h.whole or _small(r.sums.families) or _small(r.sums.n))
-        dep_hidden = whole or (h is not None and i in h.deprived)
-        cen_hidden = whole or (h is not None and (i in h.censored or h.poor or _small(r.sums.q)))
+        dep_hidden = h.deprived_hidden(i)
+        cen_hidden = h.censored_hidden(i)
         dim = dims.get(ind.dimension)
-        has = r.sums.n > 0
+        has = r.sums.n > 0 and not h.shares
         out.append(
             IndicatorRow(
                 id=ind.id, label_id=ind.label_id, label_en=ind.label_en,
@@ -477,7 +439,7 @@ def _indicators(cube: MeasureCube, r: _Region, g: GroupResult) -> list[Indicator
                 uncensored=None if dep_hidden or not has else float(g.uncensored[ind.id]),
                 censored_count=None if cen_hidden else r.sums.censored[i],
                 censored=None if cen_hidden or not has else float(g.censored[ind.id]),
-                contribution=None if cen_hidden or not r.sums.s
+                contribution=None if h.ratio or not r.sums.s
                 else float(g.contribution[ind.id]),
                 contribution_absolute=None if cen_hidden or not has
                 else float(g.contribution_absolute[ind.id]),
@@ -487,28 +449,32 @@ def _indicators(cube: MeasureCube, r: _Region, g: GroupResult) -> list[Indicator
 
 
 def _sensitivity(cube: MeasureCube, r: _Region, k: Fraction) -> list[SensitivityRow]:
-    """H, A, M0 at every possible k. For a viewer, a row is shown only when its poor count
-    is 0 or at least 5 and differs from the last shown row's by 0 or at least 5, so no
-    band of 1 to 4 families can be worked out by subtraction."""
+    """H, A, M0 at every possible k; a viewer gets the measure's own k only, hidden as the
+    region's headline is.
+
+    Why not every k, suppressed per k: the poor counts at two cut-offs give the families
+    between them, per region and per child, a second table (regions x score bands) whose
+    cells sum along both ways; protecting it needs the regions' and the bands' totals
+    protected together on every page. The one row at k is what the drill-down, Beranda and
+    the API already protect, so nothing new can be subtracted."""
     by_score: dict[int, int] = {}
     for row in _in_region(cube, r.region, r.region.kode):
         by_score[row.score] = by_score.get(row.score, 0) + row.n
-    h = r.hidden
-    whole = h is not None and (h.whole or _small(r.sums.families) or _small(r.sums.n))
-    n, last, out = r.sums.n, r.sums.n, []
+    n, out = r.sums.n, []
     for kk in possible_scores(cube.measure):
+        if r.hidden is not None and kk != k:
+            continue
+        h = r.hidden or SHOWN
         cut = cube.cut(kk)
         q = sum(c for score, c in by_score.items() if score >= cut)
         s = sum(score * c for score, c in by_score.items() if score >= cut)
-        hide = whole or (h is not None and (_small(q) or _small(last - q)))
-        if not hide:
-            last = q
+        no_q, no_h, no_a = h.whole or h.poor, h.whole or h.poor or h.shares, h.ratio
         out.append(
             SensitivityRow(
-                k=str(kk), k_value=float(kk), poor=None if hide else q,
-                H=None if hide or not n else q / n,
-                A=None if hide or not q else float(Fraction(s, q * cube.scale)),
-                M0=None if hide or not n else float(Fraction(s, n * cube.scale)),
+                k=str(kk), k_value=float(kk), poor=None if no_q else q,
+                H=None if no_h or not n else q / n,
+                A=None if no_a or not q else float(Fraction(s, q * cube.scale)),
+                M0=None if no_a or h.shares or not n else float(Fraction(s, n * cube.scale)),
                 current=kk == k,
             )
         )  # fmt: skip
