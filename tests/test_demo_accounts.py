@@ -3,10 +3,12 @@ refused unless the server runs in demo mode, with a message that says why."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -90,16 +92,7 @@ def test_web_login_and_api_refuse_a_demo_account(stores: Stores, web: TestClient
     assert "akun demo" in r.json()["message"]
 
 
-def _demo_option_wired() -> bool:
-    done = subprocess.run(
-        [str(PADU), "user", "add", "--help"], capture_output=True, text=True, check=False
-    )
-    return "--demo" in done.stdout
-
-
 def test_demo_accounts_script_is_idempotent(tmp_path: Path) -> None:
-    if not _demo_option_wired():
-        pytest.skip("`padu user add --demo` is not wired into the CLI yet")
     home = tmp_path / "home"
     catalog = Catalog.connect(f"sqlite:///{home / 'catalog.sqlite'}")
     try:
@@ -123,3 +116,41 @@ def test_demo_accounts_script_is_idempotent(tmp_path: Path) -> None:
         assert authenticate(catalog, "demo-viewer", "kaltara-viewer-2026", demo_mode=True)
     finally:
         catalog.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["serve", "--demo", "--host", "0.0.0.0"], {}),  # noqa: S104 - the refused address
+        (["serve", "--host", "192.168.1.10"], {"PADU_DEMO": "1"}),
+        (["serve", "--demo", "--host", "padu.kaltara.go.id"], {}),
+    ],
+)
+def test_demo_server_refuses_a_network_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]
+) -> None:
+    import uvicorn
+
+    from padu.cli import main
+
+    def never(*_a: object, **_k: object) -> None:
+        raise AssertionError("uvicorn must not start")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        code = main(["--home", str(tmp_path / "home"), *args])
+    assert code == 2
+    assert "mode demo hanya boleh mendengar di komputer ini" in err.getvalue()
+    assert "kata sandi akun demo bersifat publik" in err.getvalue()
+
+
+def test_loopback_hosts() -> None:
+    from padu.cli.serve import is_loopback
+
+    for host in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"):
+        assert is_loopback(host), host
+    for host in ("0.0.0.0", "::", "10.0.0.5", "padu.local", ""):  # noqa: S104
+        assert not is_loopback(host), host

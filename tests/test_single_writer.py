@@ -168,3 +168,31 @@ def test_without_a_server_the_warehouse_itself_is_read(stores: Stores, snapshot:
     assert "Catatan" not in done.stderr
     wh, cat = open_stores(stores.warehouse_url, stores.catalog_url)  # for the fixture's close
     stores.warehouse, stores.catalog = wh, cat
+
+
+def test_copies_are_private_whatever_the_umask(stores: Stores, snapshot: int) -> None:
+    """The copies hold the whole register: ``baca/`` is 0700 (also when it was left open)
+    and every file in it 0600, even under a umask that would give them to everyone."""
+    if stores.backend != "duckdb":
+        pytest.skip("only DuckDB has read-only copies")
+    path = replica.duckdb_path(stores.warehouse.url)
+    assert path is not None
+    replica.folder(path).mkdir(exist_ok=True)
+    os.chmod(replica.folder(path), 0o755)  # noqa: S103 - as an older server left it
+    old = os.umask(0)
+    try:
+        publisher = ReplicaPublisher(stores.warehouse, stores.catalog)
+        publisher.start()
+        assert publisher.wait(120) and publisher.failures == 0
+        publisher.request()  # a second generation, after a write job
+        assert publisher.wait(120) and publisher.failures == 0
+    finally:
+        os.umask(old)
+    try:
+        assert replica.folder(path).stat().st_mode & 0o777 == 0o700
+        files = list(replica.folder(path).iterdir())
+        assert {f.suffix for f in files} == {".duckdb", ".json"}
+        for f in files:
+            assert f.stat().st_mode & 0o777 == 0o600, f.name
+    finally:
+        publisher.close()

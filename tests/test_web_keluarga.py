@@ -269,3 +269,21 @@ def test_inputs_checked_with_identifier_rules() -> None:
     )
     assert refs.open(sealed, "admin1", now=10**12) is None
     assert FamilyRefs("lain" * 10).open(sealed, "admin1") is None
+
+
+@pytest.mark.parametrize("stores", ["duckdb"], indirect=True)
+def test_a_number_in_the_query_string_is_not_searched(world: World) -> None:
+    """The search is a POST form: a GET with ``?kk=`` or ``?nik=`` (which the access log
+    would keep as typed) shows the empty form and looks nothing up."""
+    c, kk = world.c, world.dinsos_only
+    log_in(c, "admin1")
+    before = len(_events(world.stores, "family.search"))
+    grouped = "-".join(kk[i : i + 4] for i in range(0, 16, 4))
+    for query in ({"kk": kk}, {"nik": world.head_nik(kk)}, {"kk": grouped}):
+        r = c.get("/keluarga", params=query)
+        assert r.status_code == 200, query
+        assert "Anggota keluarga" not in r.text and not REF.search(r.text)
+        _no_identifier(r.text)
+    assert len(_events(world.stores, "family.search")) == before
+    status, html = _search(c, kk)  # the form still finds it
+    assert status == 200 and "Anggota keluarga" in html

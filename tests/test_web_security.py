@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi import FastAPI
@@ -23,7 +24,7 @@ from padu.accounts import LoginThrottle, issue_token
 from padu.accounts import service as account_service
 from padu.accounts.throttle import PENDING_WAIT_S, HashGate
 from padu.web import create_app
-from padu.web.errors import MASKING, MaskIdentifiers, log_config
+from padu.web.errors import MASKING, MaskIdentifiers, log_config, mask_log_text, mask_target
 from padu.web.sessions import COOKIE, Session, SessionCodec, mask_token, new_session
 from padu.web.state import IDLE_READERS, AppState
 from tests.web_support import PASSWORD, add_accounts, csrf_of, log_in, web_settings_for
@@ -453,6 +454,36 @@ def test_the_log_filter_masks_identifiers() -> None:
     assert NIK not in logging.Formatter().format(failed)
 
 
+GROUPED = ["6501-2345-6789-0123", "6501+2345+6789+0123", "6501%202345%206789%200123",
+           "6501%2D2345%2D6789%2D0123", "6501.2345.6789.0123", "6501 2345 6789 0123"]  # fmt: skip
+
+
+@pytest.mark.parametrize("typed", GROUPED)
+def test_the_access_log_masks_a_number_typed_in_groups(typed: str) -> None:
+    from uvicorn.logging import AccessFormatter
+
+    f = MaskIdentifiers()
+    target = f"/keluarga?kk={typed.replace(' ', '+')}&halaman=2"
+    access = _record('%s - "%s %s HTTP/%s" %d', ("10.1.2.3:5", "GET", target, "1.1", 200))
+    assert f.filter(access)
+    line = AccessFormatter("%(client_addr)s %(request_line)s %(status_code)s").format(access)
+    assert line.startswith("10.1.2.3:5 GET /keluarga?kk=6501") and "halaman=2" in line
+    digits = re.sub(r"\D", "", line.split("kk=")[1].split("&")[0])
+    assert digits == "65010123", line  # the first and last four only
+    written = typed if "%2D" not in typed else unquote(typed)  # in free text, as typed
+    assert mask_log_text(f"NIK {written} ditolak") == "NIK 6501••••••••0123 ditolak"
+
+
+def test_the_log_mask_leaves_dates_addresses_and_short_numbers() -> None:
+    kept = ["2026-03-01 12:30:45", "192.168.100.200:8000", "kode 6501012001", "Rp 1.250.000",
+            "baris 12 kolom 3"]  # fmt: skip
+    for text in kept:
+        assert mask_log_text(text) == text
+    audit = "/audit?dari=2026-01-01&sampai=2026-01-31&halaman=2"
+    assert mask_target(audit) == audit
+    assert mask_target("/keluarga?desa=6501012001") == "/keluarga?desa=6501012001"
+
+
 def test_serve_log_config_puts_the_filter_on_every_handler() -> None:
     config = log_config()
     assert config["filters"]["padu_mask"]["()"] == "padu.web.errors.MaskIdentifiers"
@@ -585,3 +616,35 @@ def test_readers_of_ended_threads_are_reused(stores: object, tmp_path: Path) -> 
         assert len(seen) == 18
         assert len(set(seen)) < 18  # later threads took the earlier ones' readers
         assert state.open_readers() <= IDLE_READERS  # every thread has ended
+
+
+@DUCKDB
+def test_audit_download_is_named_by_the_wita_date(
+    bare: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 01:30 WITA the server's clock (UTC) still says yesterday: the file is named by
+    Kaltara's date."""
+    import datetime as dt
+    import types
+
+    from padu.web.routes import audit as audit_routes
+
+    moment = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Clock:  # type: ignore[override]
+            shown = moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+            return cls.fromtimestamp(shown.timestamp(), shown.tzinfo)
+
+    class Day(dt.date):
+        @classmethod
+        def today(cls) -> Day:
+            return cls(2026, 3, 1)
+
+    shim = types.SimpleNamespace(datetime=Clock, date=Day, timedelta=dt.timedelta)
+    monkeypatch.setattr(audit_routes, "dt", shim)
+    log_in(bare, "admin1")
+    r = bare.get("/audit.csv")
+    assert r.status_code == 200
+    assert 'filename="audit-padu-2026-03-02.csv"' in r.headers["content-disposition"]

@@ -30,6 +30,11 @@ Indonesian message (NIK/KK masked) and its details (``to_dict``) as the result; 
 exception ends *gagal* with a generic message naming the job, and the traceback goes only
 to the log (``padu.jobs``), never to a page.
 
+Cleanup. A job that leaves files to remove (an upload's register files, with personal
+data) passes ``cleanup=`` to ``submit``: it runs once whatever happens to the job (done,
+failed, its start refused, or cancelled at shutdown while still queued). Only a process
+killed outright skips it; the server sweeps what such a process left when it starts.
+
 Progress. ``ctx.progress(fraction, message)`` is cheap to call often: it writes to the
 catalog at most once per :data:`PROGRESS_INTERVAL` per job, and a value held back is written
 once that interval has passed even if the job reports nothing more (a long single step is

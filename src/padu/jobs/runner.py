@@ -147,6 +147,7 @@ class JobRunner:
         self._write_lock: threading.Lock | None = threading.Lock() if single_writer else None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="padu-job")
         self._futures: dict[int, Future[None]] = {}
+        self._cleanups: dict[int, Callable[[], None]] = {}
         self._guard = threading.Lock()
         self._closed = False
 
@@ -158,11 +159,16 @@ class JobRunner:
         fn: JobFn,
         *,
         writes: bool = True,
+        cleanup: Callable[[], None] | None = None,
     ) -> int:
         """Record a job (and its ``job.submit`` event) and queue ``fn``; its id, at once.
 
         ``params`` describe the job to people (the file name, the programme, the year): JSON
         only, never a secret. ``writes=False`` lets a job that only reads run beside writers.
+        ``cleanup`` (removing the job's input files, say) runs exactly once when the job is
+        over, whether ``fn`` finished, failed, or never ran (its start refused, or the job
+        cancelled at shutdown), before the job's end is recorded; a failing cleanup is
+        logged. When ``submit`` raises, the caller still owns what ``cleanup`` would free.
         """
         with self._guard:
             if self._closed:
@@ -175,8 +181,17 @@ class JobRunner:
                     host=this_host(),
                 )
             )  # fmt: skip
-            future = self._pool.submit(self._run, row, fn, writes)
+            try:
+                future = self._pool.submit(self._run, row, fn, writes)
+            except BaseException:  # no worker will run it: end it now, not at a restart
+                with contextlib.suppress(Exception):
+                    self.catalog.finish_job(
+                        row.id, JOB_FAILED, message=INTERRUPTED, error=INTERRUPTED
+                    )
+                raise
             self._futures[row.id] = future
+            if cleanup is not None:
+                self._cleanups[row.id] = cleanup
         future.add_done_callback(lambda _f: self._forget(row.id))
         return row.id
 
@@ -225,6 +240,18 @@ class JobRunner:
     def _forget(self, job_id: int) -> None:
         with self._guard:
             self._futures.pop(job_id, None)
+        self._clean(job_id)  # a job cancelled at shutdown never ran: its cleanup runs here
+
+    def _clean(self, job_id: int) -> None:
+        """Run a job's cleanup, once (whichever of its ends comes first calls this)."""
+        with self._guard:
+            cleanup = self._cleanups.pop(job_id, None)
+        if cleanup is None:
+            return
+        try:
+            cleanup()
+        except Exception:  # what it leaves is swept at the next start
+            log.exception("pembersihan pekerjaan %s gagal", job_id)
 
     def _run(self, row: JobRow, fn: JobFn, writes: bool) -> None:
         """Run one job in a worker thread: start, work, end; never raise what it raised."""
@@ -232,9 +259,11 @@ class JobRunner:
         with slot:
             try:
                 if not self.catalog.start_job(row.id, STARTED_MESSAGE):
-                    return  # ended meanwhile (a shutdown or another server marked it failed)
+                    self._clean(row.id)  # ended meanwhile (a shutdown or another server
+                    return  # marked it failed): it will never run
             except Exception:  # the catalog is unreachable: the job stays queued until a
                 log.exception("pekerjaan %s tidak dapat dimulai", row.id)  # restart ends it
+                self._clean(row.id)
                 return
             ctx = JobContext(row, self.catalog, self._stores, self._interval)
             state, result, error = JOB_FAILED, None, None
@@ -249,8 +278,10 @@ class JobRunner:
                 error = GENERIC_ERROR.format(id=row.id)
                 log.exception("pekerjaan %s (%s) gagal tak terduga", row.id, row.kind)
                 if not isinstance(exc, Exception):
+                    self._clean(row.id)
                     self._end(ctx, JOB_FAILED, None, error)
                     raise
+            self._clean(row.id)  # before the end is recorded: a job seen ended is clean
             self._end(ctx, state, result, error)
         if writes and self._on_written is not None:
             try:

@@ -57,6 +57,8 @@ KIND_WORDS: dict[str, str] = {
     "user.token": "Token API",
     "user.login": "Masuk",
     "user.login_failed": "Gagal masuk",
+    "register.upload": "Unggahan register",
+    "register.upload_sweep": "Pembersihan file unggahan lama",
     AUDIT_EXPORT: "Unduhan log audit",
 }
 
@@ -67,8 +69,10 @@ KEY_WORDS: dict[str, str] = {
     "path": "berkas", "programme": "program", "rows": "baris", "found": "ditemukan",
     "scope": "cakupan", "desa": "desa", "action": "tindakan", "label": "label",
     "token": "token", "tokens_revoked": "token dicabut", "state": "status", "id": "nomor",
-    "by": "menurut", "ids": "jumlah nomor", "key": "dicari dengan", "filters": "saringan",
-    "page": "halaman", "families": "keluarga",
+    "by": "menurut", "ids": "nomor", "n_ids": "jumlah nomor", "key": "dicari dengan",
+    "filters": "saringan", "page": "halaman", "families": "keluarga",
+    "uploads": "folder unggahan dihapus", "rejects": "folder baris ditolak dihapus",
+    "days": "masa simpan (hari)",
 }  # fmt: skip
 
 

@@ -17,9 +17,10 @@ person who moved is counted in the family the snapshot gives them.
 Scope (padu.access): an opd sees only families in its own agency's programmes' lists of
 the year, and for those, every programme they are enrolled in (the point of an IBR is to
 see the other programmes that already serve a family). An id outside the scope reads as
-not found. The lookup is personal data and is recorded as ``api.ibr``: who, how many ids,
-how many found, the scope, the year and the snapshot, never an id. The ids come back
-masked (``6501••••••••0123``), matched to the request by their position.
+not found. The lookup is personal data and is recorded as ``api.ibr``: who, the ids asked
+(in full, so "who looked up this NIK" has an answer; the audit page masks them on
+display), how many, how many found, the scope, the year and the snapshot. The ids come
+back masked (``6501••••••••0123``), matched to the request by their position.
 
 A service (framework-free): the API's ``POST /api/v1/ibr/enrolled`` calls it, a CLI could.
 """
@@ -110,8 +111,8 @@ def lookup_enrolled(
                           agency=p.agency if p else None, basis=basis, year=scope.year)
             )  # fmt: skip
     detail = {
-        "by": by, "ids": len(ids), "found": len(present), "scope": scope.describe(),
-        "year": scope.year, "snapshot": snap.id,
+        "by": by, "ids": list(ids), "n_ids": len(ids), "found": len(present),
+        "scope": scope.describe(), "year": scope.year, "snapshot": snap.id,
     }  # fmt: skip
     catalog.record(API_IBR, detail, actor)
     return LookupResult(

@@ -19,6 +19,10 @@ copy is never seen half written:
   does ``warehouse.json`` (itself written to a temporary name, synced and renamed) point
   at it.
 
+The copies hold the whole register (personal data), so ``baca/`` is made private to the
+server's user (0700, also when an older server left it open) and every file in it is
+created 0600, whatever the umask.
+
 The JSON also lists the batches the catalog had committed *before* the copy began (their
 rows are certainly in it). A reader whose catalog shows a newer batch waits for the next
 copy rather than read a snapshot whose rows are missing. Old copies are unlinked two
@@ -89,8 +93,20 @@ def duckdb_path(warehouse_url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
+#: Modes of the copies' folder and of every file in it (readable by the server's user only).
+FOLDER_MODE, FILE_MODE = 0o700, 0o600
+
+
 def folder(warehouse: Path) -> Path:
     return warehouse.parent / FOLDER
+
+
+def private_folder(warehouse: Path) -> Path:
+    """The copies' folder, made (or made again) private to this user."""
+    target = folder(warehouse)
+    target.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    os.chmod(target, FOLDER_MODE)
+    return target
 
 
 def record_path(warehouse: Path) -> Path:
@@ -108,7 +124,8 @@ def read_record(warehouse: Path) -> Published | None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    with open(temp, "wb") as fh:
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -130,8 +147,7 @@ def announce(warehouse: Path, *, url: str | None = None) -> Published:
     Written at start-up, before the first copy, so a reader waits for that copy instead of
     being refused; leftovers of a publish cut short (hidden temporary files) are removed.
     """
-    target = folder(warehouse)
-    target.mkdir(parents=True, exist_ok=True)
+    target = private_folder(warehouse)
     for leftover in target.glob(".*.tmp*"):
         leftover.unlink(missing_ok=True)
     previous = _any_record(warehouse)
@@ -169,8 +185,7 @@ def publish(
     batches = committed_batches(catalog)  # before the copy: all of them are in it
     previous = _any_record(warehouse)
     generation = (previous.generation if previous else 0) + 1
-    target = folder(warehouse)
-    target.mkdir(parents=True, exist_ok=True)
+    target = private_folder(warehouse)
     name = f"{warehouse.stem}-{generation}.duckdb"
     temp = target / f".{name}.{secrets.token_hex(6)}.tmp"
     try:
@@ -237,7 +252,8 @@ def header(path):
     with open(path, "rb") as fh:
         return fh.read({HEADER_BYTES})
 before = header(source)
-with open(source, "rb") as src, open(temp, "wb") as dst:
+fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, {FILE_MODE:#o})
+with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
     shutil.copyfileobj(src, dst, 1 << 20)
     dst.flush()
     os.fsync(dst.fileno())

@@ -34,6 +34,9 @@ class WebSettings(Settings):
     session_absolute_hours: int = Field(default=12, ge=1)
     #: the largest upload (a multipart form: a register file), in megabytes
     max_upload_mb: int = Field(default=200, ge=1)
+    #: days a refused upload's report and rejected rows (personal data) are kept under
+    #: ``PADU_HOME/ditolak`` before the server removes them at start-up
+    rejects_keep_days: int = Field(default=7, ge=0)
     #: the largest body of any other request (forms, JSON), in kilobytes
     max_body_kb: int = Field(default=256, ge=1)
     #: honour ``X-Forwarded-Proto``/``X-Forwarded-For`` (only behind a proxy you run)

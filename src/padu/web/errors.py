@@ -7,9 +7,12 @@ text could hold a path, a query or a NIK. Every message shown is passed through
 :func:`padu.identifiers.mask_identifiers`, so a NIK or KK in a message leaves masked.
 
 The logs get the same care: :class:`MaskIdentifiers` is a logging filter that masks every
-run of 11 or more digits (a NIK or KK in a URL of the access log, in an error message or
-a traceback). :func:`mask_logs` puts it on the server's loggers and handlers, and
-:func:`log_config` is uvicorn's logging configuration with the filter on every handler.
+NIK- or KK-like number (:func:`mask_log_text`: 11 or more digits in a run, or in groups
+joined by a space, dot, plus, hyphen or ``%20``, as ``6501-0123-4567-8901``) in an error
+message, a traceback, or a URL of the access log, whose query string and path are masked
+as the server reads them (percent-decoded: ``%2D`` is a hyphen there). :func:`mask_logs`
+puts it on the server's loggers and handlers, and :func:`log_config` is uvicorn's logging
+configuration with the filter on every handler.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +30,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from padu.errors import PaduError
-from padu.identifiers import mask_identifiers
+from padu.identifiers import MASK, mask_identifiers, mask_nik
 
 log = logging.getLogger("padu.web")
 
@@ -131,22 +135,69 @@ def install(app: FastAPI) -> None:
         )
 
 
+#: Digits in groups joined by one separator (whitespace, ``.``, ``+``, ``-`` or ``%20``):
+#: a NIK or KK written ``6501 0123 4567 8901``, ``6501.0123...`` or in a URL as typed.
+_DIGIT_GROUPS = re.compile(r"\d+(?:(?:[\s.+\-]|%20)\d+)*")
+#: The shortest digit count masked (as :func:`padu.identifiers.mask_identifiers`).
+MIN_MASKED_DIGITS = 11
+#: An IPv4 address (at most 12 digits): a client address the access log must keep.
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _mask_group(found: re.Match[str]) -> str:
+    text = found.group()
+    digits = re.sub(r"\D", "", text.replace("%20", " "))
+    if len(digits) < MIN_MASKED_DIGITS or _IPV4.fullmatch(text):
+        return text
+    return mask_nik(digits)
+
+
+def mask_log_text(text: str) -> str:
+    """``text`` with every NIK/KK-like number masked, also one written in digit groups
+    (``6501-0123-4567-8901`` becomes ``6501••••••••8901``); dates, times, region codes
+    and client addresses (IPv4) stay readable."""
+    return _DIGIT_GROUPS.sub(_mask_group, text)
+
+
+def mask_target(target: str) -> str:
+    """A request target (path and query string, as uvicorn's access log shows it) with
+    identifiers masked as the app reads them: each query field and the path are decoded
+    first, so an encoded separator (``%2D``, ``%2E``) hides nothing."""
+    path, sep, query = target.partition("?")
+    plain = unquote(path)
+    masked = mask_log_text(plain)
+    out = path if masked == plain else _requoted(quote(masked, safe="/"))
+    if not sep:
+        return out
+    fields = []
+    for field in query.split("&"):
+        plain = unquote_plus(field)
+        masked = mask_log_text(plain)
+        fields.append(field if masked == plain else _requoted(quote_plus(masked, safe="=")))
+    return f"{out}?{'&'.join(fields)}"
+
+
+def _requoted(text: str) -> str:
+    return text.replace(quote(MASK), MASK)  # the mask is read in the log, not percent-coded
+
+
 def _masked(value: object) -> object:
     if isinstance(value, str):
-        return mask_identifiers(value)
+        return mask_target(value) if value.startswith("/") else mask_log_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**10:
         return mask_identifiers(str(value))  # a NIK kept as a number
     return value
 
 
 class MaskIdentifiers(logging.Filter):
-    """Masks NIK/KK-like digit runs in a log record: its message, each argument (kept in
-    place, for formatters such as uvicorn's access log that read the arguments), and the
+    """Masks NIK/KK-like numbers (:func:`mask_log_text`) in a log record: its message, each
+    argument (kept in place, for formatters such as uvicorn's access log that read the
+    arguments; a request target has its path and query string masked as decoded), and the
     traceback text. Never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = mask_identifiers(record.msg)
+            record.msg = mask_log_text(record.msg)
         given = record.args
         if isinstance(given, dict):
             record.args = {k: _masked(v) for k, v in given.items()}
@@ -157,14 +208,14 @@ class MaskIdentifiers(logging.Filter):
                 record.getMessage()
             except (TypeError, ValueError):  # a masked number where %d wanted a number
                 with contextlib.suppress(TypeError, ValueError):
-                    record.msg = mask_identifiers(str(record.msg) % given)
+                    record.msg = mask_log_text(str(record.msg) % given)
                     record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_identifiers(record.exc_text)
+            record.exc_text = mask_log_text(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_identifiers(record.stack_info)
+            record.stack_info = mask_log_text(record.stack_info)
         return True
 
 

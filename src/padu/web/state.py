@@ -15,7 +15,9 @@ engine with a connection pool and is shared.
 Writes (later pages) go through :attr:`AppState.warehouse`, the primary connection.
 
 Long work runs as background jobs (:class:`padu.jobs.JobRunner`) on cursors of the same
-stores; at start-up, jobs a previous server left unfinished are marked failed.
+stores; at start-up, jobs a previous server left unfinished are marked failed, and the
+uploaded register files such a server left (and refused rows past their expiry) are
+removed (:func:`padu.services.register.upload.sweep_uploads`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import ibis
 from padu.accounts import LoginThrottle
 from padu.accounts.throttle import HashGate
 from padu.jobs import JobRunner, mark_interrupted, shared_stores
+from padu.services.register.upload import sweep_uploads
 from padu.stores import Catalog, Warehouse, open_stores
 from padu.web.beranda import BerandaCache
 from padu.web.config import WebSettings
@@ -74,6 +77,11 @@ class AppState:
             home=Path(settings.home),
         )
         mark_interrupted(catalog, actor="sistem")
+        try:
+            sweep_uploads(catalog, Path(settings.home), actor="sistem",
+                          keep_rejects_days=settings.rejects_keep_days)  # fmt: skip
+        except Exception:  # not a reason to refuse service; tried again at the next start
+            logging.getLogger(__name__).exception("file unggahan lama tidak dapat dihapus")
         publisher = ReplicaPublisher(warehouse, catalog)
         jobs = JobRunner(
             settings.resolved_catalog_url(),

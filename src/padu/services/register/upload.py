@@ -1,12 +1,19 @@
 """Importing a register: :func:`import_register_files`, which ``padu register import`` runs
 and so does the job of an upload, and the uploads the web app receives, saved, checked and
 imported as background jobs. A refused import names every problem; a page gets them as
-:class:`RegisterRejected` (no server path in its text, NIK and KK values masked)."""
+:class:`RegisterRejected` (no server path in its text or its job's result, NIK and KK
+values masked).
+
+Uploaded files hold the register's personal data, so none outlives its import: the job's
+cleanup removes its folder whatever becomes of the job (done, failed, never started), the
+route removes it when saving or queueing fails, and :func:`sweep_uploads` (at server start)
+removes what a killed server left and the refused rows kept past their expiry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import secrets
 import shutil
@@ -20,9 +27,11 @@ from pydantic import BaseModel
 from padu.audit import REGISTER_UPLOAD
 from padu.errors import ImportRejected, InputError, NotFound, Problem
 from padu.fmt import angka, desimal
-from padu.jobs import JobContext, JobRunner
+from padu.jobs import JOB_QUEUED, JOB_RUNNING, JobContext, JobRunner
+from padu.jobs.restart import process_start
 from padu.register import import_register
 from padu.stores import Catalog, Warehouse
+from padu.stores.batches import process_alive
 from padu.stores.catalog import JobRow
 
 #: The job kind of an import by upload (its audit event is :data:`padu.audit.REGISTER_UPLOAD`).
@@ -30,6 +39,15 @@ IMPORT_JOB = "register.import"
 #: File types ``padu register import`` reads (padu.sheets), by suffix.
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet")
 UPLOADS_DIR = "unggahan"
+#: Under the home: one folder per refused upload (its report and rejected rows).
+REJECTS_DIR = "ditolak"
+#: The job parameter naming the upload's folder (its name under :data:`UPLOADS_DIR`).
+FOLDER_PARAM = "unggahan"
+#: The audit event of a sweep that removed something (:func:`sweep_uploads`).
+UPLOAD_SWEEP = "register.upload_sweep"
+#: An upload folder no job names yet is another live server's upload in progress, unless
+#: it is older than this (a received file is saved in minutes).
+UPLOAD_GRACE = dt.timedelta(hours=6)
 CHUNK = 1 << 20
 #: Problems of a refused import kept for the page (the full list is in its report file).
 SHOWN_PROBLEMS = 200
@@ -76,7 +94,10 @@ class RegisterRejected(ImportRejected):
              "reason": p.reason, "code": p.code}
             for p in self.problems[:SHOWN_PROBLEMS]
         ]  # fmt: skip
-        return {**super().to_dict(), "rows": rows}
+        # file names only: where the server keeps them is none of a page's business
+        report = self.report_path.name if self.report_path else None
+        rejects = [Path(p).name for p in self.rejects_paths]
+        return {**super().to_dict(), "rows": rows, "report": report, "rejects": rejects}
 
     @classmethod
     def of(cls, exc: ImportRejected) -> RegisterRejected:
@@ -91,9 +112,24 @@ class RegisterRejected(ImportRejected):
 
 
 def upload_folder(home: Path) -> Path:
-    """A new private folder for one upload under ``home``."""
-    folder = Path(home) / UPLOADS_DIR / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    folder.mkdir(parents=True, mode=0o700)
+    """A new private folder for one upload under ``home``, named by when and by which
+    process (so a sweep can tell an upload in progress from a leftover)."""
+    parent = _private(Path(home) / UPLOADS_DIR)
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}-{secrets.token_hex(4)}"
+    folder = parent / stamp
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+def rejects_dir(home: Path, upload: Path) -> Path:
+    """Where a refused upload's report and rejected rows go (made by the import, in a
+    private folder), removed by :func:`sweep_uploads` after their expiry."""
+    return _private(Path(home) / REJECTS_DIR) / upload.name
+
+
+def _private(folder: Path) -> Path:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
     return folder
 
 
@@ -187,11 +223,11 @@ def submit_import(
     check_uploads(files)
     digest = content_hash(files)
     listed = [{"nama": f.name, "ukuran": f.size, "sha256": f.sha256} for f in files]
+    paths = [f.path for f in files]
     params = {
         "berkas": listed, "snapshot_date": snapshot_date.isoformat(), "label": label,
-        "content_hash": digest,
+        "content_hash": digest, FOLDER_PARAM: paths[0].parent.name,
     }  # fmt: skip
-    paths = [f.path for f in files]
 
     def work(ctx: JobContext) -> ImportOutcome:
         wh, cat = ctx.stores()
@@ -202,10 +238,8 @@ def submit_import(
             )  # fmt: skip
         except ImportRejected as exc:
             raise RegisterRejected.of(exc) from None
-        finally:
-            discard_upload(paths)
 
-    job_id = runner.submit(IMPORT_JOB, actor, params, work)
+    job_id = runner.submit(IMPORT_JOB, actor, params, work, cleanup=lambda: discard_upload(paths))
     runner.catalog.record(
         REGISTER_UPLOAD, {"job": job_id, "files": listed, "content_hash": digest}, actor
     )
@@ -224,6 +258,78 @@ def discard_folder(folder: Path) -> None:
     """Remove one upload folder made by :func:`upload_folder`, whatever it holds."""
     if folder.parent.name == UPLOADS_DIR:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class Sweep(BaseModel):
+    """What a start-up sweep removed: upload folders, and refused uploads' folders."""
+
+    uploads: list[str]
+    rejects: list[str]
+
+
+def sweep_uploads(
+    catalog: Catalog, home: Path, *, keep_rejects_days: int, actor: str,
+    now: dt.datetime | None = None,
+) -> Sweep:  # fmt: skip
+    """Remove what no job will remove (run at server start, after
+    :func:`padu.jobs.mark_interrupted`), recorded as ``register.upload_sweep`` when
+    anything went:
+
+    * every upload folder that no unfinished import names, unless it may be another live
+      server's upload in progress (its process, named in the folder, runs on this host, had
+      started before the folder was last written, and the folder is younger than
+      :data:`UPLOAD_GRACE`): a server killed mid-job, or between saving and queueing,
+      leaves such folders;
+    * every refused upload's folder (report and rejected rows, with personal data) older
+      than ``keep_rejects_days``.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    home = Path(home)
+    busy = {
+        str(row.params.get(FOLDER_PARAM))
+        for row in catalog.jobs(kind=IMPORT_JOB, states=(JOB_QUEUED, JOB_RUNNING), limit=None)
+    }
+    uploads = [
+        f.name for f in _entries(home / UPLOADS_DIR)
+        if f.name not in busy and not _in_progress(f, now) and _remove(f)
+    ]  # fmt: skip
+    cutoff = now - dt.timedelta(days=keep_rejects_days)
+    rejects = [f.name for f in _entries(home / REJECTS_DIR) if _mtime(f) < cutoff and _remove(f)]
+    if uploads or rejects:
+        detail = {"uploads": len(uploads), "rejects": len(rejects), "days": keep_rejects_days}
+        catalog.record(UPLOAD_SWEEP, detail, actor)
+    return Sweep(uploads=sorted(uploads), rejects=sorted(rejects))
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except FileNotFoundError:
+        return []
+
+
+def _mtime(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.UTC)
+
+
+def _in_progress(folder: Path, now: dt.datetime) -> bool:
+    """Whether ``folder`` may be an upload another live process is still saving."""
+    parts = folder.name.split("-")
+    if len(parts) != 4 or not parts[2].isdigit():  # not named by upload_folder
+        return False
+    pid, written = int(parts[2]), _mtime(folder)
+    if now - written > UPLOAD_GRACE or not process_alive(pid):
+        return False
+    started = process_start(pid)
+    return started is None or started <= written.timestamp() + 2.0  # not a reused pid
+
+
+def _remove(path: Path) -> bool:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+    return not path.exists()
 
 
 def import_register_files(

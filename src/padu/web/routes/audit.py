@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from padu.accounts import User
 from padu.errors import InputError
+from padu.fmt import WITA
 from padu.services.audit import AuditFilter, audit_choices, export_audit_csv, query_audit
 from padu.web.deps import CurrentUser, app_state
 from padu.web.errors import Forbidden
@@ -82,6 +83,6 @@ def audit_csv(
     if errors:
         raise InputError("; ".join(errors.values()))
     text, _n = export_audit_csv(app_state(request).catalog, f, actor=user.username)
-    name = f"audit-padu-{dt.date.today().isoformat()}.csv"
+    name = f"audit-padu-{dt.datetime.now(WITA).date().isoformat()}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers=headers)

@@ -3,9 +3,9 @@ families, within the user's scope; the family card; reveal its numbers with a re
 
 A viewer is refused (403) on every path. A family is addressed by an opaque reference
 (:class:`padu.services.family.FamilyRefs`, sealed for this user), so no URL holds a KK; the
-search form posts the number, so it stays out of the address bar and the history (a GET
-with ``?kk=`` or ``?nik=`` is accepted as well, for links and scripts). Every search, list,
-card and reveal is recorded by :mod:`padu.services.family`.
+search form posts the number, so it stays out of the address bar, the history and the
+server's access log (there is no GET search: a number in a query string would be logged
+as typed). Every search, list, card and reveal is recorded by :mod:`padu.services.family`.
 """
 
 from __future__ import annotations
@@ -68,13 +68,8 @@ def _search(request: Request, user: User, key: str, by: str) -> HTMLResponse:
 
 
 @router.get("/keluarga", response_class=HTMLResponse)
-def keluarga(
-    request: Request, user: CurrentUser, kk: str = "", nik: str = "", desa: str = "",
-    halaman: int = 1,
-) -> HTMLResponse:  # fmt: skip
+def keluarga(request: Request, user: CurrentUser, desa: str = "", halaman: int = 1) -> HTMLResponse:
     require_persons(request, user)
-    if kk or nik:
-        return _search(request, user, kk or nik, "kk" if kk else "nik")
     if desa:
         state = app_state(request)
         try:

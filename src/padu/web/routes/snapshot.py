@@ -18,6 +18,7 @@ from padu import fmt
 from padu.accounts import User
 from padu.errors import ImportRejected, InputError
 from padu.services import register as svc
+from padu.services.register.upload import rejects_dir
 from padu.web.deps import CurrentUser, app_state
 from padu.web.errors import Forbidden, wants_json
 from padu.web.pages import render, translator_for
@@ -74,7 +75,7 @@ def _form(request: Request, error: ImportRejected | InputError | None = None) ->
         "limit": svc.megabytes(upload_limit_bytes(request)),
         "error": error,
         "problems": getattr(error, "problems", []),
-        "today": dt.date.today().isoformat(),
+        "today": dt.datetime.now(fmt.WITA).date().isoformat(),
     }
     return render(request, "snapshot_impor.html", context, status=400 if error else 200)
 
@@ -91,7 +92,7 @@ def upload(
     state, t = app_state(request), translator_for(request)
     folder = svc.upload_folder(state.settings.home)
     saved: list[svc.UploadedFile] = []
-    try:
+    try:  # once queued, the job removes the folder; until then, any failure does
         date = _date(tanggal, t("snapshot.i.bad_date"))
         for what, given in (("keluarga", keluarga), ("individu", individu)):
             if given is None or not given.filename:
@@ -101,11 +102,14 @@ def upload(
             saved.append(svc.save_upload(given.file, given.filename, folder, limit))
         job = svc.submit_import(
             state.jobs, saved, snapshot_date=date, label=label.strip() or None,
-            rejects_dir=state.settings.home / "ditolak" / folder.name, actor=user.username,
+            rejects_dir=rejects_dir(state.settings.home, folder), actor=user.username,
         )  # fmt: skip
     except (ImportRejected, InputError) as exc:
         svc.discard_folder(folder)
         return _form(request, exc)
+    except BaseException:  # a full disk, the catalog gone: no personal data left behind
+        svc.discard_folder(folder)
+        raise
     return RedirectResponse(f"/snapshot/impor/{job}", status_code=303)
 
 
