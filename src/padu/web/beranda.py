@@ -11,15 +11,13 @@ API shows it. The engine results underneath are computed once for both.
 from __future__ import annotations
 
 import json
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from padu.access import Scope, current_year
-from padu.regions import boundaries_path
 from padu.services.measure import MpiTable, measure_version
 from padu.services.overview import (
     MEASURE,
@@ -30,10 +28,12 @@ from padu.services.overview import (
     overview,
     overview_source,
 )
+from padu.services.overview_desa import desa_areas
 from padu.stores import Catalog, Warehouse
+from padu.web.geometry import LEVELS, Stored, map_file
 from padu.web.once import ComputedOnce, FigureCache
 
-__all__ = ["Area", "Beranda", "BerandaCache", "Indicator", "kecamatan_shapes"]
+__all__ = ["Area", "Beranda", "BerandaCache", "Indicator", "map_values"]
 
 #: who warms the caches at start-up (aggregates only: nothing is recorded under it)
 SERVER = "padu-server"
@@ -45,57 +45,47 @@ def aggregates_only() -> Scope:
 
 
 class Beranda(Overview):
-    """The overview as the page shows it, with the kecamatan map."""
+    """The overview as the page shows it, with the kecamatan map's figures."""
 
     @cached_property
-    def map_json(self) -> Markup:
-        """:meth:`map_geojson` as JSON safe inside a ``<script>`` element (as Jinja's
-        ``tojson`` writes it), made once: the same for every request on this snapshot."""
-        return htmlsafe_json_dumps(self.map_geojson())
+    def map_values_json(self) -> Markup:
+        """The kecamatan map's figures (:func:`map_values`) as JSON safe inside a
+        ``<script>`` element, made once: the same for every request on this snapshot."""
+        return htmlsafe_json_dumps(map_values(self.kecamatan, "kecamatan", self.snapshot_id))
 
     def map_geojson(self) -> dict[str, Any]:
-        """Kecamatan boundaries with each one's values (``v``) for every layer."""
-        by_code = {a.kode: a for a in self.kecamatan}
-        features = []
-        for feature in kecamatan_shapes()["features"]:
+        """Kecamatan boundaries (as served) with each one's figures: ``keluarga``, ``ada``
+        (whether the register has families there) and ``v`` (a value per layer)."""
+        shapes = json.loads(map_file("kecamatan").stored.body)
+        values = map_values(self.kecamatan, "kecamatan", self.snapshot_id)["wilayah"]
+        for feature in shapes["features"]:
             props = feature["properties"]
-            area = by_code.get(props["kode"])
-            values: dict[str, float | None] = {"H": None, "M0": None}
-            if area is not None:
-                values = {"H": area.H, "M0": area.M0, **area.rates}
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": feature["geometry"],
-                    "properties": {
-                        "kode": props["kode"],
-                        "nama": props["nama"],
-                        "keluarga": None if area is None else area.families,
-                        "ada": area is not None,
-                        "v": values,
-                    },
-                }
-            )
-        return {"type": "FeatureCollection", "features": features}
+            found = values.get(props["kode"])
+            props["ada"] = found is not None
+            props["keluarga"] = found["keluarga"] if found else None
+            props["v"] = found["v"] if found else {"H": None, "M0": None}
+        return dict(shapes)
 
 
-def _rounded(coords: Any) -> Any:
-    if isinstance(coords, list):
-        if coords and isinstance(coords[0], int | float):
-            return [round(c, 5) for c in coords]
-        return [_rounded(c) for c in coords]
-    return coords
+def map_values(areas: list[Area], level: str, snapshot_id: int) -> dict[str, Any]:
+    """The map's figures of ``areas``: per region code its families (``keluarga``, None when
+    hidden) and a value per layer (``v``: H, M0 and each indicator's deprivation rate, None
+    when hidden or undefined). Rounded to 5 decimals: the map shows 1 or 3."""
 
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 5)
 
-@cache
-def kecamatan_shapes() -> dict[str, Any]:
-    """The shipped kecamatan boundaries, coordinates rounded to 5 decimals (about 1 m):
-    the page carries them inline, and a slow office link thanks us for every kilobyte."""
-    data = json.loads(Path(boundaries_path("kecamatan")).read_text(encoding="utf-8"))
-    for feature in data["features"]:
-        geometry = feature["geometry"]
-        geometry["coordinates"] = _rounded(geometry["coordinates"])
-    return dict(data)
+    return {
+        "tingkat": level,
+        "snapshot": snapshot_id,
+        "wilayah": {
+            a.kode: {
+                "keluarga": a.families,
+                "v": {k: rounded(v) for k, v in {"H": a.H, "M0": a.M0, **a.rates}.items()},
+            }
+            for a in areas
+        },
+    }
 
 
 class BerandaCache:
@@ -108,6 +98,7 @@ class BerandaCache:
     def __init__(self) -> None:
         self._sources: ComputedOnce[OverviewSource] = ComputedOnce()
         self._shown: ComputedOnce[Beranda] = ComputedOnce()
+        self._values: ComputedOnce[Stored] = ComputedOnce()
         self.figures = FigureCache()
 
     def get(self, wh: Warehouse, catalog: Catalog, scope: Scope | None = None) -> Beranda | None:
@@ -131,20 +122,48 @@ class BerandaCache:
 
         return self._shown.get((snap, version, scope.suppress_small), shaped)
 
+    def map_values(
+        self, wh: Warehouse, catalog: Catalog, scope: Scope, level: str
+    ) -> Stored | None:
+        """The map's figures by ``level`` (:func:`map_values`) of the latest snapshot as
+        ``scope`` may see them, as stored JSON; None when there is no snapshot yet."""
+        map_file(level)  # an unknown level is refused before any work
+        page = self.get(wh, catalog, scope)
+        if page is None:
+            return None
+        version = measure_version(catalog, MEASURE)
+
+        def make() -> Stored:
+            if level == "kecamatan":
+                areas = page.kecamatan
+            else:
+                table = self.figures.table(wh, catalog, page.snapshot_id, version, level,
+                                           actor=SERVER)  # fmt: skip
+                areas = desa_areas(table, page.indicators, scope)
+            data = map_values(areas, level, page.snapshot_id)
+            body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+            return Stored.of(body, f"nilai-{level}")
+
+        return self._values.get((page.snapshot_id, version, scope.suppress_small, level), make)
+
     def warm(self, wh: Warehouse, catalog: Catalog, levels: tuple[str, ...] = ("desa",)) -> None:
-        """Compute the latest snapshot's Beranda now (as every role sees it, with its map),
-        and its figures by each of ``levels`` (the API's finest level; Beranda itself
-        fills kabupaten and kecamatan).
+        """Compute the latest snapshot's Beranda now (as every role sees it, with its map:
+        the boundaries of both levels and the figures by desa), and its figures by each of
+        ``levels`` (the API's finest level; Beranda itself fills kabupaten and kecamatan).
 
         A server calls this once at start-up, in a background thread: a full register
         takes seconds per level, which the first officers would otherwise wait for."""
+        for shapes in LEVELS:
+            map_file(shapes)
         viewer = aggregates_only()
         data = self.get(wh, catalog, viewer)
         if data is None:
             return
-        full = self.get(wh, catalog, Scope(role="admin", agency=None, year=viewer.year))
-        for page in (data, full):
-            _ = page.map_json if page is not None else None
+        full = Scope(role="admin", agency=None, year=viewer.year)
+        self.get(wh, catalog, full)
+        for scope in (viewer, full):
+            for shown in LEVELS:
+                self.map_values(wh, catalog, scope, shown)
         version = measure_version(catalog, MEASURE)
         for level in levels:
             self.figures.table(wh, catalog, data.snapshot_id, version, level, actor=SERVER)
