@@ -29,7 +29,7 @@ ratio, not the seconds.
 The CLI is pointed at PostgreSQL as a server deployment would be: ``PADU_WAREHOUSE_URL`` and
 ``PADU_CATALOG_URL`` (padu.settings) name one database for both stores.
 
-    python benchmarks/pg_ratio.py [--scale 1] [--pg-bin /usr/lib/postgresql/15/bin]
+    python benchmarks/pg_ratio.py [--scale 1] [--only "target semua --adopt"] ...
 """
 
 from __future__ import annotations
@@ -128,12 +128,19 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def run_steps(home: Path, work: Path, synth: Path, env: dict[str, str]) -> dict[str, float]:
-    """Run every step on one backend; the seconds of the timed ones."""
+def run_steps(
+    home: Path, work: Path, synth: Path, env: dict[str, str], only: set[str] | None = None
+) -> dict[str, float]:
+    """Run every step on one backend (with ``only``: the set-up and the import, then only
+    those timed commands); the seconds of the timed ones."""
     seconds: dict[str, float] = {}
     for label, args, timed in STEPS:
         if label in ONCE and Path(ONCE[label].format(work=work)).exists():
             continue
+        if only is not None and timed and label not in only and label != "register import":
+            continue
+        if only is not None and label in ONCE and "link" not in only:
+            continue  # the list made for `link` alone
         argv = [*PADU, "--home", str(home), *(a.format(synth=synth, work=work) for a in args)]
         start = time.perf_counter()
         proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -153,6 +160,13 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--synth", type=Path, help="a generated register folder to reuse")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="COMMAND",
+        help="time only this command (repeatable, e.g. 'target semua --adopt'); the set-up "
+        "and the import still run",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="padu-bench-pg-"))
     base_env = {
@@ -166,11 +180,12 @@ def main() -> None:
                 check=True, stdout=subprocess.DEVNULL, env=base_env,
             )  # fmt: skip
         print("DuckDB + SQLite", file=sys.stderr)
-        duck = run_steps(work / "home-duckdb", work, synth, base_env)
+        only = set(args.only) if args.only else None
+        duck = run_steps(work / "home-duckdb", work, synth, base_env, only)
         with postgres_server() as url:
             print("PostgreSQL", file=sys.stderr)
             env = {**base_env, "PADU_WAREHOUSE_URL": url, "PADU_CATALOG_URL": url}
-            pg = run_steps(work / "home-pg", work, synth, env)
+            pg = run_steps(work / "home-pg", work, synth, env, only)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,6 +10,7 @@ bulk appends (``COPY`` on PostgreSQL) keep every value exactly.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from fractions import Fraction as F
 
@@ -187,6 +188,53 @@ def test_an_append_keeps_every_value_exactly(stores: Stores) -> None:
         assert back[name].to_pylist() == data[name].to_pylist(), name
 
 
+def test_a_fetch_keeps_every_value_and_the_order(stores: Stores) -> None:
+    # on PostgreSQL rows come by COPY ... TO STDOUT in CSV parsed by Arrow: NULL against
+    # empty string, quotes, commas, line breaks, floats, dates and timestamps kept exactly
+    wh = stores.warehouse
+    strings = ["", None, 'a"b', "x,y\nz", "\\.", "é 6501", " spasi ", "t", "NULL"]
+    n = len(strings)
+    data = pa.table(
+        {
+            "s": strings,
+            "f": [0.1, None, 1e-300, 1 / 3, 2.5e20, -0.0, float("inf"), -1e308, 5.0],
+            "b": [True, False, None, True, False, None, True, None, False],
+            "d": [
+                dt.date(2026, 1, 23),
+                None,
+                dt.date(1900, 1, 1),
+                dt.date(2999, 12, 31),
+                dt.date(2000, 2, 29),
+                None,
+                dt.date(1970, 1, 1),
+                None,
+                dt.date(1, 1, 1),
+            ],
+            "ts": [
+                dt.datetime(2026, 1, 2, 3, 4, 5, 123456),
+                None,
+                dt.datetime(2026, 1, 1),
+                *([None] * (n - 4)),
+                dt.datetime(1999, 12, 31, 23, 59, 59),
+            ],
+            "i": [1, None, -(2**63), 2**63 - 1, 0, 7, None, 3, -1],
+            "urut": list(range(n)),
+        }
+    )
+    t = wh.con.create_table("nilai_ambil", data)
+    expr = t.mutate(j=t.urut.cast("int32")).order_by(t.urut.desc())
+    got = wh.fetch(expr)
+    assert got.schema == expr.schema().to_pyarrow()
+    want = data.take(list(range(n - 1, -1, -1)))
+    for name in data.column_names:
+        assert got[name].to_pylist() == want[name].to_pylist(), name
+    assert wh.fetch(expr.filter(expr.urut < 0)).num_rows == 0
+    assert wh.fetch(expr.filter(expr.urut < 0)).schema == expr.schema().to_pyarrow()
+    # a type CSV cannot carry exactly is fetched the ordinary way, with the same result
+    tz = t.select(t.urut, w=t.ts.cast("timestamp('UTC')")).order_by("urut")
+    assert wh.fetch(tz).to_pylist() == tz.to_pyarrow().to_pylist()
+
+
 def test_postgresql_sessions_run_without_jit(stores: Stores) -> None:
     # JIT compiled the rules' thousands of CASE branches for longer than the query ran
     if stores.backend != "postgres":
@@ -278,3 +326,54 @@ def test_a_member_condition_is_evaluated_once_per_member() -> None:
     digits = _Emitter(dt.date(2026, 1, 23), "postgres").digits(ind.partisipasi_sekolah)
     on_pg = ibis.to_sql(ind.select(d=digits), dialect="postgres")
     assert " ~ " not in on_pg and "TRANSLATE" in on_pg
+
+
+def test_the_family_features_and_derived_fields_match_the_inline_rules(
+    stores: Stores, snapshot: int
+) -> None:
+    # the features sum the score from materialised 0/1 indicator columns, and the
+    # programmes' rules read the derived fields kept there: the same as evaluating inline
+    from padu.programmes.targeting import _family_table, family_features
+    from padu.register.snapshots import snapshot_table
+    from padu.rules.compiler import compile_rule, evaluate
+
+    wh, cat = stores.warehouse, stores.catalog
+    snap = cat.snapshot(snapshot)
+    kel = snapshot_table(wh, cat, snapshot, "keluarga")
+    ind = snapshot_table(wh, cat, snapshot, "individu")
+    measure = get_measure("padu-7")
+    table, exprs = evaluate({i.id: i.rule for i in measure.indicators}, kel, ind, snap.tanggal)
+    want = {
+        r["kk"]: r
+        for r in table.select(
+            kk=table.nomor_kartu_keluarga,
+            **{i.id: exprs[i.id].fill_null(False) for i in measure.indicators},
+        )
+        .to_pyarrow()
+        .to_pylist()
+    }
+    feats = family_features(wh, cat, snapshot).to_pyarrow().to_pylist()
+    assert len(feats) == len(want) > 0
+    for row in feats:
+        flags = want[row["nomor_kartu_keluarga"]]
+        score = sum(i.weight for i in measure.indicators if flags[i.id])
+        assert F(row["_score"], math.lcm(*(i.weight.denominator for i in measure.indicators))) == (
+            score
+        )
+        assert row["deprivasi"] == "; ".join(i.id for i in measure.indicators if flags[i.id])
+    rules = {
+        "a": compile_rule("perkotaan atau jumlah_penghuni_rumah >= 6"),
+        "b": compile_rule("bukan perkotaan dan luas_lantai / jumlah_penghuni_rumah < 8"),
+    }
+    inline_t, inline = evaluate(rules, kel, ind, snap.tanggal)
+    kept_t, kept = evaluate(
+        rules, _family_table(wh, cat, snapshot, rules.values()), ind, snap.tanggal
+    )
+
+    def rows(t: object, e: dict[str, object]) -> list[dict[str, object]]:
+        out = t.select("nomor_kartu_keluarga", **e)  # type: ignore[attr-defined]
+        return sorted(out.to_pyarrow().to_pylist(), key=lambda r: r["nomor_kartu_keluarga"])
+
+    got, expected = rows(kept_t, kept), rows(inline_t, inline)
+    assert got == expected
+    assert {r["a"] for r in got} >= {True, False}

@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from padu.register.snapshots import snapshot_table
 from padu.rules import compile_member_rule, compile_rule, member_condition
 from padu.rules.ast import Binary, MemberAgg, Node
 from padu.rules.compiler import CompiledRule, evaluate
+from padu.rules.derived import DERIVED, derived_names, with_derived
 from padu.rules.explain import render, sentence
 from padu.stores import Catalog, Warehouse
 
@@ -159,12 +161,36 @@ def tie_reference(key: str, programme: str) -> int:
     return int(hashlib.md5(f"{programme}|{key}".encode()).hexdigest()[:_TIE_DIGITS], 16)  # noqa: S324
 
 
+#: The derived fields (:mod:`padu.rules.derived`) as the family features keep them (hidden
+#: columns: a list's rows show no column whose name starts with ``_``).
+_DERIVED_KEPT = {name: f"_{name}" for name in DERIVED}
+
+
+def _family_table(
+    wh: Warehouse, catalog: Catalog, snapshot: str | int, rules: Iterable[CompiledRule]
+) -> Any:
+    """The family table to evaluate ``rules`` on: the snapshot's rows, with the derived
+    fields the rules name read from the family features (computed there once per snapshot:
+    the dwelling count is two more passes over the member table, and PostgreSQL evaluates
+    the urban-desa lookup again wherever a rule names it)."""
+    kel = snapshot_table(wh, catalog, snapshot, "keluarga")
+    names = set().union(*(derived_names(r.ast) for r in rules))
+    if not names:
+        return kel
+    feats = family_features(wh, catalog, snapshot)
+    kept = feats.select(_kk_turunan=feats[KK], **{n: feats[_DERIVED_KEPT[n]] for n in names})
+    joined = kel.left_join(kept, kel[KK] == kept._kk_turunan)
+    return joined.drop("_kk_turunan")
+
+
 def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any:
     """Per family: place, names, numeric desil and the Padu-7 score and deprivations.
 
     It depends only on the (immutable) snapshot, so it is computed once per connection and
     kept as a temporary table that every programme's run joins to (dropped with the
-    connection, or when an enclosing ``Warehouse.scratch()`` ends).
+    connection, or when an enclosing ``Warehouse.scratch()`` ends). The indicators are
+    written first as 0/1/NULL columns, and the score and the deprivation text are summed
+    from those: PostgreSQL would otherwise evaluate every rule once for each.
     """
     snap = catalog.snapshot(snapshot)
     kept = wh.kept_temp(f"fitur_{snap.batch}")
@@ -173,15 +199,11 @@ def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any
     kel = snapshot_table(wh, catalog, snap.id, "keluarga")
     ind = snapshot_table(wh, catalog, snap.id, "individu")
     measure = get_measure("padu-7")
-    table, exprs = evaluate(
-        {f"_d_{i.id}": i.rule for i in measure.indicators}, kel, ind, snap.tanggal
-    )
-    scale = math.lcm(*(i.weight.denominator for i in measure.indicators))
-    score = ibis.literal(0).cast("int64")
-    for i in measure.indicators:
-        score = score + ibis.ifelse(exprs[f"_d_{i.id}"].fill_null(False), int(i.weight * scale), 0)
-    desil = table.desil_nasional
-    expr = table.select(
+    rules = {f"_d_{i.id}": i.rule for i in measure.indicators}
+    # every derived field, kept for the programmes' rules (see _family_table)
+    kel = with_derived(kel, set(DERIVED), (kel, ind))
+    table, exprs = evaluate(rules, kel, ind, snap.tanggal)
+    place = (
         KK,
         "nama_anggota_keluarga",
         "alamat",
@@ -192,12 +214,34 @@ def family_features(wh: Warehouse, catalog: Catalog, snapshot: str | int) -> Any
         "kecamatan",
         "kabupaten_kota",
         "desil_nasional",
-        _desil=ibis.ifelse(desil.re_search(r"^[0-9]+$"), desil.cast("int64"), 99),
-        skor_deprivasi=score.cast("float64") / scale,
-        _score=score,
-        deprivasi=_joined_text(table, {i.id: exprs[f"_d_{i.id}"] for i in measure.indicators}),
     )
-    return wh.temp(f"fitur_{snap.batch}", expr)
+    # 1, 0 or NULL; a cast names the rule once (a CASE of e and NOT e would name it twice)
+    flags_table = wh.temp(
+        f"indikator_{snap.batch}",
+        table.select(
+            *place,
+            *(table[n].name(k) for n, k in _DERIVED_KEPT.items()),
+            **{n: e.cast("int32") for n, e in exprs.items()},
+        ),
+    )
+    try:
+        flags = {i.id: flags_table[f"_d_{i.id}"] == 1 for i in measure.indicators}
+        scale = math.lcm(*(i.weight.denominator for i in measure.indicators))
+        score = ibis.literal(0).cast("int64")
+        for i in measure.indicators:
+            score = score + ibis.ifelse(flags[i.id].fill_null(False), int(i.weight * scale), 0)
+        desil = flags_table.desil_nasional
+        expr = flags_table.select(
+            *place,
+            *_DERIVED_KEPT.values(),
+            _desil=ibis.ifelse(desil.re_search(r"^[0-9]+$"), desil.cast("int64"), 99),
+            skor_deprivasi=score.cast("float64") / scale,
+            _score=score,
+            deprivasi=_joined_text(flags_table, flags),
+        )
+        return wh.temp(f"fitur_{snap.batch}", expr)
+    finally:
+        wh.drop_temp(f"indikator_{snap.batch}")
 
 
 def _record_text(units: Any) -> Any:
@@ -336,11 +380,9 @@ def eligible_units(
     are then left empty), for callers that evaluate many programmes' rules in one pass.
     """
     snap = catalog.snapshot(snapshot)
-    kel = snapshot_table(wh, catalog, snap.id, "keluarga")
-    ind = snapshot_table(wh, catalog, snap.id, "individu")
-    population = (kel, ind)  # derived fields (a shared dwelling) look beyond one family
+    ind = ind_all = snapshot_table(wh, catalog, snap.id, "individu")
     if family is not None:
-        kel, ind = kel.filter(kel[KK] == family), ind.filter(ind[KK] == family)
+        ind = ind.filter(ind[KK] == family)
     if eligible is not None:
         flags = eligible.select("_kk", alasan=ibis.literal(""))
     else:
@@ -348,7 +390,13 @@ def eligible_units(
         reasons = _reasons(rule.ast)
         rules: dict[str, CompiledRule] = {"_eligible": rule}
         rules.update({f"_r{i}": r for i, r in enumerate(reasons.values())})
-        table, exprs = evaluate(rules, kel, ind, snap.tanggal, population=population)
+        if family is None:
+            kel = _family_table(wh, catalog, snap.id, rules.values())
+            table, exprs = evaluate(rules, kel, ind, snap.tanggal)
+        else:  # one family: derived fields (a shared dwelling) look at the whole snapshot
+            kel_all = snapshot_table(wh, catalog, snap.id, "keluarga")
+            kel = kel_all.filter(kel_all[KK] == family)
+            table, exprs = evaluate(rules, kel, ind, snap.tanggal, population=(kel_all, ind_all))
         flags = table.select(
             _kk=table[KK],
             _eligible=exprs["_eligible"].fill_null(False),
@@ -420,7 +468,7 @@ def _cut(
     chosen = _chosen(programme, ranked(candidates))
     detail = features.drop("_desil", "_score").rename(_kk3=KK)
     listed = chosen.join(detail, chosen[KK] == detail["_kk3"]).drop("_kk3")
-    fetched = listed.order_by("peringkat").to_pyarrow()
+    fetched = wh.fetch(listed.order_by("peringkat"))
     units = fetched.column("_unit").to_pylist()
     digest = hashlib.sha256(
         json.dumps(
@@ -447,13 +495,13 @@ def _cut(
         rows,
     )
     if programme.unit == "individu":
-        result.duplicates = _dropped(candidates)
+        result.duplicates = _dropped(wh, candidates)
     return result
 
 
-def _dropped(candidates: Any) -> pa.Table:
+def _dropped(wh: Warehouse, candidates: Any) -> pa.Table:
     """The copies of a person left out of the list, with the KK of the copy kept."""
     extra = candidates.filter(candidates._copy > 0)
     kept = candidates.filter(candidates._copy == 0).select(_unit2="_unit", kk_dipakai=KK)
     pairs = extra.join(kept, extra._unit == kept._unit2)
-    return pairs.order_by([KK, "_unit", "_copy"]).select(NIK, KK, "kk_dipakai").to_pyarrow()
+    return wh.fetch(pairs.order_by([KK, "_unit", "_copy"]).select(NIK, KK, "kk_dipakai"))

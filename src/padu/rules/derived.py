@@ -113,8 +113,10 @@ def with_derived(keluarga: Any, names: set[str], population: tuple[Any, Any]) ->
     """``keluarga`` with a column for each derived field in ``names``.
 
     ``population``: the (family, member) tables dwellings are counted in, every family of
-    the snapshot even when ``keluarga`` is one family.
+    the snapshot even when ``keluarga`` is one family. A field ``keluarga`` already has as
+    a column (computed once per snapshot and joined, as the targeting runs do) is kept.
     """
+    names = names - set(keluarga.columns)
     table = keluarga
     if "perkotaan" in names:
         table = table.mutate(perkotaan=perkotaan(table))
