@@ -42,6 +42,7 @@ from padu.identifiers import mask_nik
 from padu.programmes.store import current_workshop
 from padu.register.snapshots import snapshot_table
 from padu.stores import Catalog, Warehouse
+from padu.stores.warehouse import python_scans
 
 MAX_IDS = 1000
 IdKind = Literal["nik", "kk"]
@@ -79,6 +80,7 @@ class LookupResult(BaseModel):
     answers: list[IdAnswer]
 
 
+@python_scans
 def lookup_enrolled(
     wh: Warehouse, catalog: Catalog, ids: list[str], by: IdKind, scope: Scope, *, actor: str
 ) -> LookupResult:

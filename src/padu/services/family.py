@@ -40,6 +40,7 @@ from padu.regions import kaltara
 from padu.register.snapshots import snapshot_table
 from padu.stores import Catalog, Warehouse
 from padu.stores.catalog import SnapshotRow
+from padu.stores.warehouse import python_scans
 
 FAMILY_SEARCH = "family.search"
 FAMILY_LIST = "family.list"
@@ -189,6 +190,7 @@ def _in_scope(
 
 
 # -- search, card, reveal --------------------------------------------------------------------
+@python_scans
 def search_family(
     wh: Warehouse, catalog: Catalog, key: str, by: str, scope: Scope, *, actor: str
 ) -> FamilyCard:
@@ -220,6 +222,7 @@ def search_family(
     return _card(wh, catalog, mine[0], scope, snap, actor=actor)
 
 
+@python_scans
 def family_by_kk(
     wh: Warehouse, catalog: Catalog, kk: str, scope: Scope, *, actor: str
 ) -> FamilyCard:
@@ -231,6 +234,7 @@ def family_by_kk(
     return _card(wh, catalog, kk, scope, snap, actor=actor)
 
 
+@python_scans
 def reveal_family(
     wh: Warehouse, catalog: Catalog, kk: str, reason: str, scope: Scope, *, actor: str
 ) -> FamilyCard:
@@ -328,6 +332,7 @@ def _card(
 
 
 # -- a desa's families -----------------------------------------------------------------------
+@python_scans
 def desa_families(
     wh: Warehouse, catalog: Catalog, code: str, scope: Scope, page: int = 1, *, actor: str
 ) -> DesaPage:

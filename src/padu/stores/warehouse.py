@@ -15,12 +15,15 @@ Ibis's row-by-row ``INSERT``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import ibis
 import pyarrow as pa
@@ -70,6 +73,31 @@ def _no_jit(con: BaseBackend) -> BaseBackend:
     more time compiling (over half of a deprivation query) than the query then saved."""
     con.raw_sql("SET jit = off").close()
     return con
+
+
+#: DuckDB's Python client holds the GIL while it registers an in-memory (Arrow) table and
+#: waits for the database, while a query scanning such a table holds the database and
+#: waits for the GIL: two server threads doing both at once hang the whole server (found
+#: by the 50-user load test, IBR lookups). Request paths that use in-memory tables run
+#: under this lock on DuckDB (:func:`python_scans`); PostgreSQL needs none.
+_PYTHON_SCANS = threading.RLock()
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def python_scans(
+    fn: Callable[Concatenate[Warehouse, _P], _R],
+) -> Callable[Concatenate[Warehouse, _P], _R]:
+    """Run ``fn(wh, ...)`` under the in-memory-table lock when ``wh`` is DuckDB."""
+
+    @functools.wraps(fn)
+    def run(wh: Warehouse, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        guard = _PYTHON_SCANS if wh.backend == "duckdb" else contextlib.nullcontext()
+        with guard:
+            return fn(wh, *args, **kwargs)
+
+    return run
 
 
 class Warehouse:
@@ -266,12 +294,13 @@ class Warehouse:
         if self.backend == "duckdb":
             # ibis keeps every inserted memtable registered; register, insert, unregister
             raw = self.con.con
-            raw.register("_padu_append", data)
-            try:
-                stmt = sge.insert(sge.select("*").from_("_padu_append"), sge.to_table(name))
-                raw.execute(stmt.sql("duckdb"))
-            finally:
-                raw.unregister("_padu_append")
+            with _PYTHON_SCANS:  # an in-memory table, beside server threads (see the lock)
+                raw.register("_padu_append", data)
+                try:
+                    stmt = sge.insert(sge.select("*").from_("_padu_append"), sge.to_table(name))
+                    raw.execute(stmt.sql("duckdb"))
+                finally:
+                    raw.unregister("_padu_append")
         elif self.backend == "postgres":
             self._copy(name, data)
         else:  # pragma: no cover - the two conformance backends are handled above
