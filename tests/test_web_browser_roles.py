@@ -30,14 +30,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from padu.accounts import issue_token
-from padu.programmes import preset_workshop
-from padu.programmes.adopt import adopt_target_list
-from padu.programmes.store import save_workshop
-from padu.programmes.targeting import KK, NIK, draw_target_list
 from padu.regions import kaltara
-from padu.register.snapshots import snapshot_table
 from padu.services.family import FamilyRefs
 from padu.synth.generator import SyntheticRegister
 from padu.web.words import audit as audit_words
@@ -45,7 +41,15 @@ from padu.web.words import keluarga as keluarga_words
 from padu.web.words import pengguna as pengguna_words
 from padu.web.words import snapshot as snapshot_words
 from tests.conftest import Stores
-from tests.web_support import Live, browser_log_in, needs_chromium, screenshot
+from tests.web_support import (
+    AgencyLists,
+    Live,
+    adopt_agency_lists,
+    browser_log_in,
+    lists_fields,
+    needs_chromium,
+    screenshot,
+)
 
 pytestmark = [needs_chromium, pytest.mark.parametrize("stores", ["duckdb"], indirect=True)]
 
@@ -67,45 +71,14 @@ COUNT_CELLS = "td.num, th.num, .card-value, [data-testid=missing]"
 
 
 @dataclass
-class World:
-    live: Live
-    stores: Stores
-    snapshot: int
-    dinsos_only: str  # a KK on PKH's (DINSOS) list, not on RTLH's (PERKIM)
-    perkim: str  # a KK on RTLH's list
-    rtlh: list[str]  # every KK on RTLH's list
-    pkh: list[str]  # every KK on PKH's list
-
-    def head_nik(self, kk: str) -> str:
-        ind = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot, "individu")
-        rows = ind.filter(ind[KK] == kk).select(NIK).to_pyarrow().column(NIK).to_pylist()
-        return str(next(n for n in rows if n))
-
-    def desa_of(self, kk: str) -> str:
-        kel = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot)
-        rows = kel.filter(kel[KK] == kk).select("kode_kelurahan_desa").to_pyarrow()
-        return str(rows.column(0)[0].as_py())
-
-
-def _adopt(stores: Stores, snapshot: int, programme: object, version: int) -> list[str]:
-    target = draw_target_list(stores.warehouse, stores.catalog, programme, version, snapshot)  # type: ignore[arg-type]
-    adopt_target_list(stores.warehouse, stores.catalog, target, actor="perencana")
-    return sorted({str(r[KK]) for r in target.rows.to_pylist()})
+class World(AgencyLists):
+    live: Live = dataclasses.field(kw_only=True)
 
 
 @pytest.fixture
 def world(live: Live, stores: Stores, snapshot: int) -> Iterator[World]:
-    shop = preset_workshop("kaltara-2026")
-    shop.programmes = [
-        dataclasses.replace(p, agency="DINSOS") if p.code == "PKH" else p for p in shop.programmes
-    ]
-    versions = save_workshop(shop, stores.catalog, actor="penguji")
-    progs = {p.code: p for p in shop.programmes}
-    pkh = _adopt(stores, snapshot, progs["PKH"], versions["PKH"])
-    rtlh = _adopt(stores, snapshot, progs["RTLH"], versions["RTLH"])
-    only = sorted(set(pkh) - set(rtlh))
-    assert only and rtlh
-    yield World(live, stores, snapshot, only[0], rtlh[0], rtlh, pkh)
+    lists = adopt_agency_lists(stores, snapshot)
+    yield World(**lists_fields(lists), live=live)
 
 
 # -- what a viewer may never see ------------------------------------------------------------
@@ -215,7 +188,11 @@ def test_viewer_crawl_finds_no_personal_data(
             if f"{u.scheme}://{u.netloc}" == origin and not u.path.startswith("/static/"):
                 resp = r.response()
                 if resp is not None and r.resource_type in ("xhr", "fetch"):
-                    _no_persons(f"{path} → {u.path}", resp.text(), names)
+                    try:
+                        text = resp.text()
+                    except PlaywrightError:  # body gone (cached, or the page moved on)
+                        text = _fetch(page, u.path + (f"?{u.query}" if u.query else ""))[2]
+                    _no_persons(f"{path} → {u.path}", text, names)
         regions = 0
         for link in _links(page, origin):
             if link in seen:
@@ -228,7 +205,8 @@ def test_viewer_crawl_finds_no_personal_data(
             queue.append(link)
     # the crawl covered what a viewer's navigation offers, down to a desa
     assert "/" in visited and "/kemiskinan" in visited and len(visited) >= 20, visited
-    assert cells > 500, cells  # the checks saw the tables' counts
+    # the checks saw the tables' counts (a viewer's k-sensitivity is one row, so fewer)
+    assert cells > 300, cells
     depths = {len(p.split("?")[0].removeprefix("/kemiskinan/")) for p in visited
               if p.startswith("/kemiskinan/")}  # fmt: skip
     assert depths >= {5, 8, 13}, visited  # kabupaten, kecamatan and desa (65.01.01.2001)
@@ -306,8 +284,8 @@ def test_viewer_cannot_reach_persons_by_url_or_api(
         _no_persons(f"mpi {by}", body, names)
         assert not _small_counts(mpi), _small_counts(mpi)[:5]
         for g in [mpi["overall"], *mpi["groups"]]:
-            if g["suppressed"]:
-                assert g["q"] is None and g["H"] is None and g["M0"] is None, g
+            if g["suppressed"]:  # some figure of it hidden (a 0 may show: it is no small cell)
+                assert None in (g["n"], g["q"], g["H"], g["A"], g["M0"]), g
         assert any(g["suppressed"] for g in mpi["groups"]) or by == "kabupaten"
     # the page figures as JSON, at desa level
     status, _, body = _fetch(page, f"/kemiskinan/{desa}", headers={"Accept": "application/json"})

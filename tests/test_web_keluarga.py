@@ -17,14 +17,9 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from padu.programmes import preset_workshop
-from padu.programmes.adopt import adopt_target_list
-from padu.programmes.store import save_workshop
-from padu.programmes.targeting import KK, NIK, draw_target_list
-from padu.register.snapshots import snapshot_table
 from padu.services.family import FamilyRefs, check_key, check_reason
 from tests.conftest import Stores
-from tests.web_support import csrf_of, log_in
+from tests.web_support import AgencyLists, adopt_agency_lists, csrf_of, lists_fields, log_in
 
 SIXTEEN = re.compile(r"(?<![\d.])\d{16}(?!\d)")
 REF = re.compile(r'/keluarga/([A-Za-z0-9_-]{30,})(?:/tampilkan)?"')
@@ -34,44 +29,14 @@ SECRET = "k" * 40  # tests.web_support's secret key: references are sealed with 
 
 
 @dataclass
-class World:
-    c: TestClient
-    stores: Stores
-    snapshot: int
-    dinsos_only: str  # a KK on PKH's (DINSOS) list, not on RTLH's (PERKIM)
-    perkim: str  # a KK on RTLH's list
-    rtlh: list[str]  # every KK on RTLH's list
-
-    def head_nik(self, kk: str) -> str:
-        ind = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot, "individu")
-        rows = ind.filter(ind[KK] == kk).select(NIK).to_pyarrow().column(NIK).to_pylist()
-        return str(next(n for n in rows if n))
-
-    def desa_of(self, kk: str) -> str:
-        kel = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot)
-        rows = kel.filter(kel[KK] == kk).select("kode_kelurahan_desa").to_pyarrow()
-        return str(rows.column(0)[0].as_py())
-
-
-def _adopt(stores: Stores, snapshot: int, programme: object, version: int) -> list[str]:
-    target = draw_target_list(stores.warehouse, stores.catalog, programme, version, snapshot)  # type: ignore[arg-type]
-    adopt_target_list(stores.warehouse, stores.catalog, target, actor="perencana")
-    return sorted({str(r[KK]) for r in target.rows.to_pylist()})
+class World(AgencyLists):
+    c: TestClient = dataclasses.field(kw_only=True)
 
 
 @pytest.fixture
 def world(web: TestClient, stores: Stores, snapshot: int) -> Iterator[World]:
-    shop = preset_workshop("kaltara-2026")
-    shop.programmes = [
-        dataclasses.replace(p, agency="DINSOS") if p.code == "PKH" else p for p in shop.programmes
-    ]
-    versions = save_workshop(shop, stores.catalog, actor="penguji")
-    progs = {p.code: p for p in shop.programmes}
-    pkh = _adopt(stores, snapshot, progs["PKH"], versions["PKH"])
-    rtlh = _adopt(stores, snapshot, progs["RTLH"], versions["RTLH"])
-    only = sorted(set(pkh) - set(rtlh))
-    assert only and rtlh
-    yield World(web, stores, snapshot, only[0], rtlh[0], rtlh)
+    lists = adopt_agency_lists(stores, snapshot)
+    yield World(**lists_fields(lists), c=web)
 
 
 def _search(c: TestClient, key: str, by: str = "kk") -> tuple[int, str]:

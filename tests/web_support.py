@@ -7,6 +7,7 @@ real headless Chromium page (``chromium_page``). Screenshots go to ``tests/artif
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 import threading
@@ -14,13 +15,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from padu.accounts import add_user
 from padu.programmes import preset_workshop
+from padu.programmes.adopt import adopt_target_list
 from padu.programmes.store import save_workshop
+from padu.programmes.targeting import KK, NIK, draw_target_list
+from padu.register.snapshots import snapshot_table
 from padu.web import create_app
 from padu.web.config import WebSettings
 
@@ -159,3 +164,52 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+@dataclass
+class AgencyLists:
+    """Two agencies' adopted lists on the small register: PKH moved to DINSOS (the preset
+    gives DINSOS none) and PERKIM's RTLH, for the opd scope tests."""
+
+    stores: Any
+    snapshot: int
+    dinsos_only: str  # a KK on PKH's (DINSOS) list, not on RTLH's (PERKIM)
+    perkim: str  # a KK on RTLH's list
+    rtlh: list[str]  # every KK on RTLH's list
+    pkh: list[str]  # every KK on PKH's list
+
+    def head_nik(self, kk: str) -> str:
+        ind = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot, "individu")
+        rows = ind.filter(ind[KK] == kk).select(NIK).to_pyarrow().column(NIK).to_pylist()
+        return str(next(n for n in rows if n))
+
+    def desa_of(self, kk: str) -> str:
+        kel = snapshot_table(self.stores.warehouse, self.stores.catalog, self.snapshot)
+        rows = kel.filter(kel[KK] == kk).select("kode_kelurahan_desa").to_pyarrow()
+        return str(rows.column(0)[0].as_py())
+
+
+def _adopt(stores: Any, snapshot: int, programme: object, version: int) -> list[str]:
+    target = draw_target_list(stores.warehouse, stores.catalog, programme, version, snapshot)  # type: ignore[arg-type]
+    adopt_target_list(stores.warehouse, stores.catalog, target, actor="perencana")
+    return sorted({str(r[KK]) for r in target.rows.to_pylist()})
+
+
+def adopt_agency_lists(stores: Any, snapshot: int) -> AgencyLists:
+    """Adopt PKH (as DINSOS's) and RTLH (PERKIM's) on ``snapshot``; their families."""
+    shop = preset_workshop("kaltara-2026")
+    shop.programmes = [
+        dataclasses.replace(p, agency="DINSOS") if p.code == "PKH" else p for p in shop.programmes
+    ]
+    versions = save_workshop(shop, stores.catalog, actor="penguji")
+    progs = {p.code: p for p in shop.programmes}
+    pkh = _adopt(stores, snapshot, progs["PKH"], versions["PKH"])
+    rtlh = _adopt(stores, snapshot, progs["RTLH"], versions["RTLH"])
+    only = sorted(set(pkh) - set(rtlh))
+    assert only and rtlh
+    return AgencyLists(stores, snapshot, only[0], rtlh[0], rtlh, pkh)
+
+
+def lists_fields(lists: AgencyLists) -> dict[str, Any]:
+    """The fields of ``lists``, to build a subclass from it."""
+    return {f.name: getattr(lists, f.name) for f in dataclasses.fields(lists)}

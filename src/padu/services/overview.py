@@ -408,7 +408,9 @@ def _cell(g: GroupFigures, h: Hidden) -> MpiCell:
         H=None if h.poor or h.shares else g.value("H"),
         A=None if h.ratio else g.value("A"),
         M0=None if h.ratio or h.shares else g.value("M0"),
-        suppressed=h != SHOWN,
+        # whether a figure of this cell is hidden (indicator counts hidden elsewhere are not
+        # in the cell and do not mark it)
+        suppressed=h.counted or h.poor or h.shares or h.ratio,
     )
 
 
