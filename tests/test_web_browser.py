@@ -5,9 +5,6 @@ server on 127.0.0.1: log in and out, and Beranda's map. Screenshots go to tests/
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,76 +12,23 @@ import pytest
 
 from padu.accounts import add_user
 from padu.regions import boundaries_path
-from padu.web import create_app
-from padu.web.config import WebSettings
 from tests.conftest import Stores
+from tests.web_support import ARTIFACTS, PASSWORD, Live, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).parent / "artifacts"
-PASSWORD = "sandi-uji-yang-panjang"  # noqa: S105 - a test account's password
-
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed (/usr/bin/chromium); "
-        "scripts/system-deps.sh installs it for `make test`",
-    ),
-    pytest.mark.parametrize("stores", ["duckdb"], indirect=True),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = [needs_chromium, pytest.mark.parametrize("stores", ["duckdb"], indirect=True)]
 
 
 @pytest.fixture
-def server(stores: Stores, snapshot: int, tmp_path: Path) -> Iterator[str]:
-    """The app served by uvicorn in a thread; its base URL."""
-    import uvicorn
-
+def server(live: Live, stores: Stores) -> str:
+    """The app served by uvicorn on 127.0.0.1 (tests.web_support), with a viewer
+    ``petugas``; its base URL."""
     add_user(stores.catalog, "petugas", PASSWORD, "viewer", actor="penguji")
-    settings = WebSettings(
-        home=tmp_path / "web-home",
-        warehouse_url=stores.warehouse_url,
-        catalog_url=stores.catalog_url,
-        secret_key="k" * 40,
-    )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-        proxy_headers=False,
-    )  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    return live.url
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(chromium_page: object) -> Iterator[object]:
+    yield chromium_page
 
 
 def _fills(page: object) -> list[str]:
